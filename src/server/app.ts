@@ -1,0 +1,130 @@
+// Builds the Fastify app without listening: plugins, error shape, auth on every route, the modules' routes, the web app.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import cookie from '@fastify/cookie'
+import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyError, type FastifyBaseLogger, type RouteOptions } from 'fastify'
+import type { Context } from './context.js'
+import { authPlugin } from './platform/auth/plugin.js'
+import { AppError, errorBody, pickLocale } from './platform/errors.js'
+import { type App, ErrorReply, validatorCompiler } from './platform/http.js'
+import { classRoutes } from './modules/classes/routes.js'
+import { identityRoutes } from './modules/identity/routes.js'
+import { orgRoutes } from './modules/org/routes.js'
+import { systemRoutes } from './modules/system/routes.js'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const WEB_DIR = path.join(ROOT, 'dist/web')
+export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
+
+/** Maps framework errors (validation, body parsing, limits) onto the one error shape. */
+function toAppError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error
+  if (error.validation) {
+    const details = error.validation.map((v) => ({ in: error.validationContext, path: v.instancePath || '/', message: v.message, params: v.params }))
+    return new AppError('VALIDATION_FAILED', {}, details)
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('INVALID_JSON')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('BAD_REQUEST', { reason: 'content-length' })
+  }
+  if (error instanceof SyntaxError) return new AppError('INVALID_JSON')
+  if (error.statusCode === 429) return new AppError('RATE_LIMITED')
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new AppError('BAD_REQUEST', { reason: error.message })
+  return new AppError('INTERNAL')
+}
+
+function markPublic(route: RouteOptions) {
+  route.config = { ...(route.config ?? {}), public: true }
+}
+
+let cachedIndex: string | undefined
+/** The web app's page, served for every non-API path (client-side routing). */
+function indexHtml(): string | undefined {
+  if (cachedIndex) return cachedIndex
+  const file = path.join(WEB_DIR, 'index.html')
+  if (!fs.existsSync(file)) return undefined
+  return (cachedIndex = fs.readFileSync(file, 'utf8'))
+}
+
+export async function buildApp(context: Context, options: { logger?: FastifyBaseLogger } = {}): Promise<App> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.addSchema(ErrorReply)
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error)
+    if (appError.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
+    reply.code(appError.status).send(errorBody(appError, pickLocale(request.headers['accept-language'])))
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '/'
+    const isApi = /^\/(api|docs|metrics|open311)(\/|$)/.test(url)
+    const page = isApi || request.method !== 'GET' ? undefined : indexHtml()
+    if (page) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page)
+    return reply.code(404).send(errorBody(new AppError('ROUTE_NOT_FOUND'), pickLocale(request.headers['accept-language'])))
+  })
+
+  await app.register(cookie)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Xiuhua 绣花 API', description: 'Smart city management platform (智慧城管平台). Errors: `{ error: { code, message, messages: { zh-CN, en }, details } }`.', version: VERSION },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'xiuhua_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    hideUntagged: false,
+  })
+  // The docs UI and the web app's files are public: their routes are marked so in their own encapsulated context.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', markPublic)
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
+  })
+  await app.register(authPlugin, { authenticate: (token, request) => context.identity.sessions.authenticate(token, request) })
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    context.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) })
+    context.metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+  })
+
+  systemRoutes(app, {
+    db: context.db,
+    broker: () => context.broker,
+    jobs: context.jobs,
+    metrics: context.metrics,
+    config: context.config,
+    version: VERSION,
+    district: () => context.org.district(),
+    gridExtent: () => context.grid.extent(),
+  })
+  identityRoutes(app, context.identity, { cookieSecure: context.config.cookieSecure })
+  orgRoutes(app, context.org, context.grid, context.identity)
+  classRoutes(app, context.db)
+
+  if (fs.existsSync(WEB_DIR)) {
+    await app.register(async (web) => {
+      web.addHook('onRoute', markPublic)
+      await web.register(fastifyStatic, { root: WEB_DIR, prefix: '/', wildcard: false, index: false, decorateReply: false, maxAge: '1h' })
+    })
+  }
+  return app
+}

@@ -1,0 +1,57 @@
+// The services of one process, wired once: main.ts and the tests both build them here.
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from './config.js'
+import type { Broker } from './platform/broker.js'
+import type { Db } from './platform/db/engine.js'
+import { EventBus } from './platform/events.js'
+import { Jobs } from './platform/jobs.js'
+import { createMetrics, type Metrics } from './platform/metrics.js'
+import { IdentityService } from './modules/identity/service.js'
+import { GridService } from './modules/org/grid.js'
+import { OrgService } from './modules/org/service.js'
+
+export interface Context {
+  config: Config
+  db: Db
+  log: FastifyBaseLogger
+  events: EventBus
+  jobs: Jobs
+  metrics: Metrics
+  org: OrgService
+  grid: GridService
+  identity: IdentityService
+  broker: Broker | undefined
+}
+
+export async function createContext(config: Config, db: Db, log: FastifyBaseLogger): Promise<Context> {
+  const events = new EventBus(db)
+  await events.start()
+  const org = new OrgService(db, events)
+  const grid = new GridService(db, events, org)
+  const identity = new IdentityService(db, events, org, {
+    ttlMinutes: config.sessionTtlMinutes,
+    idleMinutes: config.sessionIdleMinutes,
+    minLength: config.passwordMinLength,
+    lockoutThreshold: config.lockoutThreshold,
+    lockoutMinutes: config.lockoutMinutes,
+  })
+  const jobs = new Jobs(db, log)
+  jobs.register('sessions.purge', async () => void (await identity.sessions.purgeExpired()), 3600_000)
+  jobs.register('grid.revision-check', () => grid.checkRevision(), 60_000)
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, broker: undefined }
+  await reload(context)
+  return context
+}
+
+/** Reads the in-memory views (units, roles, grid index) from the database, e.g. after seeding. */
+export async function reload(context: Context): Promise<void> {
+  await context.org.load()
+  await context.identity.loadRoles()
+  await context.grid.load()
+}
+
+export async function closeContext(context: Context): Promise<void> {
+  await context.jobs.stop()
+  await context.broker?.close()
+  await context.events.stop()
+}

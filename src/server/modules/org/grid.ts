@@ -1,0 +1,237 @@
+// Grid cells (万米单元网格): point → cell lookup from an in-memory index kept coherent with PostGIS, scoped lists, import/export.
+import type { Db } from '../../platform/db/engine.js'
+import { audit } from '../../platform/audit.js'
+import { actorOf, inScope, type Principal, requirePermission } from '../../platform/auth/principal.js'
+import { AppError, notFound } from '../../platform/errors.js'
+import type { EventBus } from '../../platform/events.js'
+import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
+import { GridIndex } from '../../platform/geo/grid-index.js'
+import * as repo from './repository.js'
+import type { OrgService, Unit } from './service.js'
+
+interface CellMeta {
+  id: string
+  code: string
+  name: string | null
+  communityId: string
+  orgPath: string
+}
+
+export interface CellPerson {
+  userId: string
+  duty: 'supervisor' | 'grid_worker' | 'responsible'
+}
+
+type UnitBrief = Pick<Unit, 'id' | 'code' | 'name'> | null
+
+export interface Lookup {
+  point: [number, number]
+  cell: { id: string; code: string; name: string | null } | null
+  community: UnitBrief
+  street: UnitBrief
+  district: UnitBrief
+  people: CellPerson[]
+}
+
+export interface ImportResult {
+  created: number
+  updated: number
+  errors: Array<{ index: number; code?: string; message: string }>
+}
+
+const brief = (unit: Unit | undefined): UnitBrief => (unit ? { id: unit.id, code: unit.code, name: unit.name } : null)
+
+export class GridService {
+  private index = GridIndex.build([], -1)
+  private meta = new Map<string, CellMeta>()
+  private loading: Promise<void> | undefined
+  private bounds: [number, number, number, number] | undefined
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    private readonly org: OrgService,
+  ) {
+    events.on('grid.changed', (event) => {
+      if (Number(event.revision) !== this.index.revision) void this.load()
+    })
+  }
+
+  get revision(): number {
+    return this.index.revision
+  }
+
+  /** [minLng, minLat, maxLng, maxLat] of every cell, or undefined while there are none. */
+  extent(): [number, number, number, number] | undefined {
+    return this.bounds
+  }
+
+  get size(): number {
+    return this.index.size
+  }
+
+  /** (Re)builds the index from the database; concurrent callers share one load. */
+  load(): Promise<void> {
+    this.loading ??= (async () => {
+      try {
+        const revision = await repo.gridRevision(this.db.kysely)
+        const rows = await repo.allCellsForIndex(this.db.kysely)
+        this.index = GridIndex.build(rows.map((row) => ({ id: row.id, code: row.code, geometry: JSON.parse(row.geojson) })), revision)
+        this.bounds = extentOf(rows.map((row) => row.geojson))
+        this.meta = new Map(rows.map((row) => [row.id, { id: row.id, code: row.code, name: row.name, communityId: row.community_id, orgPath: row.org_path }]))
+      } finally {
+        this.loading = undefined
+      }
+    })()
+    return this.loading
+  }
+
+  /** Reloads when another process changed the grid and its notification was missed. */
+  async checkRevision(): Promise<void> {
+    if ((await repo.gridRevision(this.db.kysely)) !== this.index.revision) await this.load()
+  }
+
+  /** The cell at a WGS84 point, from memory. A point on a shared border belongs to the cell with the lowest code. */
+  cellAt(lng: number, lat: number): CellMeta | null {
+    const hit = this.index.lookup(lng, lat)
+    return hit ? (this.meta.get(hit.id) ?? null) : null
+  }
+
+  /** Which cell, which community and street, who is responsible. People are shown only inside the caller's scope. */
+  async lookup(principal: Principal, lng: number, lat: number, crs: Crs): Promise<Lookup> {
+    const point = toWgs84(lng, lat, crs)
+    const cell = this.cellAt(point[0], point[1])
+    if (!cell) return { point, cell: null, community: null, street: null, district: null, people: [] }
+    const people = inScope(principal, cell.orgPath) ? await this.people([cell.id]) : new Map()
+    return {
+      point,
+      cell: { id: cell.id, code: cell.code, name: cell.name },
+      community: brief(this.org.unit(cell.communityId)),
+      street: brief(this.org.ancestorOfKind(cell.communityId, ['street', 'zone'])),
+      district: brief(this.org.ancestorOfKind(cell.communityId, ['district'])),
+      people: people.get(cell.id) ?? [],
+    }
+  }
+
+  private async people(cellIds: string[]): Promise<Map<string, CellPerson[]>> {
+    const rows = await repo.cellPeople(this.db.kysely, cellIds)
+    const byCell = new Map<string, CellPerson[]>()
+    for (const row of rows) {
+      const list = byCell.get(row.grid_cell_id) ?? []
+      list.push({ userId: row.user_id, duty: row.duty })
+      byCell.set(row.grid_cell_id, list)
+    }
+    return byCell
+  }
+
+  /** Scope of a list: the caller's scope narrowed to a street or community they asked for. */
+  private scopePath(principal: Principal, unitId: string | undefined): string {
+    if (!unitId) return principal.scopePath
+    const unit = this.org.unit(unitId)
+    if (!unit) throw notFound('单位', 'unit')
+    if (!inScope(principal, unit.path)) throw new AppError('OUT_OF_SCOPE')
+    return unit.path
+  }
+
+  async list(principal: Principal, filter: { q?: string | undefined; streetId?: string | undefined; communityId?: string | undefined }, page: number, pageSize: number) {
+    const orgPathPrefix = this.scopePath(principal, filter.communityId ?? filter.streetId)
+    const { items, total } = await repo.listCells(this.db.kysely, { q: filter.q, orgPathPrefix }, page, pageSize)
+    const people = await this.people(items.map((row) => row.id))
+    return {
+      total,
+      items: items.map((row) => {
+        const community = this.org.unit(row.community_id)
+        const street = this.org.ancestorOfKind(row.community_id, ['street', 'zone'])
+        return {
+          id: row.id,
+          code: row.code,
+          name: row.name,
+          communityId: row.community_id,
+          communityName: community?.name ?? '',
+          streetId: street?.id ?? '',
+          streetName: street?.name ?? '',
+          areaM2: Math.round(row.area_m2),
+          people: people.get(row.id) ?? [],
+          demo: row.demo,
+          version: row.version,
+        }
+      }),
+    }
+  }
+
+  /** A GeoJSON FeatureCollection of the cells in a bbox (map) or under a unit (export). */
+  async featureCollection(principal: Principal, options: { bbox?: [number, number, number, number] | undefined; unitId?: string | undefined; limit?: number | undefined }) {
+    const rows = await repo.cellsWithGeometry(this.db.kysely, { bbox: options.bbox, orgPathPrefix: this.scopePath(principal, options.unitId), limit: options.limit })
+    return {
+      type: 'FeatureCollection' as const,
+      features: rows.map((row) => {
+        const community = this.org.unit(row.community_id)
+        const street = this.org.ancestorOfKind(row.community_id, ['street', 'zone'])
+        return {
+          type: 'Feature' as const,
+          id: row.id,
+          geometry: JSON.parse(row.geojson) as { type: string; coordinates: unknown },
+          properties: { code: row.code, name: row.name, communityCode: community?.code ?? '', communityName: community?.name ?? '', streetCode: street?.code ?? '', streetName: street?.name ?? '', areaM2: Math.round(row.area_m2), demo: row.demo },
+        }
+      }),
+    }
+  }
+
+  /**
+   * Imports cells from GeoJSON features; the community comes from the first 12 digits of the code.
+   * Each feature stands alone: a bad one is reported by index and the others still land.
+   */
+  async import(principal: Principal, features: Array<{ geometry: unknown; properties: { code: string; name?: string | null | undefined } }>, options: { demo?: boolean } = {}): Promise<ImportResult> {
+    requirePermission(principal, 'grid:write')
+    const result: ImportResult = { created: 0, updated: 0, errors: [] }
+    await this.db.kysely.transaction().execute(async (trx) => {
+      for (const [index, feature] of features.entries()) {
+        const code = feature.properties.code
+        const community = this.org.byCode(code.slice(0, 12))
+        if (!community || community.kind !== 'community') {
+          result.errors.push({ index, code, message: `no community with code ${code.slice(0, 12)}` })
+          continue
+        }
+        if (!inScope(principal, community.path)) {
+          result.errors.push({ index, code, message: 'community outside your data scope' })
+          continue
+        }
+        const geojson = JSON.stringify(feature.geometry)
+        const problem = await repo.geometryProblem(trx, geojson)
+        if (problem) {
+          result.errors.push({ index, code, message: `invalid geometry: ${problem}` })
+          continue
+        }
+        const row = await repo.upsertCell(trx, { code, name: feature.properties.name ?? null, community_id: community.id, org_path: community.path, geojson, demo: options.demo ?? false })
+        if (row.created) result.created++
+        else result.updated++
+      }
+      if (result.created + result.updated > 0) await repo.bumpGridRevision(trx)
+      await audit(trx, actorOf(principal), { action: 'grid.import', entityType: 'grid_cell', details: { features: features.length, created: result.created, updated: result.updated, errors: result.errors.length } })
+    })
+    if (result.created + result.updated > 0) {
+      await this.load()
+      await this.events.publish({ type: 'grid.changed', revision: this.index.revision })
+    }
+    return result
+  }
+}
+
+function extentOf(geojsonTexts: string[]): [number, number, number, number] | undefined {
+  if (geojsonTexts.length === 0) return undefined
+  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity]
+  const visit = (value: unknown): void => {
+    if (!Array.isArray(value)) return
+    if (typeof value[0] === 'number') {
+      const [lng, lat] = value as [number, number]
+      box[0] = Math.min(box[0], lng)
+      box[1] = Math.min(box[1], lat)
+      box[2] = Math.max(box[2], lng)
+      box[3] = Math.max(box[3], lat)
+      return
+    }
+    for (const item of value) visit(item)
+  }
+  for (const text of geojsonTexts) visit((JSON.parse(text) as { coordinates: unknown }).coordinates)
+  return box
+}

@@ -1,0 +1,38 @@
+// The permission catalogue and the built-in roles of PRODUCT.md as permission sets.
+
+export const PERMISSIONS = {
+  'map:view': { group: 'map', name: '查看地图', nameEn: 'View the map' },
+  'org:read': { group: 'org', name: '查看组织机构', nameEn: 'View units' },
+  'org:write': { group: 'org', name: '维护组织机构', nameEn: 'Edit units' },
+  'user:read': { group: 'user', name: '查看人员', nameEn: 'View people' },
+  'user:write': { group: 'user', name: '维护人员', nameEn: 'Edit people' },
+  'role:read': { group: 'role', name: '查看角色', nameEn: 'View roles' },
+  'role:write': { group: 'role', name: '维护角色权限', nameEn: 'Edit roles and permissions' },
+  'grid:read': { group: 'grid', name: '查看网格', nameEn: 'View grid cells' },
+  'grid:write': { group: 'grid', name: '维护网格', nameEn: 'Edit and import grid cells' },
+  'class:read': { group: 'class', name: '查看部件事件分类', nameEn: 'View component/event classes' },
+  'class:write': { group: 'class', name: '维护部件事件分类', nameEn: 'Edit component/event classes' },
+  'audit:read': { group: 'audit', name: '查看审计日志', nameEn: 'Read the audit log' },
+} as const
+
+export type Permission = keyof typeof PERMISSIONS
+
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[]
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value)
+}
+
+const READ_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'org:read']
+
+/** Built-in roles (PRODUCT.md, "People who use it every day"); admins may change their permission sets. */
+export const BUILTIN_ROLES: Array<{ key: string; name: string; nameEn: string; permissions: Permission[] }> = [
+  { key: 'admin', name: '系统管理员', nameEn: 'Administrator', permissions: ALL_PERMISSIONS },
+  { key: 'leader', name: '领导', nameEn: 'Leader', permissions: [...READ_BASICS, 'user:read'] },
+  { key: 'shift_leader', name: '值班长', nameEn: 'Shift leader', permissions: [...READ_BASICS, 'user:read'] },
+  { key: 'acceptor', name: '受理员', nameEn: 'Acceptor', permissions: [...READ_BASICS] },
+  { key: 'dispatcher', name: '派遣员', nameEn: 'Dispatcher', permissions: [...READ_BASICS, 'user:read'] },
+  { key: 'supervisor', name: '监督员', nameEn: 'Field supervisor', permissions: ['map:view', 'grid:read', 'class:read'] },
+  { key: 'disposal', name: '处置单位人员', nameEn: 'Disposal unit staff', permissions: [...READ_BASICS] },
+  { key: 'officer', name: '执法队员', nameEn: 'Enforcement officer', permissions: ['map:view', 'grid:read', 'class:read'] },
+]

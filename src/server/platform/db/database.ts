@@ -1,0 +1,161 @@
+// Kysely's view of the tables. Each table belongs to one module (named beside it); only that module's repository touches it.
+import type { ColumnType, Generated } from 'kysely'
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+/** PostGIS geometry: written through SQL functions, read through ST_AsGeoJSON. */
+type Geometry = ColumnType<string, string, string>
+
+// org module
+export interface OrgUnitsTable {
+  id: Generated<string>
+  parent_id: string | null
+  kind: 'district' | 'street' | 'zone' | 'community' | 'department' | 'sub_unit'
+  code: string
+  name: string
+  name_en: string | null
+  path: string
+  sort: Generated<number>
+  centre: ColumnType<string | null, string | null | undefined, string | null>
+  population: number | null
+  demo: Generated<boolean>
+  active: Generated<boolean>
+  version: Generated<number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+// org module
+export interface GridCellsTable {
+  id: Generated<string>
+  code: string
+  name: string | null
+  community_id: string
+  org_path: string
+  geom: Geometry
+  area_m2: number
+  demo: Generated<boolean>
+  version: Generated<number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+// org module
+export interface GridRevisionTable {
+  id: Generated<boolean>
+  revision: number
+}
+
+// org module
+export interface GridCellPeopleTable {
+  grid_cell_id: string
+  user_id: string
+  duty: 'supervisor' | 'grid_worker' | 'responsible'
+  created_at: CreatedAt
+}
+
+// classes module
+export interface CaseClassesTable {
+  kind: 'component' | 'event'
+  small_code: string
+  big_code: string
+  big_name: string
+  big_name_en: string | null
+  small_name: string
+  small_name_en: string | null
+  default_urgency: 'urgent' | 'important' | 'normal' | 'complex'
+  citizen_choice: string | null
+  status: Generated<'provisional' | 'official' | 'local'>
+  active: Generated<boolean>
+}
+
+// identity module
+export interface RolesTable {
+  key: string
+  name: string
+  name_en: string
+  permissions: string[]
+  builtin: Generated<boolean>
+  version: Generated<number>
+  updated_at: Timestamp
+}
+
+// identity module
+export interface UsersTable {
+  id: Generated<string>
+  username: string
+  display_name: string
+  phone: string | null
+  unit_id: string
+  roles: string[]
+  status: Generated<'active' | 'disabled'>
+  password_hash: string
+  password_changed_at: Timestamp
+  must_change_password: Generated<boolean>
+  failed_attempts: Generated<number>
+  locked_until: Date | null
+  last_login_at: Date | null
+  demo: Generated<boolean>
+  version: Generated<number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+// identity module
+export interface SessionsTable {
+  token_hash: string
+  user_id: string
+  kind: 'cookie' | 'bearer'
+  created_at: CreatedAt
+  last_seen_at: Timestamp
+  expires_at: Timestamp
+  ip: string | null
+  user_agent: string | null
+  revoked_at: Date | null
+}
+
+// platform/audit
+export interface AuditLogTable {
+  id: Generated<number>
+  at: CreatedAt
+  actor_id: string | null
+  actor_name: string | null
+  action: string
+  entity_type: string | null
+  entity_id: string | null
+  outcome: Generated<'ok' | 'refused' | 'failed'>
+  ip: string | null
+  user_agent: string | null
+  details: ColumnType<Record<string, unknown>, string | undefined, never>
+  prev_hash: ColumnType<string, never, never>
+  hash: ColumnType<string, never, never>
+}
+
+// platform/jobs
+export interface JobsTable {
+  id: Generated<number>
+  kind: string
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>
+  run_at: Timestamp
+  attempts: Generated<number>
+  max_attempts: Generated<number>
+  locked_by: string | null
+  locked_until: Date | null
+  last_error: string | null
+  done_at: Date | null
+  created_at: CreatedAt
+  unique_key: string | null
+}
+
+export interface Database {
+  org_units: OrgUnitsTable
+  grid_cells: GridCellsTable
+  grid_revision: GridRevisionTable
+  grid_cell_people: GridCellPeopleTable
+  case_classes: CaseClassesTable
+  roles: RolesTable
+  users: UsersTable
+  sessions: SessionsTable
+  audit_log: AuditLogTable
+  jobs: JobsTable
+}

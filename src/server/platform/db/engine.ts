@@ -1,0 +1,136 @@
+// Opens the database: embedded PGlite + PostGIS (default, on disk or in memory) or native PostgreSQL + PostGIS.
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { postgis } from '@electric-sql/pglite-postgis'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database.js'
+import { pgliteDialect } from './pglite-dialect.js'
+
+export type EngineKind = 'embedded' | 'native'
+
+/** A notification channel callback: LISTEN/NOTIFY on either engine. */
+export type Listener = (payload: string) => void
+
+export interface Db {
+  kysely: Kysely<Database>
+  engine: EngineKind
+  /** Where the data lives, for the start-up banner (never includes a password). */
+  location: string
+  listen(channel: string, listener: Listener): Promise<() => Promise<void>>
+  notify(channel: string, payload: string): Promise<void>
+  ping(): Promise<void>
+  close(): Promise<void>
+  /** The embedded engine, when it is one (tests clone it). */
+  pglite?: PGlite
+}
+
+const INT8 = 20
+
+export interface OpenOptions {
+  /** postgres://… for native; undefined for embedded. */
+  databaseUrl?: string | undefined
+  /** Embedded: directory of the data; undefined keeps it in memory. */
+  dataDir?: string | undefined
+  /** Embedded: a dumped data directory to start from (tests clone a migrated template). */
+  loadDataDir?: Blob | undefined
+  poolSize?: number
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Db> {
+  if (options.databaseUrl && options.databaseUrl !== 'memory://') return openNative(options.databaseUrl, options.poolSize ?? 20)
+  return openEmbedded(options.dataDir, options.loadDataDir)
+}
+
+async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
+  let dir: string | undefined
+  if (dataDir) {
+    dir = path.join(dataDir, 'pgdata')
+    await fs.mkdir(dir, { recursive: true })
+  }
+  const pglite = await PGlite.create({
+    ...(dir ? { dataDir: dir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    extensions: { postgis },
+    parsers: { [INT8]: (value: string) => Number(value) },
+  })
+  const kysely = new Kysely<Database>({ dialect: pgliteDialect(pglite) })
+  return {
+    kysely,
+    engine: 'embedded',
+    location: dir ?? 'memory',
+    pglite,
+    async listen(channel, listener) {
+      const unlisten = await pglite.listen(channel, listener)
+      return async () => unlisten()
+    },
+    async notify(channel, payload) {
+      await sql`select pg_notify(${channel}, ${payload})`.execute(kysely)
+    },
+    async ping() {
+      await pglite.query('select 1')
+    },
+    async close() {
+      await kysely.destroy()
+      await pglite.close()
+    },
+  }
+}
+
+async function openNative(databaseUrl: string, poolSize: number): Promise<Db> {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types })
+  pool.on('error', () => {}) // idle client errors surface on the next query; health reports them
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const listeners = new Map<string, Set<Listener>>()
+  let listenClient: pg.Client | undefined
+
+  async function listenConnection(): Promise<pg.Client> {
+    if (listenClient) return listenClient
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    client.on('notification', (message) => {
+      for (const listener of listeners.get(message.channel) ?? []) listener(message.payload ?? '')
+    })
+    client.on('error', () => {
+      listenClient = undefined
+    })
+    listenClient = client
+    return client
+  }
+
+  const url = new URL(databaseUrl)
+  url.password = url.password ? '***' : ''
+  return {
+    kysely,
+    engine: 'native',
+    location: url.toString(),
+    async listen(channel, listener) {
+      const client = await listenConnection()
+      let set = listeners.get(channel)
+      if (!set) {
+        set = new Set()
+        listeners.set(channel, set)
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+      }
+      set.add(listener)
+      return async () => {
+        set.delete(listener)
+      }
+    },
+    async notify(channel, payload) {
+      await sql`select pg_notify(${channel}, ${payload})`.execute(kysely)
+    },
+    async ping() {
+      await sql`select 1`.execute(kysely)
+    },
+    async close() {
+      await listenClient?.end().catch(() => {})
+      await kysely.destroy()
+    },
+  }
+}

@@ -1,0 +1,79 @@
+// The one error hierarchy: every failure a client sees is an AppError with a stable code and zh-CN/en messages.
+
+export type Locale = 'zh-CN' | 'en'
+
+interface ErrorDef {
+  status: number
+  'zh-CN': string
+  en: string
+}
+
+/** Stable error codes. Clients and scripts match on these; never rename one. */
+export const ERRORS = {
+  BAD_REQUEST: { status: 400, 'zh-CN': '请求参数有误：{reason}', en: 'Invalid request: {reason}' },
+  VALIDATION_FAILED: { status: 400, 'zh-CN': '请求数据未通过校验', en: 'The request did not pass validation' },
+  INVALID_JSON: { status: 400, 'zh-CN': '请求体不是合法的 JSON', en: 'The request body is not valid JSON' },
+  INVALID_GEOMETRY: { status: 400, 'zh-CN': '几何图形无效：{reason}', en: 'Invalid geometry: {reason}' },
+  WEAK_PASSWORD: { status: 400, 'zh-CN': '密码不符合安全策略：{reason}', en: 'The password does not meet the policy: {reason}' },
+  UNAUTHENTICATED: { status: 401, 'zh-CN': '请先登录', en: 'Please sign in first' },
+  SESSION_EXPIRED: { status: 401, 'zh-CN': '会话已过期，请重新登录', en: 'Your session has expired; please sign in again' },
+  INVALID_CREDENTIALS: { status: 401, 'zh-CN': '用户名或密码错误', en: 'Wrong user name or password' },
+  ACCOUNT_LOCKED: { status: 423, 'zh-CN': '账号已锁定，请 {minutes} 分钟后再试或联系管理员', en: 'The account is locked; try again in {minutes} minutes or ask an administrator' },
+  ACCOUNT_DISABLED: { status: 403, 'zh-CN': '账号已停用', en: 'The account is disabled' },
+  FORBIDDEN: { status: 403, 'zh-CN': '没有执行此操作的权限', en: 'You are not allowed to do this' },
+  OUT_OF_SCOPE: { status: 403, 'zh-CN': '该数据不在您的管辖范围内', en: 'This record is outside your data scope' },
+  NOT_FOUND: { status: 404, 'zh-CN': '未找到{what}', en: '{what} not found' },
+  ROUTE_NOT_FOUND: { status: 404, 'zh-CN': '接口不存在', en: 'No such endpoint' },
+  METHOD_NOT_ALLOWED: { status: 405, 'zh-CN': '不支持该请求方法', en: 'Method not allowed' },
+  CONFLICT: { status: 409, 'zh-CN': '数据冲突：{reason}', en: 'Conflict: {reason}' },
+  PAYLOAD_TOO_LARGE: { status: 413, 'zh-CN': '请求体过大', en: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, 'zh-CN': '不支持的内容类型', en: 'Unsupported content type' },
+  RATE_LIMITED: { status: 429, 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests; please try again later' },
+  UNAVAILABLE: { status: 503, 'zh-CN': '服务暂不可用：{reason}', en: 'Service unavailable: {reason}' },
+  INTERNAL: { status: 500, 'zh-CN': '服务器内部错误', en: 'Internal server error' },
+} as const satisfies Record<string, ErrorDef>
+
+export type ErrorCode = keyof typeof ERRORS
+
+/** A parameter is the same in both languages, or given per language. */
+export type ErrorParams = Record<string, string | number | Record<Locale, string>>
+
+export class AppError extends Error {
+  readonly status: number
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: ErrorParams = {},
+    readonly details?: unknown,
+  ) {
+    super(formatMessage(code, 'en', params))
+    this.name = 'AppError'
+    this.status = ERRORS[code].status
+  }
+}
+
+export function formatMessage(code: ErrorCode, locale: Locale, params: ErrorParams = {}): string {
+  return ERRORS[code][locale].replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key]
+    if (value === undefined) return ''
+    return typeof value === 'object' ? value[locale] : String(value)
+  })
+}
+
+/** zh-CN unless the client prefers English first. */
+export function pickLocale(acceptLanguage: string | undefined): Locale {
+  if (!acceptLanguage) return 'zh-CN'
+  const first = acceptLanguage.split(',')[0]?.trim().toLowerCase() ?? ''
+  return first.startsWith('en') ? 'en' : 'zh-CN'
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; messages: Record<Locale, string>; details?: unknown }
+}
+
+export function errorBody(err: AppError, locale: Locale): ErrorBody {
+  const messages = { 'zh-CN': formatMessage(err.code, 'zh-CN', err.params), en: formatMessage(err.code, 'en', err.params) }
+  return { error: { code: err.code, message: messages[locale], messages, ...(err.details === undefined ? {} : { details: err.details }) } }
+}
+
+/** NOT_FOUND naming its subject in both languages: notFound('用户', 'user'). */
+export const notFound = (zh: string, en: string) => new AppError('NOT_FOUND', { what: { 'zh-CN': zh, en } })

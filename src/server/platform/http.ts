@@ -1,0 +1,44 @@
+// Shared HTTP pieces: the typed Fastify instance, schema helpers and the validators every route uses.
+import { Ajv, type Options as AjvOptions } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type TProperties, type TSchema } from 'typebox'
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
+
+/** An object schema that refuses unknown fields (bad input gets a 400, never silently dropped). */
+export const Obj = <P extends TProperties>(properties: P, options: { description?: string; title?: string } = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options })
+
+export const Uuid = Type.String({ format: 'uuid' })
+export const Timestamp = Type.String({ format: 'date-time' })
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const Page = Obj({
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
+})
+
+export const OkReply = Obj({ ok: Type.Boolean() })
+
+export const ErrorReply = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      messages: Type.Object({ 'zh-CN': Type.String(), en: Type.String() }),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: 'ErrorReply', description: 'The one error shape: a stable code and messages in zh-CN and en' },
+)
+
+const base: AjvOptions = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false }
+// Bodies are typed JSON: a string where a number belongs is a 400, not coerced.
+const bodyAjv = addFormats.default(new Ajv({ ...base, coerceTypes: false }))
+// Query strings and path params arrive as text, so they are coerced to the declared types.
+const textAjv = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }))
+
+export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema)
