@@ -139,11 +139,9 @@ export function generateDemoGeometry(org: DemoOrgInput, options: { seed?: number
     const dy = Math.max(j - unit.v, 0, unit.v - (j + size)) * unitH
     return Math.hypot(dx, dy)
   }
+  /** A coarse square splits within a middle radius of some centre, a middle one within a fine radius. */
   const wantsSplit = (i: number, j: number, size: number) =>
-    units.some((unit) => {
-      const d = distanceToSquare(unit, i, j, size)
-      return size > SIZES[2] ? d < (size > SIZES[1] ? unit.midRadiusM : unit.fineRadiusM) : false
-    })
+    units.some((unit) => distanceToSquare(unit, i, j, size) < (size > SIZES[1] ? unit.midRadiusM : unit.fineRadiusM))
   const nearestUnit = (u: number, v: number) => {
     let best = 0
     let bestD = Infinity
@@ -160,7 +158,7 @@ export function generateDemoGeometry(org: DemoOrgInput, options: { seed?: number
   // Cells, coarse to fine, and which cell covers each lattice unit.
   const cells: Cell[] = []
   const addCells = (i: number, j: number, size: number) => {
-    if (size > 1 && wantsSplit(i, j, size)) {
+    if (size > SIZES[2] && wantsSplit(i, j, size)) {
       const child = size / 4
       for (let dj = 0; dj < 4; dj++) for (let di = 0; di < 4; di++) addCells(i + di * child, j + dj * child, child)
       return

@@ -1,0 +1,94 @@
+// Test harness: a fresh clone of the seeded template database per test file, the real app on it, and sign-in helpers.
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import pg from 'pg'
+import pino from 'pino'
+import { inject } from 'vitest'
+import { buildApp } from '../src/server/app.js'
+import { loadConfig, type Config } from '../src/server/config.js'
+import { closeContext, type Context, createContext } from '../src/server/context.js'
+import { DEFAULT_DEMO_PASSWORD } from '../src/server/demo/seed.js'
+import { openDatabase, type Db } from '../src/server/platform/db/engine.js'
+import type { App } from '../src/server/platform/http.js'
+
+export const PASSWORD = DEFAULT_DEMO_PASSWORD
+
+/** A clone of the template: a PGlite loaded from its dump, or a native database created from it. */
+export async function cloneDatabase(): Promise<{ db: Db; drop: () => Promise<void> }> {
+  const databaseUrl = process.env.DATABASE_URL
+  const template = inject('templateDatabase')
+  if (databaseUrl && template) {
+    const name = `xiuhua_t_${randomBytes(6).toString('hex')}`
+    const admin = new pg.Client({ connectionString: databaseUrl })
+    await admin.connect()
+    await admin.query(`create database ${name} template ${template}`)
+    const url = new URL(databaseUrl)
+    url.pathname = `/${name}`
+    const db = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 })
+    return {
+      db,
+      drop: async () => {
+        await admin.query(`drop database if exists ${name} with (force)`)
+        await admin.end()
+      },
+    }
+  }
+  const dump = await fs.readFile(inject('templateDump'))
+  const db = await openDatabase({ loadDataDir: new Blob([dump]) })
+  return { db, drop: async () => {} }
+}
+
+export interface TestApp {
+  app: App
+  context: Context
+  db: Db
+  /** Signs in and returns the bearer token. */
+  login(username: string, password?: string): Promise<string>
+  /** Another process on the same database: its own services and app (native PostgreSQL or the same PGlite). */
+  secondProcess(): Promise<{ app: App; context: Context; close: () => Promise<void> }>
+  close(): Promise<void>
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ XIUHUA_DEMO: 'on', MQTT_PORT: '0', ...overrides })
+}
+
+export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const { db, drop } = await cloneDatabase()
+  const config = testConfig(overrides)
+  const log = pino({ level: 'silent' })
+  const context = await createContext(config, db, log)
+  const app = await buildApp(context)
+  await app.ready()
+  const extra: Array<() => Promise<void>> = []
+  return {
+    app,
+    context,
+    db,
+    async login(username, password = PASSWORD) {
+      const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } })
+      if (response.statusCode !== 200) throw new Error(`login ${username} failed: ${response.statusCode} ${response.body}`)
+      return (response.json() as { token: string }).token
+    },
+    async secondProcess() {
+      const otherContext = await createContext(config, db, log)
+      const otherApp = await buildApp(otherContext)
+      await otherApp.ready()
+      const close = async () => {
+        await otherApp.close()
+        await closeContext(otherContext)
+      }
+      extra.push(close)
+      return { app: otherApp, context: otherContext, close }
+    },
+    async close() {
+      for (const close of extra) await close()
+      await app.close()
+      await closeContext(context)
+      await db.close()
+      await drop()
+    },
+  }
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
