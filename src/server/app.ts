@@ -45,6 +45,9 @@ function toAppError(error: FastifyError): AppError {
   return new AppError('INTERNAL')
 }
 
+/** Every route of an app as registered, so tests can walk the whole table (auth, bad input). */
+export const routeTables = new WeakMap<App, RouteOptions[]>()
+
 function markPublic(route: RouteOptions) {
   route.config = { ...(route.config ?? {}), public: true }
 }
@@ -67,6 +70,9 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
+  const routes: RouteOptions[] = []
+  routeTables.set(app, routes)
+  app.addHook('onRoute', (route) => void routes.push(route))
   app.addSchema(ErrorReply)
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

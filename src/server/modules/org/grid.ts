@@ -178,43 +178,77 @@ export class GridService {
   }
 
   /**
-   * Imports cells from GeoJSON features; the community comes from the first 12 digits of the code.
-   * Each feature stands alone: a bad one is reported by index and the others still land.
+   * Imports cells from GeoJSON features (upsert by code); the community comes from the first 12 digits of the code.
+   * All or nothing: if any feature is bad, nothing is stored and the 400 lists every bad feature by index.
    */
-  async import(principal: Principal, features: Array<{ geometry: unknown; properties: { code: string; name?: string | null | undefined } }>, options: { demo?: boolean } = {}): Promise<ImportResult> {
+  async import(principal: Principal, features: Array<{ geometry: unknown; properties: { code: string; name?: string | null | undefined } }>): Promise<ImportResult> {
     requirePermission(principal, 'grid:write')
     const result: ImportResult = { created: 0, updated: 0, errors: [] }
+    const seen = new Set<string>()
     await this.db.kysely.transaction().execute(async (trx) => {
+      const rows: Array<{ code: string; name: string | null; community: Unit; geojson: string }> = []
+      let geometryOnly = true
       for (const [index, feature] of features.entries()) {
         const code = feature.properties.code
+        const reject = (message: string, geometry = false) => {
+          result.errors.push({ index, code, message })
+          if (!geometry) geometryOnly = false
+        }
+        if (seen.has(code)) reject(`code ${code} appears twice in the file`)
+        seen.add(code)
         const community = this.org.byCode(code.slice(0, 12))
         if (!community || community.kind !== 'community') {
-          result.errors.push({ index, code, message: `no community with code ${code.slice(0, 12)}` })
+          reject(`no community with code ${code.slice(0, 12)}`)
           continue
         }
         if (!inScope(principal, community.path)) {
-          result.errors.push({ index, code, message: 'community outside your data scope' })
+          reject('community outside your data scope')
           continue
         }
+        const shape = shapeProblem(feature.geometry)
         const geojson = JSON.stringify(feature.geometry)
-        const problem = await repo.geometryProblem(trx, geojson)
+        const problem = shape ?? (await repo.geometryProblem(trx, geojson))
         if (problem) {
-          result.errors.push({ index, code, message: `invalid geometry: ${problem}` })
+          reject(`invalid geometry: ${problem}`, true)
           continue
         }
-        const row = await repo.upsertCell(trx, { code, name: feature.properties.name ?? null, community_id: community.id, org_path: community.path, geojson, demo: options.demo ?? false })
-        if (row.created) result.created++
+        rows.push({ code, name: feature.properties.name ?? null, community, geojson })
+      }
+      if (result.errors.length) {
+        const code = geometryOnly ? 'INVALID_GEOMETRY' : 'BAD_REQUEST'
+        const reason = { 'zh-CN': `${result.errors.length} 个要素有误，未导入任何网格`, en: `${result.errors.length} features are wrong; nothing was imported` }
+        throw new AppError(code, { reason }, result.errors)
+      }
+      for (const row of rows) {
+        const saved = await repo.upsertCell(trx, { code: row.code, name: row.name, community_id: row.community.id, org_path: row.community.path, geojson: row.geojson })
+        if (saved.created) result.created++
         else result.updated++
       }
-      if (result.created + result.updated > 0) await repo.bumpGridRevision(trx)
-      await audit(trx, actorOf(principal), { action: 'grid.import', entityType: 'grid_cell', details: { features: features.length, created: result.created, updated: result.updated, errors: result.errors.length } })
+      await repo.bumpGridRevision(trx)
+      await audit(trx, actorOf(principal), { action: 'grid.import', entityType: 'grid_cell', details: { features: features.length, created: result.created, updated: result.updated, codes: rows.slice(0, 50).map((r) => r.code) } })
     })
-    if (result.created + result.updated > 0) {
-      await this.load()
-      await this.events.publish({ type: 'grid.changed', revision: this.index.revision })
-    }
+    await this.load()
+    await this.events.publish({ type: 'grid.changed', revision: this.index.revision })
     return result
   }
+}
+
+/** What PostGIS would accept but a grid cell must not be: coordinates off the globe, rings not closed. */
+function shapeProblem(geometry: unknown): string | null {
+  const g = geometry as { type: string; coordinates: number[][][] | number[][][][] }
+  const polygons = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][]
+  for (const polygon of polygons) {
+    for (const ring of polygon) {
+      for (const position of ring) {
+        const [lng, lat] = position as [number, number]
+        if (!(lng >= -180 && lng <= 180 && lat >= -90 && lat <= 90)) return `position [${lng}, ${lat}] is not a WGS84 longitude/latitude`
+      }
+      const first = ring[0]!
+      const last = ring[ring.length - 1]!
+      if (first[0] !== last[0] || first[1] !== last[1]) return 'a ring is not closed (first and last positions differ)'
+    }
+  }
+  return null
 }
 
 function extentOf(geojsonTexts: string[]): [number, number, number, number] | undefined {

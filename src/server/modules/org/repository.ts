@@ -78,7 +78,7 @@ export function cellsWithGeometry(db: Q, options: { bbox?: [number, number, numb
 
 /** Every cell's outline for the in-memory index. */
 export function allCellsForIndex(db: Q) {
-  return db.selectFrom('grid_cells').select(['id', 'code', 'name', 'community_id', 'org_path', sql<string>`ST_AsGeoJSON(geom)`.as('geojson')]).execute()
+  return db.selectFrom('grid_cells').select(['id', 'code', 'name', 'community_id', 'org_path', sql<string>`ST_AsGeoJSON(geom, 15)`.as('geojson')]).execute()
 }
 
 export function cellById(db: Q, id: string) {
