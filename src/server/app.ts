@@ -106,6 +106,14 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   })
   await app.register(authPlugin, { authenticate: (token, request) => context.identity.sessions.authenticate(token, request) })
 
+  // Graceful stop: requests in flight finish, and their keep-alive connections close after them.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched'
     context.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) })

@@ -1,0 +1,100 @@
+// The administrator's pages show the seeded Xinzhou data: unit tree, people, roles, grid cells, classes, and the audit log.
+import type { Browser, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { launchBrowser, login, openSession, pageFetch, screenshot, type Session, tablesLoaded } from './harness.js'
+
+const baseUrl = inject('baseUrl')
+let browser: Browser
+let session: Session
+let page: Page
+
+const DEMO_USERNAMES = ['admin', 'leader', 'acceptor', 'shiftleader', 'dispatcher', 'supervisor', 'zhucheng', 'dept', 'officer']
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+  session = await openSession(browser, baseUrl)
+  page = session.page
+  await login(page, 'admin')
+})
+afterAll(async () => {
+  await session?.context.close()
+  await browser?.close()
+})
+
+/** Opens a page through the menu, as a user would, and waits for its tables. */
+async function open(key: string, testId: string): Promise<Locator> {
+  await page.getByTestId(`nav-item-${key}`).click()
+  const root = page.getByTestId(testId)
+  await root.waitFor()
+  await tablesLoaded(page)
+  return root
+}
+
+const rows = (root: Locator) => root.locator('.ant-table-tbody tr.ant-table-row')
+const columnTexts = (root: Locator, column: number) =>
+  rows(root).evaluateAll((trs, c) => trs.map((tr) => (tr.querySelectorAll('td')[c]?.textContent ?? '').trim()), column)
+
+describe('administration pages', () => {
+  it('units: the tree opens on 新洲区 with its streets, 邾城街道 among them', async () => {
+    const root = await open('units', 'units-page')
+    await root.getByTestId('unit-row-420117').waitFor()
+    expect(await root.getByTestId('unit-row-420117').textContent()).toContain('新洲区')
+    expect(await root.getByTestId('unit-row-420117001').textContent()).toContain('邾城街道')
+    expect(await rows(root).count()).toBeGreaterThan(5)
+    await screenshot(page, 'units-admin-desktop')
+  })
+
+  it('people: the table lists the demo users with their units and roles', async () => {
+    const root = await open('people', 'people-page')
+    await expect.poll(() => rows(root).count()).toBeGreaterThanOrEqual(DEMO_USERNAMES.length)
+    const usernames = await columnTexts(root, 0)
+    expect(usernames).toEqual(expect.arrayContaining(DEMO_USERNAMES))
+    const supervisorRow = rows(root).filter({ hasText: '刘监督员' })
+    expect(await supervisorRow.textContent()).toContain('邾城街道')
+    expect(await supervisorRow.textContent()).toContain('监督员')
+    expect(await root.getByText(/共 \d+ 条/).count()).toBeGreaterThan(0)
+    await screenshot(page, 'people-admin-desktop')
+  })
+
+  it('roles: the built-in roles with their permissions', async () => {
+    const root = await open('roles', 'roles-page')
+    const names = (await columnTexts(root, 1)).join(' ') + (await columnTexts(root, 0)).join(' ')
+    for (const role of ['系统管理员', '监督员', '领导']) expect(names).toContain(role)
+    await screenshot(page, 'roles-admin-desktop')
+  })
+
+  it('grid: the cells table has rows with codes, streets and responsible people', async () => {
+    const api = await pageFetch<{ total: number }>(page, '/api/grid/cells?pageSize=1')
+    const root = await open('grid', 'grid-page')
+    await expect.poll(() => rows(root).count()).toBeGreaterThan(0)
+    const codes = await columnTexts(root, 0)
+    for (const code of codes) expect(code).toMatch(/^420117\d{9}$/)
+    expect(await root.getByText(`共 ${api.body.total} 条`).count()).toBe(1)
+    expect(await rows(root).filter({ hasText: '刘监督员' }).count()).toBeGreaterThan(0)
+    await screenshot(page, 'grid-cells-admin-desktop')
+  })
+
+  it('classes: the component and event classes are listed', async () => {
+    const root = await open('classes', 'classes-page')
+    expect(await rows(root).count()).toBeGreaterThan(10)
+    await screenshot(page, 'classes-admin-desktop')
+  })
+
+  it('audit log: shows the sign-ins, with who and the outcome', async () => {
+    const root = await open('audit', 'audit-page')
+    await expect.poll(() => rows(root).count()).toBeGreaterThan(0)
+    const logins = rows(root).filter({ hasText: 'auth.login' })
+    expect(await logins.count()).toBeGreaterThan(0)
+    const adminLogin = logins.filter({ hasText: '系统管理员' }).first()
+    expect(await adminLogin.textContent()).toContain('成功')
+
+    // Filtering by action narrows the table to sign-ins only.
+    await root.getByTestId('audit-action-filter').locator('input').fill('auth.login')
+    await root.getByTestId('audit-action-filter').locator('input').press('Enter')
+    await tablesLoaded(page)
+    await expect.poll(async () => (await columnTexts(root, 3)).every((a) => a === 'auth.login')).toBe(true)
+    await screenshot(page, 'audit-logins-admin-desktop')
+    expect(session.errors).toEqual([])
+    expect(session.external).toEqual([])
+  })
+})
