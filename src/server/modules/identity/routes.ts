@@ -14,7 +14,7 @@ export function identityRoutes(app: App, identity: IdentityService, options: { c
     config: { public: true },
     schema: { tags: auth, summary: 'Sign in: sets the session cookie and returns a bearer token', body: s.LoginBody, response: { 200: s.LoginReply } },
   }, async (request, reply) => {
-    const { token, expiresAt, user } = await identity.login(request, request.body.username, request.body.password, 'cookie')
+    const { token, expiresAt } = await identity.login(request, request.body.username, request.body.password, 'cookie')
     reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: options.cookieSecure, expires: expiresAt })
     const principal = await identity.sessions.authenticate(token, request)
     return { token, expiresAt: expiresAt.toISOString(), user: await identity.me(principal) }
