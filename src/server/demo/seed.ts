@@ -54,6 +54,12 @@ export const DEMO_USERS = [
   { username: 'officer', displayName: '周执法队员', roles: ['officer'], unit: 'bureau' },
 ] as const
 
+const SQUADS: Array<[string, string]> = [
+  ['城管执法一中队', 'Enforcement Squad 1'],
+  ['城管执法二中队', 'Enforcement Squad 2'],
+  ['环卫作业中心', 'Sanitation Operations Centre'],
+]
+
 export interface SeedResult {
   units: number
   cells: number
@@ -91,6 +97,14 @@ export async function seedDemo(db: Db, password: string): Promise<SeedResult> {
       const id = randomUUID()
       await orgRepo.insertUnit(trx, { id, parent_id: district.id, kind: 'department', code: `${demo.district.code}-D${String(sort + 1).padStart(2, '0')}`, name: dept.name, name_en: dept.name_en, path: `${district.path}${id}/`, sort, demo: true })
       departments.set(dept.name_en, id)
+      units++
+    }
+    // Sub-units (下属单位) of the bureau: the enforcement squads that dispose of street-order cases.
+    const bureauId = departments.get('City Management and Law Enforcement Bureau')
+    const bureau = bureauId ? await trx.selectFrom('org_units').select(['id', 'path', 'code']).where('id', '=', bureauId).executeTakeFirstOrThrow() : undefined
+    for (const [sort, [name, nameEn]] of (bureau ? SQUADS : []).entries()) {
+      const id = randomUUID()
+      await orgRepo.insertUnit(trx, { id, parent_id: bureau!.id, kind: 'sub_unit', code: `${bureau!.code}-S${sort + 1}`, name, name_en: nameEn, path: `${bureau!.path}${id}/`, sort, demo: true })
       units++
     }
     await orgRepo.bumpGridRevision(trx)

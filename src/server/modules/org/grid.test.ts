@@ -174,3 +174,24 @@ describe('grid lists in scope', () => {
     expect(all.total).toBeGreaterThan(3000)
   })
 })
+
+describe('people responsible for a cell', () => {
+  it('sets the people of a cell, shows them in the lookup, audits the change, and refuses people outside the scope', async () => {
+    const cells = (await t.app.inject({ method: 'GET', url: '/api/grid/cells?q=420117002&pageSize=1', headers: bearer(admin) })).json()
+    const cell = cells.items[0]
+    const users = (await t.app.inject({ method: 'GET', url: '/api/users?pageSize=100', headers: bearer(admin) })).json().items as Array<{ id: string; username: string }>
+    const officer = users.find((u) => u.username === 'officer')!
+    const updated = await t.app.inject({ method: 'PUT', url: `/api/grid/cells/${cell.id}/people`, headers: bearer(admin), payload: { people: [{ userId: officer.id, duty: 'grid_worker' }] } })
+    expect(updated.statusCode).toBe(200)
+    expect(updated.json().people).toEqual([{ userId: officer.id, displayName: '周执法队员', duty: 'grid_worker' }])
+    const audit = (await t.app.inject({ method: 'GET', url: `/api/audit?entityId=${cell.id}`, headers: bearer(admin) })).json().items
+    expect(audit[0]).toMatchObject({ action: 'grid.cell.people', actorName: 'admin' })
+
+    const unknown = await t.app.inject({ method: 'PUT', url: `/api/grid/cells/${cell.id}/people`, headers: bearer(admin), payload: { people: [{ userId: '00000000-0000-4000-8000-000000000000', duty: 'supervisor' }] } })
+    expect(unknown.statusCode).toBe(404)
+    const supervisor = await t.login('supervisor')
+    expect((await t.app.inject({ method: 'PUT', url: `/api/grid/cells/${cell.id}/people`, headers: bearer(supervisor), payload: { people: [] } })).statusCode).toBe(403)
+    const zhucheng = await t.login('zhucheng')
+    expect((await t.app.inject({ method: 'GET', url: `/api/grid/cells/${cell.id}`, headers: bearer(zhucheng) })).json().error.code).toBe('OUT_OF_SCOPE')
+  })
+})

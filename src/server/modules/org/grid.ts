@@ -136,10 +136,12 @@ export class GridService {
   async list(principal: Principal, filter: { q?: string | undefined; streetId?: string | undefined; communityId?: string | undefined }, page: number, pageSize: number) {
     const orgPathPrefix = this.scopePath(principal, filter.communityId ?? filter.streetId)
     const { items, total } = await repo.listCells(this.db.kysely, { q: filter.q, orgPathPrefix }, page, pageSize)
+    return { total, items: await this.present(items) }
+  }
+
+  private async present(items: repo.CellRow[]) {
     const people = await this.people(items.map((row) => row.id))
-    return {
-      total,
-      items: items.map((row) => {
+    return items.map((row) => {
         const community = this.org.unit(row.community_id)
         const street = this.org.ancestorOfKind(row.community_id, ['street', 'zone'])
         return {
@@ -155,8 +157,28 @@ export class GridService {
           demo: row.demo,
           version: row.version,
         }
-      }),
-    }
+      })
+  }
+
+  /** Sets who is responsible for a cell (callers check that the people exist and are in scope). */
+  async setPeople(principal: Principal, cellId: string, people: CellPerson[]): Promise<void> {
+    requirePermission(principal, 'grid:write')
+    const cell = this.meta.get(cellId) ?? (await repo.cellById(this.db.kysely, cellId).then((row) => row && { id: row.id, orgPath: row.org_path }))
+    if (!cell) throw notFound('网格', 'grid cell')
+    if (!inScope(principal, cell.orgPath)) throw new AppError('OUT_OF_SCOPE')
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const before = await repo.cellPeople(trx, [cellId])
+      await repo.replaceCellPeople(trx, cellId, people)
+      await audit(trx, actorOf(principal), { action: 'grid.cell.people', entityType: 'grid_cell', entityId: cellId, details: { before: before.map((p) => ({ userId: p.user_id, duty: p.duty })), after: people } })
+    })
+  }
+
+  /** One cell as listed, in scope. */
+  async get(principal: Principal, cellId: string) {
+    const row = await repo.cellById(this.db.kysely, cellId)
+    if (!row) throw notFound('网格', 'grid cell')
+    if (!inScope(principal, row.org_path)) throw new AppError('OUT_OF_SCOPE')
+    return (await this.present([row]))[0]!
   }
 
   /** A GeoJSON FeatureCollection of the cells in a bbox (map) or under a unit (export). */

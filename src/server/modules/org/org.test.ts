@@ -20,6 +20,7 @@ describe('the four-level network of the demo', () => {
     expect(units.filter((u) => u.kind === 'street')).toHaveLength(14)
     expect(units.filter((u) => u.kind === 'zone').map((u) => u.name)).toEqual(['阳逻经济开发区'])
     expect(units.filter((u) => u.kind === 'department')).toHaveLength(9)
+    expect(units.filter((u) => u.kind === 'sub_unit').map((u) => u.name)).toContain('城管执法一中队')
     for (const street of units.filter((u) => u.kind === 'street' || u.kind === 'zone')) {
       const communities = units.filter((u) => u.kind === 'community' && u.path.startsWith(street.path) && u.code.startsWith(street.code))
       expect(communities.length, street.name).toBeGreaterThanOrEqual(3)

@@ -154,3 +154,9 @@ export function assignCellPerson(db: Q, gridCellId: string, userId: string, duty
 export function countCells(db: Q) {
   return db.selectFrom('grid_cells').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
 }
+
+/** Replaces the people responsible for a cell. */
+export async function replaceCellPeople(db: Q, gridCellId: string, people: Array<{ userId: string; duty: 'supervisor' | 'grid_worker' | 'responsible' }>) {
+  await db.deleteFrom('grid_cell_people').where('grid_cell_id', '=', gridCellId).execute()
+  if (people.length) await db.insertInto('grid_cell_people').values(people.map((p) => ({ grid_cell_id: gridCellId, user_id: p.userId, duty: p.duty }))).onConflict((oc) => oc.doNothing()).execute()
+}

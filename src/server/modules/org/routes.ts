@@ -15,7 +15,12 @@ function parseBbox(text: string | undefined): [number, number, number, number] |
   return [minLng, minLat, maxLng, maxLat]
 }
 
+type Listed = Awaited<ReturnType<GridService['get']>>
+const named = (cell: Listed, names: Map<string, { displayName: string }>) => ({ ...cell, people: cell.people.map((p) => ({ ...p, displayName: names.get(p.userId)?.displayName ?? '' })) })
+
 export function orgRoutes(app: App, org: OrgService, grid: GridService, identity: IdentityService) {
+  const withNames = async (cell: Listed) => named(cell, await identity.briefs(cell.people.map((p) => p.userId)))
+
   const units = ['org']
   const cells = ['grid']
 
@@ -49,7 +54,22 @@ export function orgRoutes(app: App, org: OrgService, grid: GridService, identity
     const { page, pageSize, ...filter } = request.query
     const result = await grid.list(principalOf(request), filter, page, pageSize)
     const names = await identity.briefs(result.items.flatMap((cell) => cell.people.map((p) => p.userId)))
-    return { total: result.total, items: result.items.map((cell) => ({ ...cell, people: cell.people.map((p) => ({ ...p, displayName: names.get(p.userId)?.displayName ?? '' })) })) }
+    return { total: result.total, items: result.items.map((cell) => named(cell, names)) }
+  })
+
+  app.get('/api/grid/cells/:id', {
+    config: { permission: 'grid:read' },
+    schema: { tags: cells, summary: 'One grid cell with the people responsible', params: s.IdParams, response: { 200: s.Cell } },
+  }, async (request) => withNames(await grid.get(principalOf(request), request.params.id)))
+
+  app.put('/api/grid/cells/:id/people', {
+    config: { permission: 'grid:write' },
+    schema: { tags: cells, summary: 'Set who is responsible for a cell (supervisor, grid worker, responsible person)', params: s.IdParams, body: s.CellPeopleBody, response: { 200: s.Cell } },
+  }, async (request) => {
+    const principal = principalOf(request)
+    for (const person of request.body.people) await identity.getUser(principal, person.userId) // exists and in scope
+    await grid.setPeople(principal, request.params.id, request.body.people)
+    return withNames(await grid.get(principal, request.params.id))
   })
 
   app.get('/api/grid/cells.geojson', {

@@ -115,3 +115,7 @@ export const ImportReply = Obj({
 })
 
 export const FeatureCollection = Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) })
+
+export const CellPeopleBody = Obj({
+  people: Type.Array(Obj({ userId: Uuid, duty: Duty }), { maxItems: 50 }),
+})
