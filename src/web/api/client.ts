@@ -1,0 +1,173 @@
+// Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
+import type {
+  AppConfig, AuditEntry, CaseClass, Cell, CellCollection, ErrorBody, ImportResult, Lang, LoginResult,
+  LookupResult, Me, Page, Permission, Role, Unit, UnitKind, User,
+} from './types'
+
+export type * from './types'
+
+/** Every failed call: HTTP status, the server's stable code, its message in the UI language, and details. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+let language: Lang = 'zh-CN'
+let unauthorizedHandler: (() => void) | undefined
+
+/** The UI language; sent as Accept-Language so the server answers errors in it. */
+export function setApiLanguage(lang: Lang): void {
+  language = lang
+}
+
+/** Called when the session is gone (401 on anything but the login itself). */
+export function onUnauthorized(handler: (() => void) | undefined): void {
+  unauthorizedHandler = handler
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue
+    params.set(key, String(value))
+  }
+  const qs = params.toString()
+  return qs ? `${path}?${qs}` : path
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let body: unknown
+  try {
+    body = await res.json()
+  } catch {
+    body = undefined
+  }
+  const err = (body as Partial<ErrorBody> | undefined)?.error
+  if (err && typeof err.code === 'string') {
+    const message = err.messages?.[language] ?? err.message ?? err.code
+    return new ApiError(res.status, err.code, message, err.details)
+  }
+  return new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`)
+}
+
+const SESSION_CODES = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED', 'HTTP_401'])
+
+export async function request<T>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': language }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  let res: Response
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'include',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      ...init,
+    })
+  } catch (cause) {
+    throw new ApiError(0, 'NETWORK', cause instanceof Error ? cause.message : String(cause))
+  }
+  if (!res.ok) {
+    const error = await toApiError(res)
+    if (res.status === 401 && SESSION_CODES.has(error.code) && !path.startsWith('/api/auth/login')) unauthorizedHandler?.()
+    throw error
+  }
+  if (res.status === 204) return undefined as T
+  return (await res.json()) as T
+}
+
+const get = <T>(path: string, query?: Query, init?: RequestInit) => request<T>('GET', withQuery(path, query), undefined, init)
+const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {})
+const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, body)
+const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body)
+const id = encodeURIComponent
+
+// Config and session
+export const getConfig = () => get<AppConfig>('/api/config')
+export const login = (username: string, password: string) => post<LoginResult>('/api/auth/login', { username, password })
+export const logout = () => post<{ ok: true }>('/api/auth/logout')
+export const getMe = () => get<Me>('/api/auth/me')
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  post<{ ok: true }>('/api/auth/password', { currentPassword, newPassword })
+
+// Organisation
+export interface UnitQuery extends Query { kind?: UnitKind; parentId?: string; q?: string }
+export interface NewUnit { parentId: string; kind: UnitKind; code: string; name: string; nameEn?: string; sort?: number }
+export interface UnitChange { version: number; name?: string; nameEn?: string | null; sort?: number; active?: boolean }
+export const listUnits = (query?: UnitQuery) => get<Page<Unit>>('/api/org/units', query)
+export const getUnit = (unitId: string) => get<Unit>(`/api/org/units/${id(unitId)}`)
+export const createUnit = (unit: NewUnit) => post<Unit>('/api/org/units', unit)
+export const updateUnit = (unitId: string, change: UnitChange) => patch<Unit>(`/api/org/units/${id(unitId)}`, change)
+
+// People
+export interface UserQuery extends Query { q?: string; unitId?: string; role?: string; page?: number; pageSize?: number }
+export interface NewUser { username: string; displayName: string; phone?: string; unitId: string; roles: string[]; password: string }
+export interface UserChange {
+  version: number; displayName?: string; phone?: string | null; unitId?: string; roles?: string[]; status?: User['status']
+}
+export const listUsers = (query?: UserQuery) => get<Page<User>>('/api/users', query)
+export const createUser = (user: NewUser) => post<User>('/api/users', user)
+export const updateUser = (userId: string, change: UserChange) => patch<User>(`/api/users/${id(userId)}`, change)
+export const unlockUser = (userId: string) => post<User>(`/api/users/${id(userId)}/unlock`)
+export const resetPassword = (userId: string, password: string) =>
+  post<{ ok: true }>(`/api/users/${id(userId)}/reset-password`, { password })
+
+// Roles and permissions
+export interface RoleChange { version: number; name: string; nameEn: string; permissions: string[] }
+export const listRoles = () => get<{ items: Role[] }>('/api/roles')
+export const updateRole = (key: string, change: RoleChange) => put<Role>(`/api/roles/${id(key)}`, change)
+export const listPermissions = () => get<{ items: Permission[] }>('/api/permissions')
+
+// Grid
+export interface CellQuery extends Query { q?: string; streetId?: string; communityId?: string; page?: number; pageSize?: number }
+export const listCells = (query?: CellQuery) => get<Page<Cell>>('/api/grid/cells', query)
+export const cellsGeoJson = (bbox: [number, number, number, number], signal?: AbortSignal, limit?: number) =>
+  get<CellCollection>('/api/grid/cells.geojson', { bbox: bbox.map((n) => n.toFixed(6)).join(','), limit }, { signal })
+export const lookup = (lng: number, lat: number, crs: 'wgs84' | 'gcj02' | 'bd09' = 'wgs84') =>
+  get<LookupResult>('/api/grid/lookup', { lng: lng.toFixed(7), lat: lat.toFixed(7), crs })
+export const cellsExportUrl = (streetId?: string) => withQuery('/api/grid/cells/export', { streetId })
+
+/** Uploads a FeatureCollection with upload progress (fetch cannot report it), answering like request(). */
+export function importCells(collection: unknown, onProgress?: (fraction: number) => void): Promise<ImportResult> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', '/api/grid/cells/import')
+    xhr.withCredentials = true
+    xhr.setRequestHeader('Content-Type', 'application/json')
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('Accept-Language', language)
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total)
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'Network error'))
+    xhr.onload = () => {
+      const res = new Response(xhr.responseText || null, { status: xhr.status, statusText: xhr.statusText })
+      if (xhr.status >= 200 && xhr.status < 300) {
+        res.json().then((body) => resolve(body as ImportResult), reject)
+      } else {
+        toApiError(res).then((error) => {
+          if (xhr.status === 401 && SESSION_CODES.has(error.code)) unauthorizedHandler?.()
+          reject(error)
+        }, reject)
+      }
+    }
+    xhr.send(JSON.stringify(collection))
+  })
+}
+
+// Classes and audit
+export const listClasses = (kind?: CaseClass['kind']) => get<{ items: CaseClass[] }>('/api/classes', { kind })
+export interface AuditQuery extends Query {
+  action?: string; actorId?: string; entityType?: string; entityId?: string; from?: string; to?: string; page?: number; pageSize?: number
+}
+export const listAudit = (query?: AuditQuery) => get<Page<AuditEntry>>('/api/audit', query)

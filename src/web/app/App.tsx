@@ -1,0 +1,63 @@
+// Root component: AntD theme and locale, auth state, and the routes (pages load lazily, the map in its own chunk).
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react'
+import { BrowserRouter, Route, Routes } from 'react-router'
+import { App as AntApp, ConfigProvider } from 'antd'
+import zhCN from 'antd/locale/zh_CN'
+import enUS from 'antd/locale/en_US'
+import { useTranslation } from 'react-i18next'
+import { AuthProvider } from './auth'
+import { NotFound, RequireAuth, RequirePermission } from './Guards'
+import { NAV_ITEMS, type NavKey } from './nav'
+import { Shell } from './Shell'
+import { LoginPage } from '../pages/login/LoginPage'
+
+const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>> = {
+  map: lazy(() => import('../pages/map/MapPage')),
+  units: lazy(() => import('../pages/units/UnitsPage')),
+  people: lazy(() => import('../pages/people/PeoplePage')),
+  roles: lazy(() => import('../pages/roles/RolesPage')),
+  grid: lazy(() => import('../pages/grid/GridCellsPage')),
+  classes: lazy(() => import('../pages/classes/ClassesPage')),
+  audit: lazy(() => import('../pages/audit/AuditPage')),
+}
+const HomePage = lazy(() => import('../pages/home/HomePage'))
+
+const theme = {
+  token: {
+    colorPrimary: '#1f5fa8',
+    borderRadius: 6,
+    fontFamily:
+      "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif",
+  },
+}
+
+export function App() {
+  const { i18n } = useTranslation()
+  return (
+    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={theme}>
+      <AntApp>
+        <AuthProvider>
+          <BrowserRouter>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route element={<RequireAuth><Shell /></RequireAuth>}>
+                <Route index element={<HomePage />} />
+                {NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => {
+                  const Page = pages[item.key as Exclude<NavKey, 'home'>]
+                  return (
+                    <Route
+                      key={item.key}
+                      path={item.path.slice(1)}
+                      element={<RequirePermission permission={item.permission}><Page /></RequirePermission>}
+                    />
+                  )
+                })}
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
+          </BrowserRouter>
+        </AuthProvider>
+      </AntApp>
+    </ConfigProvider>
+  )
+}

@@ -1,0 +1,33 @@
+// The navigation items: route, icon and the permission that shows each one.
+import type { ReactNode } from 'react'
+import {
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, EnvironmentOutlined, HomeOutlined,
+  SafetyCertificateOutlined, TeamOutlined,
+} from '@ant-design/icons'
+
+export type NavKey = 'home' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
+
+export interface NavItem {
+  key: NavKey
+  path: string
+  icon: ReactNode
+  /** Shown only to users holding this permission; none = everyone signed in. */
+  permission?: string
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { key: 'home', path: '/', icon: <HomeOutlined /> },
+  { key: 'map', path: '/map', icon: <EnvironmentOutlined />, permission: 'map:view' },
+  { key: 'units', path: '/units', icon: <ApartmentOutlined />, permission: 'org:read' },
+  { key: 'people', path: '/people', icon: <TeamOutlined />, permission: 'user:read' },
+  { key: 'roles', path: '/roles', icon: <SafetyCertificateOutlined />, permission: 'role:read' },
+  { key: 'grid', path: '/grid', icon: <BorderOuterOutlined />, permission: 'grid:read' },
+  { key: 'classes', path: '/classes', icon: <AppstoreOutlined />, permission: 'class:read' },
+  { key: 'audit', path: '/audit', icon: <AuditOutlined />, permission: 'audit:read' },
+]
+
+/** The item whose route holds this path (longest match), for the menu's selection. */
+export function navKeyOf(pathname: string): NavKey | undefined {
+  const match = NAV_ITEMS.filter((item) => item.path === '/' ? pathname === '/' : pathname === item.path || pathname.startsWith(`${item.path}/`))
+  return match.sort((a, b) => b.path.length - a.path.length)[0]?.key
+}

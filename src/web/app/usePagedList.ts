@@ -1,0 +1,82 @@
+// Server-side paginated list state for tables: filters + page → fetch, with loading, error and reload.
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { TablePaginationConfig } from 'antd'
+import type { TFunction } from 'i18next'
+import type { Page } from '../api/client'
+
+export interface PagedList<T, F> {
+  items: T[]
+  total: number
+  loading: boolean
+  error: unknown
+  filters: F
+  /** Replace the filters and go back to page 1. */
+  setFilters: (next: F) => void
+  reload: () => void
+  pagination: (t: TFunction) => TablePaginationConfig
+}
+
+export function usePagedList<T, F extends object>(
+  fetch: (query: F & { page: number; pageSize: number }) => Promise<Page<T>>,
+  initial: F,
+  initialPageSize = 20,
+): PagedList<T, F> {
+  const [filters, setFiltersState] = useState<F>(initial)
+  const [page, setPage] = useState(1)
+  const [pageSize, setPageSize] = useState(initialPageSize)
+  const [tick, setTick] = useState(0)
+  const [data, setData] = useState<Page<T>>({ items: [], total: 0 })
+  const [loading, setLoading] = useState(true)
+  const [error, setError] = useState<unknown>(null)
+  const fetchRef = useRef(fetch)
+  fetchRef.current = fetch
+
+  useEffect(() => {
+    let live = true
+    setLoading(true)
+    fetchRef.current({ ...filters, page, pageSize }).then(
+      (result) => {
+        if (!live) return
+        setData(result)
+        setError(null)
+        setLoading(false)
+      },
+      (e: unknown) => {
+        if (!live) return
+        setError(e)
+        setLoading(false)
+      },
+    )
+    return () => { live = false }
+  }, [filters, page, pageSize, tick])
+
+  const setFilters = useCallback((next: F) => {
+    setFiltersState(next)
+    setPage(1)
+  }, [])
+  const reload = useCallback(() => setTick((n) => n + 1), [])
+
+  return {
+    items: data.items,
+    total: data.total,
+    loading,
+    error,
+    filters,
+    setFilters,
+    reload,
+    pagination: (t) => ({
+      current: page,
+      pageSize,
+      total: data.total,
+      showSizeChanger: true,
+      pageSizeOptions: [10, 20, 50, 100],
+      showTotal: (total) => t('common.total', { count: total }),
+      onChange: (p, size) => {
+        if (size !== pageSize) {
+          setPageSize(size)
+          setPage(1)
+        } else setPage(p)
+      },
+    }),
+  }
+}
