@@ -156,7 +156,7 @@ export interface LookupResult {
 export interface ImportResult {
   created: number
   updated: number
-  errors: Array<{ index: number; code?: string; message: string }>
+  errors: Array<{ index: number; code?: string; message: string; messages?: Partial<Record<Lang, string>> }>
 }
 
 export interface CaseClass {

@@ -36,7 +36,7 @@ export interface Lookup {
 export interface ImportResult {
   created: number
   updated: number
-  errors: Array<{ index: number; code?: string; message: string }>
+  errors: Array<{ index: number; code?: string; message: string; messages?: { 'zh-CN': string; en: string } }>
 }
 
 const brief = (unit: Unit | undefined): UnitBrief => (unit ? { id: unit.id, code: unit.code, name: unit.name } : null)
@@ -212,26 +212,26 @@ export class GridService {
       let geometryOnly = true
       for (const [index, feature] of features.entries()) {
         const code = feature.properties.code
-        const reject = (message: string, geometry = false) => {
-          result.errors.push({ index, code, message })
+        const reject = (zh: string, en: string, geometry = false) => {
+          result.errors.push({ index, code, message: en, messages: { 'zh-CN': zh, en } })
           if (!geometry) geometryOnly = false
         }
-        if (seen.has(code)) reject(`code ${code} appears twice in the file`)
+        if (seen.has(code)) reject(`网格编码 ${code} 在文件中重复`, `code ${code} appears twice in the file`)
         seen.add(code)
         const community = this.org.byCode(code.slice(0, 12))
         if (!community || community.kind !== 'community') {
-          reject(`no community with code ${code.slice(0, 12)}`)
+          reject(`不存在编码为 ${code.slice(0, 12)} 的社区`, `no community with code ${code.slice(0, 12)}`)
           continue
         }
         if (!inScope(principal, community.path)) {
-          reject('community outside your data scope')
+          reject('该社区不在您的管辖范围内', 'community outside your data scope')
           continue
         }
         const shape = shapeProblem(feature.geometry)
         const geojson = JSON.stringify(feature.geometry)
         const problem = shape ?? (await repo.geometryProblem(trx, geojson))
         if (problem) {
-          reject(`invalid geometry: ${problem}`, true)
+          reject(`几何图形无效：${problem}`, `invalid geometry: ${problem}`, true)
           continue
         }
         rows.push({ code, name: feature.properties.name ?? null, community, geojson })

@@ -111,7 +111,7 @@ export const ImportBody = Obj({
 export const ImportReply = Obj({
   created: Type.Integer(),
   updated: Type.Integer(),
-  errors: Type.Array(Obj({ index: Type.Integer(), code: Type.Optional(Type.String()), message: Type.String() })),
+  errors: Type.Array(Obj({ index: Type.Integer(), code: Type.Optional(Type.String()), message: Type.String(), messages: Type.Optional(Obj({ 'zh-CN': Type.String(), en: Type.String() })) })),
 })
 
 export const FeatureCollection = Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) })

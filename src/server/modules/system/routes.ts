@@ -71,6 +71,7 @@ export function systemRoutes(app: App, deps: SystemDeps) {
           baseMap: Type.String(),
           tiandituKey: Type.Optional(Type.String()),
           demo: Type.Boolean(),
+          passwordMinLength: Type.Integer(),
           version: Type.String(),
         }),
       },
@@ -87,6 +88,7 @@ export function systemRoutes(app: App, deps: SystemDeps) {
       baseMap: deps.config.baseMap,
       ...(deps.config.tiandituKey ? { tiandituKey: deps.config.tiandituKey } : {}),
       demo: deps.config.demo,
+      passwordMinLength: deps.config.passwordMinLength,
       version: deps.version,
     }
   })

@@ -3,7 +3,7 @@ import { useState } from 'react'
 import { Alert, Button, Modal, Progress, Space, Statistic, Table, Typography, Upload } from 'antd'
 import { InboxOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
-import { ApiError, importCells, type ImportResult } from '../../api/client'
+import { ApiError, importCells, type ImportResult, type Lang } from '../../api/client'
 import { errorMessage } from '../../app/ServerError'
 
 type Stage =
@@ -34,7 +34,7 @@ function featureErrors(details: unknown): ImportResult['errors'] | null {
 }
 
 export function ImportCellsModal({ open, onClose, onImported }: { open: boolean; onClose: () => void; onImported: () => void }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const [stage, setStage] = useState<Stage>({ step: 'pick' })
   const [warning, setWarning] = useState<string | null>(null)
   const busy = stage.step === 'upload' || stage.step === 'server'
@@ -144,7 +144,7 @@ export function ImportCellsModal({ open, onClose, onImported }: { open: boolean;
               columns={[
                 { title: t('grid.import.index'), dataIndex: 'index', width: 80 },
                 { title: t('grid.code'), dataIndex: 'code', width: 170, render: (c?: string) => c ?? '—' },
-                { title: t('grid.import.message'), dataIndex: 'message' },
+                { title: t('grid.import.message'), key: 'message', render: (_: unknown, e: ImportResult['errors'][number]) => e.messages?.[i18n.language as Lang] ?? e.message },
               ]}
             />
           )}
