@@ -135,6 +135,8 @@ export const cellsGeoJson = (bbox: [number, number, number, number], signal?: Ab
   get<CellCollection>('/api/grid/cells.geojson', { bbox: bbox.map((n) => n.toFixed(6)).join(','), limit }, { signal })
 export const lookup = (lng: number, lat: number, crs: 'wgs84' | 'gcj02' | 'bd09' = 'wgs84') =>
   get<LookupResult>('/api/grid/lookup', { lng: lng.toFixed(7), lat: lat.toFixed(7), crs })
+/** Where the caller's map should open: the extent of the cells in their data scope (null when none). */
+export const gridExtent = () => get<{ bbox: [number, number, number, number] | null }>('/api/grid/extent')
 export const cellsExportUrl = (streetId?: string) => withQuery('/api/grid/cells/export', { streetId })
 
 /** Uploads a FeatureCollection with upload progress (fetch cannot report it), answering like request(). */

@@ -195,3 +195,19 @@ describe('people responsible for a cell', () => {
     expect((await t.app.inject({ method: 'GET', url: `/api/grid/cells/${cell.id}`, headers: bearer(zhucheng) })).json().error.code).toBe('OUT_OF_SCOPE')
   })
 })
+
+describe('where the map opens', () => {
+  it("opens a street's staff on their street and the district staff on the whole district", async () => {
+    const extentOf = async (prefix: string) => {
+      const r = await sql<{ a: number; b: number; c: number; d: number }>`
+        select ST_XMin(e) a, ST_YMin(e) b, ST_XMax(e) c, ST_YMax(e) d from (select ST_Extent(geom) e from grid_cells where code like ${prefix + '%'}) t`.execute(t.db.kysely)
+      const { a: minLng, b: minLat, c: maxLng, d: maxLat } = r.rows[0]!
+      return [minLng, minLat, maxLng, maxLat]
+    }
+    const all = (await t.app.inject({ method: 'GET', url: '/api/grid/extent', headers: bearer(admin) })).json().bbox as number[]
+    const street = (await t.app.inject({ method: 'GET', url: '/api/grid/extent', headers: bearer(await t.login('supervisor')) })).json().bbox as number[]
+    expect(all).toEqual(await extentOf('420117'))
+    expect(street).toEqual(await extentOf('420117001'))
+    expect(street).not.toEqual(all)
+  })
+})

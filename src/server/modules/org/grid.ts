@@ -173,6 +173,11 @@ export class GridService {
     })
   }
 
+  /** The extent of the cells the caller may see: where their map opens. */
+  scopeExtent(principal: Principal): Promise<[number, number, number, number] | null> {
+    return repo.cellsExtent(this.db.kysely, principal.scopePath)
+  }
+
   /** One cell as listed, in scope. */
   async get(principal: Principal, cellId: string) {
     const row = await repo.cellById(this.db.kysely, cellId)

@@ -160,3 +160,14 @@ export async function replaceCellPeople(db: Q, gridCellId: string, people: Array
   await db.deleteFrom('grid_cell_people').where('grid_cell_id', '=', gridCellId).execute()
   if (people.length) await db.insertInto('grid_cell_people').values(people.map((p) => ({ grid_cell_id: gridCellId, user_id: p.userId, duty: p.duty }))).onConflict((oc) => oc.doNothing()).execute()
 }
+
+/** [minLng, minLat, maxLng, maxLat] of the cells under a path, or null when there are none. */
+export async function cellsExtent(db: Q, orgPathPrefix: string): Promise<[number, number, number, number] | null> {
+  const row = await db
+    .selectFrom('grid_cells')
+    .select([sql<number | null>`ST_XMin(ST_Extent(geom))`.as('minx'), sql<number | null>`ST_YMin(ST_Extent(geom))`.as('miny'), sql<number | null>`ST_XMax(ST_Extent(geom))`.as('maxx'), sql<number | null>`ST_YMax(ST_Extent(geom))`.as('maxy')])
+    .where('org_path', 'like', `${orgPathPrefix}%`)
+    .executeTakeFirst()
+  if (!row || row.minx === null || row.miny === null || row.maxx === null || row.maxy === null) return null
+  return [row.minx, row.miny, row.maxx, row.maxy]
+}

@@ -57,6 +57,11 @@ export function orgRoutes(app: App, org: OrgService, grid: GridService, identity
     return { total: result.total, items: result.items.map((cell) => named(cell, names)) }
   })
 
+  app.get('/api/grid/extent', {
+    config: { permission: 'grid:read' },
+    schema: { tags: cells, summary: 'The extent of the grid cells in your data scope (where your map opens)', response: { 200: s.ExtentReply } },
+  }, async (request) => ({ bbox: await grid.scopeExtent(principalOf(request)) }))
+
   app.get('/api/grid/cells/:id', {
     config: { permission: 'grid:read' },
     schema: { tags: cells, summary: 'One grid cell with the people responsible', params: s.IdParams, response: { 200: s.Cell } },

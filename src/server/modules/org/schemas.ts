@@ -119,3 +119,5 @@ export const FeatureCollection = Type.Object({ type: Type.Literal('FeatureCollec
 export const CellPeopleBody = Obj({
   people: Type.Array(Obj({ userId: Uuid, duty: Duty }), { maxItems: 50 }),
 })
+
+export const ExtentReply = Obj({ bbox: Nullable(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()])) })

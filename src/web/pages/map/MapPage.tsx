@@ -5,7 +5,7 @@ import { CloseOutlined } from '@ant-design/icons'
 import type { MapMouseEvent } from 'maplibre-gl'
 import type { Geometry } from 'geojson'
 import { useTranslation } from 'react-i18next'
-import { getConfig, lookup, type AppConfig, type CellCollection } from '../../api/client'
+import { getConfig, gridExtent, lookup, type AppConfig, type CellCollection } from '../../api/client'
 import { errorMessage } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
 import { GridCellsLayer } from '../../map/GridCellsLayer'
@@ -26,7 +26,11 @@ export default function MapPage() {
   const sequence = useRef(0)
 
   useEffect(() => {
-    getConfig().then(setConfig, setConfigError)
+    // The map opens on the cells the user may see (a street's staff on their street), else on the district.
+    Promise.all([getConfig(), gridExtent().catch(() => ({ bbox: null }))]).then(
+      ([appConfig, extent]) => setConfig(extent.bbox ? { ...appConfig, bbox: extent.bbox } : appConfig),
+      setConfigError,
+    )
   }, [])
 
   const onData = useCallback((cells: CellCollection) => {
