@@ -113,6 +113,10 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   })
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close')
+    // 等保 baseline headers; a content security policy comes with the web app's final asset list
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('x-frame-options', 'SAMEORIGIN')
+    reply.header('referrer-policy', 'same-origin')
   })
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched'

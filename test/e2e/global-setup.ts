@@ -17,6 +17,11 @@ export default async function setup(project: TestProject) {
   console.log(`e2e: server ready at ${server.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   project.provide('baseUrl', server.baseUrl)
   return async () => {
+    const died = server.diedEarly()
+    if (died) {
+      await server.stop()
+      throw new Error(`The server ended during the run (${died}), before teardown. Its output:\n${server.output().slice(-20_000)}`)
+    }
     const code = await server.stop()
     // Graceful shutdown is part of what is tested: SIGTERM must end the server by itself, with exit code 0.
     if (code !== 0) {

@@ -63,6 +63,8 @@ export interface RunningServer {
   output(): string
   /** SIGTERM, then waits for the process to exit; resolves with its exit code (null if it had to be killed). */
   stop(): Promise<number | null>
+  /** Set when the server ended before stop() was called: how (exit code, signal). */
+  diedEarly(): string | undefined
 }
 
 /**
@@ -88,9 +90,20 @@ export async function startServer(): Promise<RunningServer> {
   }
   child.stdout?.on('data', append)
   child.stderr?.on('data', append)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  let stopping = false
   let exitCode: number | null | undefined
-  void exited.then((code) => { exitCode = code })
+  let exitNote = ''
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitCode = code
+      exitNote = `exit code ${code}${signal ? `, signal ${signal}` : ''}`
+      if (!stopping) {
+        const message = `e2e: the server exited unexpectedly (${exitNote}) at ${new Date().toISOString()}`
+        log += `\n${message}\n`
+        console.error(message)
+      }
+      resolve(code)
+    }))
 
   const cleanup = async () => {
     await fs.rm(dataDir, { recursive: true, force: true }).catch(() => undefined)
@@ -122,8 +135,14 @@ export async function startServer(): Promise<RunningServer> {
   return {
     baseUrl,
     output: () => log,
+    diedEarly: () => (exitCode !== undefined && !stopping ? exitNote : undefined),
     async stop() {
-      if (exitCode === undefined) child.kill('SIGTERM')
+      if (exitCode !== undefined) {
+        await cleanup()
+        return exitCode
+      }
+      stopping = true
+      child.kill('SIGTERM')
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref())
       const result = await Promise.race([exited, timer])
       let code: number | null
@@ -156,7 +175,7 @@ export interface Session {
   page: Page
   /** URLs the page tried to load from anywhere but the Xiuhua server (all of them were refused). */
   external: string[]
-  /** Uncaught page errors and console errors, for failure messages. */
+  /** Uncaught page errors, console errors and server errors (5xx). */
   errors: string[]
 }
 
@@ -183,7 +202,11 @@ export async function openSession(browser: Browser, baseUrl: string, viewport: {
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
+    // Refused API calls (401 before sign-in, 403 when probing) are answers, not faults; server faults are caught below.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(`console: ${message.text()}`)
+  })
+  page.on('response', (response) => {
+    if (response.status() >= 500) errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`)
   })
   return { context, page, external, errors }
 }
@@ -232,4 +255,10 @@ export async function navItems(page: Page): Promise<Record<string, string>> {
 /** Waits until no AntD table on the page shows its loading spinner. */
 export async function tablesLoaded(page: Page): Promise<void> {
   await expect.poll(() => page.locator('.ant-table-wrapper .ant-spin-spinning').count(), { timeout: 20_000 }).toBe(0)
+}
+
+/** Waits for the home page and its figures (no skeleton left), so a screenshot shows them. */
+export async function homeReady(page: Page): Promise<void> {
+  await page.getByTestId('home-page').waitFor()
+  await expect.poll(() => page.locator('[data-testid="home-page"] .ant-skeleton').count(), { timeout: 20_000 }).toBe(0)
 }

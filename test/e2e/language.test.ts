@@ -1,7 +1,7 @@
 // The 中文 / English switch: texts change at once, the choice survives a reload, and the server answers in it too.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, login, openSession, screenshot } from './harness.js'
+import { homeReady, launchBrowser, login, openSession, screenshot } from './harness.js'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -29,8 +29,10 @@ describe('language switch', () => {
       await expect.poll(() => text(page, 'nav-item-units')).toBe('Units')
       expect(await text(page, 'nav-item-audit')).toBe('Audit log')
       expect(await text(page, 'logout')).toBe('Sign out')
-      expect(await text(page, 'user-unit')).toBe('Xinzhou District') // the unit's English name from the server
+      expect(await text(page, 'current-user-unit')).toBe('Xinzhou District') // the unit's English name from the server
       expect(await htmlLang(page)).toBe('en')
+      await homeReady(page)
+      expect(await page.getByTestId('count-units').textContent()).toContain('Units')
       await screenshot(page, 'home-admin-english-desktop')
 
       await page.reload()

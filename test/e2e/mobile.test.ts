@@ -1,8 +1,8 @@
 // A field supervisor on a phone (390×844): the menu is a drawer, the map fills the screen and a tap finds the cell.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, login, navItems, openSession, pageFetch, PHONE, screenshot, type Session } from './harness.js'
-import { clickMapAt, mapState, waitForGrid } from './map-helpers.js'
+import { homeReady, launchBrowser, login, navItems, openSession, pageFetch, PHONE, screenshot, type Session } from './harness.js'
+import { clickMapAt, mapState, waitForGrid, waitForMapIdle } from './map-helpers.js'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
@@ -12,6 +12,7 @@ let page: Page
 beforeAll(async () => {
   browser = await launchBrowser()
   session = await openSession(browser, baseUrl, PHONE)
+  page = session.page
 })
 afterAll(async () => {
   await session?.context.close()
@@ -44,13 +45,14 @@ describe('phone', () => {
     expect(await page.getByTestId('nav-menu').count()).toBe(0) // no side menu taking up the screen
     const toggle = page.getByTestId('nav-toggle')
     expect(await toggle.isVisible()).toBe(true)
+    await homeReady(page)
     await screenshot(page, 'home-supervisor-phone')
 
     await toggle.tap()
-    const drawer = page.locator('.ant-drawer-content').filter({ has: page.getByTestId('nav-menu') })
+    const drawer = page.getByRole('dialog').filter({ has: page.getByTestId('nav-menu') })
     await drawer.waitFor()
     expect(Object.keys(await navItems(page))).toEqual(['home', 'map', 'grid', 'classes'])
-    expect(await drawer.getByTestId('user-display-name').textContent()).toBe('刘监督员')
+    expect(await drawer.getByTestId('current-user-name').textContent()).toBe('刘监督员')
     await page.waitForTimeout(400) // the drawer's slide-in animation, for the screenshot
     await screenshot(page, 'nav-drawer-supervisor-phone')
 
@@ -70,7 +72,14 @@ describe('phone', () => {
     await screenshot(page, 'map-grid-phone')
 
     // The supervisor patrols the cells of 邾城街第01社区; tap the first one.
+    // Zoom in on it as a user would, leaving it in the upper half (the result sheet rises from the bottom), then tap it.
     const { code, centre } = await cellCentre(page, '420117001001')
+    await page.evaluate((center) => {
+      const map = window.__xiuhuaMap!
+      map.jumpTo({ center, zoom: 13 })
+      map.panBy([0, 180], { animate: false })
+    }, centre)
+    await waitForMapIdle(page)
     await clickMapAt(page, centre, 'tap')
     await expect.poll(() => page.getByTestId('lookup-panel').getAttribute('data-status')).toBe('inside')
     expect(await page.getByTestId('lookup-cell-code').textContent()).toBe(code)
@@ -79,7 +88,7 @@ describe('phone', () => {
     await people.waitFor()
     expect(await people.textContent()).toContain('刘监督员')
     // The result opens as a bottom sheet that leaves the upper map visible.
-    const sheet = await page.locator('.ant-drawer-content').filter({ has: page.getByTestId('lookup-panel') }).boundingBox()
+    const sheet = await page.getByRole('dialog').filter({ has: page.getByTestId('lookup-panel') }).boundingBox()
     expect(sheet!.y).toBeGreaterThan(PHONE.height * 0.3)
     await page.waitForTimeout(400)
     await screenshot(page, 'map-lookup-phone')

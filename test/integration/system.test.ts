@@ -54,6 +54,7 @@ describe('metrics and docs', () => {
     await t.app.inject({ method: 'GET', url: '/api/config' })
     const response = await t.app.inject({ method: 'GET', url: '/metrics' })
     expect(response.headers['content-type']).toContain('text/plain')
+    expect(response.headers['x-content-type-options']).toBe('nosniff')
     expect(response.body).toContain('xiuhua_http_requests_total{method="GET",route="/api/config",status="200"}')
     expect(response.body).toContain('xiuhua_process_resident_memory_bytes')
   })

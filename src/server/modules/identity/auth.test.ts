@@ -144,6 +144,19 @@ describe('audit', () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash)
   })
 
+  it('detects an entry edited behind the trigger’s back (e.g. by a database superuser)', async () => {
+    const admin = await t.login('admin')
+    const before = (await t.app.inject({ method: 'GET', url: '/api/audit/verify', headers: bearer(admin) })).json()
+    expect(before).toMatchObject({ ok: true, firstBrokenId: null })
+    expect(before.checked).toBeGreaterThan(10)
+    const victim = await t.db.kysely.selectFrom('audit_log').select('id').where('action', '=', 'auth.login').orderBy('id').executeTakeFirstOrThrow()
+    await sql`alter table audit_log disable trigger audit_log_append_only`.execute(t.db.kysely)
+    await sql`update audit_log set actor_name = 'someone-else' where id = ${victim.id}`.execute(t.db.kysely)
+    await sql`alter table audit_log enable trigger audit_log_append_only`.execute(t.db.kysely)
+    const after = (await t.app.inject({ method: 'GET', url: '/api/audit/verify', headers: bearer(admin) })).json()
+    expect(after).toMatchObject({ ok: false, firstBrokenId: victim.id })
+  })
+
   it('refuses the audit log to a user without audit:read', async () => {
     const token = await t.login('leader')
     const response = await t.app.inject({ method: 'GET', url: '/api/audit', headers: bearer(token) })

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Db } from '../../platform/db/engine.js'
 import { type Actor, audit } from '../../platform/audit.js'
 import { isPermission, type Permission } from '../../platform/auth/permissions.js'
-import { actorOf, inScope, type Principal, requirePermission, requireScope } from '../../platform/auth/principal.js'
+import { actorOf, type Principal, requirePermission, requireScope } from '../../platform/auth/principal.js'
 import { AppError, notFound } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
 import type { OrgService } from '../org/service.js'
@@ -293,11 +293,6 @@ export class IdentityService {
     await this.loadRoles()
     await this.events.publish({ type: 'auth.roles.changed' })
     return { key: row.key, name: row.name, nameEn: row.name_en, permissions: row.permissions, builtin: row.builtin, version: row.version }
-  }
-
-  inScopeUnit(principal: Principal, unitId: string): boolean {
-    const unit = this.org.unit(unitId)
-    return unit ? inScope(principal, unit.path) : false
   }
 }
 

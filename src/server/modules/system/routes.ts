@@ -6,6 +6,7 @@ import type { Config } from '../../config.js'
 import type { Jobs } from '../../platform/jobs.js'
 import { type App, Nullable, Obj } from '../../platform/http.js'
 import type { Metrics } from '../../platform/metrics.js'
+import { verifyAuditChain } from '../../platform/audit.js'
 import { listAudit } from './audit-query.js'
 
 const Component = Obj({ up: Type.Boolean(), detail: Type.String() })
@@ -127,6 +128,15 @@ export function systemRoutes(app: App, deps: SystemDeps) {
       },
     },
   }, async (request) => listAudit(deps.db.kysely, request.query))
+
+  app.get('/api/audit/verify', {
+    config: { permission: 'audit:read' },
+    schema: {
+      tags: ['system'],
+      summary: 'Recompute the hash chain of the audit log: shows whether any entry was edited or removed',
+      response: { 200: Obj({ ok: Type.Boolean(), checked: Type.Integer(), firstBrokenId: Nullable(Type.Integer()) }) },
+    },
+  }, async () => verifyAuditChain(deps.db.kysely))
 }
 
 /** Shown before any grid cell exists: the map then opens on the whole country. */
