@@ -90,6 +90,9 @@ export async function startServer(): Promise<RunningServer> {
   }
   child.stdout?.on('data', append)
   child.stderr?.on('data', append)
+  // Should the test runner itself end abruptly, do not leave the server behind.
+  const orphanGuard = () => child.kill('SIGKILL')
+  process.once('exit', orphanGuard)
   let stopping = false
   let exitCode: number | null | undefined
   let exitNote = ''
@@ -102,6 +105,7 @@ export async function startServer(): Promise<RunningServer> {
         log += `\n${message}\n`
         console.error(message)
       }
+      process.off('exit', orphanGuard)
       resolve(code)
     }))
 

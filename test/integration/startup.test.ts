@@ -72,7 +72,8 @@ async function withServer<T>(extraEnv: Record<string, string>, check: (address: 
   return { result, exit: await exited }
 }
 
-describe('production start', () => {
+// Each start opens a fresh embedded database (about 10 s, more on a busy machine).
+describe('production start', { timeout: 180_000 }, () => {
   it('seeds no demo and prints no demo users, tells how to create the first admin, and stops cleanly', async () => {
     const { result, exit } = await withServer({}, async (address, banner) => {
       expect(banner).toContain('No organisation yet')
@@ -106,7 +107,7 @@ describe('production start', () => {
   })
 })
 
-describe('start-up problems', () => {
+describe('start-up problems', { timeout: 180_000 }, () => {
   it('stops with a message naming PORT when the port is taken', async () => {
     const blocker = net.createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
