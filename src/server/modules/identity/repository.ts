@@ -17,6 +17,11 @@ export function findUserById(db: Q, id: string) {
   return db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst()
 }
 
+export function findUsersByIds(db: Q, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([])
+  return db.selectFrom('users').select(['id', 'display_name', 'phone']).where('id', 'in', ids).execute()
+}
+
 export type UserRow = NonNullable<Awaited<ReturnType<typeof findUserById>>>
 
 export interface UserFilter {

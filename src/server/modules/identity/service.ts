@@ -198,8 +198,8 @@ export class IdentityService {
 
   /** Brief facts of users for other modules (e.g. the people responsible for a grid cell). */
   async briefs(ids: string[]): Promise<Map<string, { displayName: string; phone: string | null }>> {
-    const rows = await Promise.all([...new Set(ids)].map((id) => repo.findUserById(this.db.kysely, id)))
-    return new Map(rows.filter((row) => row !== undefined).map((row) => [row.id, { displayName: row.display_name, phone: row.phone }]))
+    const rows = await repo.findUsersByIds(this.db.kysely, [...new Set(ids)])
+    return new Map(rows.map((row) => [row.id, { displayName: row.display_name, phone: row.phone }]))
   }
 
   async createUser(principal: Principal, input: { username: string; displayName: string; phone?: string | undefined; unitId: string; roles: string[]; password: string }): Promise<User> {

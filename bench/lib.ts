@@ -1,0 +1,358 @@
+// Small helpers shared by the bench scripts: percentiles, printing a table, and a bounded keep-alive HTTP load loop run
+// in phases (in this process or in a forked client process, so the client does not compete with the server's event loop).
+import { fork, type ChildProcess } from 'node:child_process'
+import http from 'node:http'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Figures and printing
+
+/** Nearest-rank percentile (p in 0..1) of an ascending array; NaN when empty. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN
+  const rank = Math.ceil(p * sorted.length) - 1
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!
+}
+
+/** The middle value (the lower middle for an even count). */
+export function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 0.5)
+}
+
+export const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`
+export const int = (n: number) => Math.round(n).toLocaleString('en')
+export const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '—')
+
+/** Prints rows as left-aligned columns (numbers are pre-formatted strings); the first row is the header. */
+export function printTable(rows: string[][], out: (line: string) => void = console.log) {
+  const columns = Math.max(...rows.map((r) => r.length))
+  const widths = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+  for (const row of rows) out(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load loop: closed loops over keep-alive connections, run in phases (e.g. 1 s of route A, 1 s of route B, …) whose
+// latencies are pooled by key, so two routes can be interleaved finely and see the same background noise.
+
+export type ClientKind = 'raw' | 'http'
+
+export interface Target {
+  host: string
+  port: number
+  headers: Record<string, string>
+  connections: number
+  /** raw: a minimal keep-alive HTTP/1.1 client on net sockets (cheapest); http: node:http with a keep-alive Agent. */
+  client: ClientKind
+}
+
+export interface Phase {
+  /** The pool this phase's latencies join (one per route). */
+  key: string
+  /** Request paths, used in turn (e.g. the same route over several ids). */
+  paths: string[]
+  durationMs: number
+}
+
+export interface PhaseResult {
+  /** Responses (any status) completed inside the phase's window. */
+  completed: number
+  /** Non-200 responses and socket errors inside the window. */
+  errors: number
+  /** Every response of the phase, the ones drained after its window included (what the server did). */
+  answered: number
+}
+
+export interface LoadResult {
+  completed: number
+  errors: number
+  statuses: Record<string, number>
+  elapsedMs: number
+  rps: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+  /** CPU time of the process running the loops during the key's phases, in ms (includes the server when in the same process). */
+  loopCpuMs: number
+}
+
+type Done = (status: number) => void
+
+/** One connection of the raw client: one request at a time, Content-Length or chunked responses. */
+class RawConnection {
+  private socket: net.Socket | undefined
+  private buffer: Buffer = Buffer.alloc(0)
+  private done: Done | undefined
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {}
+
+  private open(): net.Socket {
+    const socket = net.connect({ host: this.host, port: this.port, noDelay: true })
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk
+      this.parse()
+    })
+    const fail = () => {
+      if (this.socket !== socket) return
+      this.socket = undefined
+      this.buffer = Buffer.alloc(0)
+      const done = this.done
+      this.done = undefined
+      done?.(0)
+    }
+    socket.on('error', fail)
+    socket.on('close', fail)
+    return socket
+  }
+
+  private parse() {
+    const end = this.buffer.indexOf('\r\n\r\n')
+    if (end < 0) return
+    const head = this.buffer.subarray(0, end).toString('latin1')
+    const status = Number(head.slice(9, 12))
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)
+    let total: number
+    if (length) {
+      total = end + 4 + Number(length[1])
+      if (this.buffer.length < total) return
+    } else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+      const last = this.buffer.indexOf('\r\n0\r\n\r\n', end + 2)
+      if (last < 0) return
+      total = last + 7
+    } else {
+      total = end + 4
+    }
+    this.buffer = this.buffer.length > total ? this.buffer.subarray(total) : Buffer.alloc(0)
+    const done = this.done
+    this.done = undefined
+    done?.(status)
+  }
+
+  send(request: Buffer, done: Done) {
+    this.socket ??= this.open()
+    this.done = done
+    this.socket.write(request)
+  }
+
+  close() {
+    const socket = this.socket
+    this.socket = undefined
+    socket?.destroy()
+  }
+}
+
+interface Pooled {
+  latencies: number[]
+  statuses: Record<string, number>
+  errors: number
+  elapsedMs: number
+  cpuMicros: number
+}
+
+/** Where the loops run: keeps the connections open across phases and pools each key's latencies until collected. */
+export class LoadRunner {
+  private readonly raw: RawConnection[]
+  private readonly agent: http.Agent | undefined
+  private readonly requests = new Map<string, Buffer>()
+  private readonly pools = new Map<string, Pooled>()
+
+  constructor(private readonly target: Target) {
+    this.raw = target.client === 'raw' ? Array.from({ length: target.connections }, () => new RawConnection(target.host, target.port)) : []
+    this.agent = target.client === 'http' ? new http.Agent({ keepAlive: true, maxSockets: target.connections }) : undefined
+  }
+
+  private request(path: string): Buffer {
+    let request = this.requests.get(path)
+    if (!request) {
+      const { host, port, headers } = this.target
+      const lines = Object.entries({ host: `${host}:${port}`, ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+      request = Buffer.from(`GET ${path} HTTP/1.1\r\n${lines}\r\n`, 'latin1')
+      this.requests.set(path, request)
+    }
+    return request
+  }
+
+  private viaAgent(path: string): Promise<number> {
+    return new Promise<number>((resolve) => {
+      const request = http.get({ host: this.target.host, port: this.target.port, path, headers: this.target.headers, agent: this.agent }, (response) => {
+        response.on('data', () => {})
+        response.on('end', () => resolve(response.statusCode ?? 0))
+        response.on('error', () => resolve(0))
+      })
+      request.on('error', () => resolve(0))
+    })
+  }
+
+  /** Runs every connection's closed loop for the phase; responses finishing after its window are not counted. */
+  async phase({ key, paths, durationMs }: Phase): Promise<PhaseResult> {
+    const pool = this.pools.get(key) ?? { latencies: [], statuses: {}, errors: 0, elapsedMs: 0, cpuMicros: 0 }
+    this.pools.set(key, pool)
+    let next = 0
+    let completed = 0
+    let errors = 0
+    let answered = 0
+    const cpu0 = process.cpuUsage()
+    const start = performance.now()
+    const deadline = start + durationMs
+    const send = (connection: number, path: string): Promise<number> =>
+      this.agent ? this.viaAgent(path) : new Promise<number>((resolve) => this.raw[connection]!.send(this.request(path), resolve))
+    const loops = Array.from({ length: this.target.connections }, async (_, connection) => {
+      while (performance.now() < deadline) {
+        const began = performance.now()
+        const status = await send(connection, paths[next++ % paths.length]!)
+        const now = performance.now()
+        answered++
+        if (now > deadline) break
+        pool.latencies.push(now - began)
+        pool.statuses[status] = (pool.statuses[status] ?? 0) + 1
+        completed++
+        if (status !== 200) errors++
+      }
+    })
+    // Bounded: a request that never answers does not hold the run past the window + 5 s (its socket is dropped).
+    let timer: NodeJS.Timeout | undefined
+    const stuck = await Promise.race([Promise.all(loops).then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), durationMs + 5_000)))])
+    clearTimeout(timer)
+    if (stuck) this.raw.forEach((c) => c.close())
+    const cpu = process.cpuUsage(cpu0)
+    pool.errors += errors
+    pool.elapsedMs += durationMs
+    pool.cpuMicros += cpu.user + cpu.system
+    return { completed, errors, answered }
+  }
+
+  /** The pooled figures of a key (and forgets them). */
+  collect(key: string): LoadResult {
+    const pool = this.pools.get(key) ?? { latencies: [], statuses: {}, errors: 0, elapsedMs: 0, cpuMicros: 0 }
+    this.pools.delete(key)
+    const latencies = Float64Array.from(pool.latencies).sort()
+    return {
+      completed: latencies.length,
+      errors: pool.errors,
+      statuses: pool.statuses,
+      elapsedMs: pool.elapsedMs,
+      rps: pool.elapsedMs ? (latencies.length / pool.elapsedMs) * 1000 : 0,
+      p50: percentile(latencies, 0.5),
+      p90: percentile(latencies, 0.9),
+      p99: percentile(latencies, 0.99),
+      max: latencies.at(-1) ?? NaN,
+      loopCpuMs: pool.cpuMicros / 1000,
+    }
+  }
+
+  close() {
+    this.raw.forEach((c) => c.close())
+    this.agent?.destroy()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The loops in a second process
+
+const CLIENT_FLAG = 'XIUHUA_BENCH_LOAD_CLIENT'
+
+type Call = { op: 'init'; target: Target } | { op: 'phase'; phase: Phase } | { op: 'collect'; key: string }
+type Request = Call & { id: number }
+interface Reply {
+  id: number
+  value?: unknown
+  error?: string
+}
+
+/** Drives a LoadRunner in a forked Node process (same tsx loader), or in this one when not forked. */
+export class LoadClient {
+  private nextId = 0
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>()
+
+  private constructor(
+    private readonly child: ChildProcess | undefined,
+    private readonly local: LoadRunner | undefined,
+  ) {
+    child?.on('message', (message: Reply) => {
+      const waiter = this.pending.get(message.id)
+      this.pending.delete(message.id)
+      if (message.error === undefined) waiter?.resolve(message.value)
+      else waiter?.reject(new Error(message.error))
+    })
+    child?.on('exit', (code) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`load client exited (${code})`))
+      this.pending.clear()
+    })
+  }
+
+  /** forked: the loops run in a second process; otherwise on this process's event loop (next to the server). */
+  static async start(target: Target, forked: boolean): Promise<LoadClient> {
+    if (!forked) return new LoadClient(undefined, new LoadRunner(target))
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [CLIENT_FLAG]: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve()) // "ready"
+      child.once('error', reject)
+      child.once('exit', (code) => reject(new Error(`load client exited (${code})`)))
+    })
+    const client = new LoadClient(child, undefined)
+    await client.call({ op: 'init', target })
+    return client
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
+  private call(request: Call): Promise<unknown> {
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.child!.send({ ...request, id } satisfies Request)
+    })
+  }
+
+  async phase(phase: Phase): Promise<PhaseResult> {
+    return this.local ? this.local.phase(phase) : ((await this.call({ op: 'phase', phase })) as PhaseResult)
+  }
+
+  async collect(key: string): Promise<LoadResult> {
+    return this.local ? this.local.collect(key) : ((await this.call({ op: 'collect', key })) as LoadResult)
+  }
+
+  async close(): Promise<void> {
+    this.local?.close()
+    const child = this.child
+    if (!child || child.exitCode !== null) return
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.disconnect()
+    const timer = setTimeout(() => child.kill(), 2_000)
+    await exited
+    clearTimeout(timer)
+  }
+}
+
+// In the forked process: serve the parent's requests until it disconnects.
+if (process.env[CLIENT_FLAG] === '1' && process.send) {
+  let runner: LoadRunner | undefined
+  const reply = (message: Reply) => process.send!(message)
+  process.on('message', (request: Request) => {
+    void (async () => {
+      switch (request.op) {
+        case 'init':
+          runner = new LoadRunner(request.target)
+          return undefined
+        case 'phase':
+          return runner!.phase(request.phase)
+        case 'collect':
+          return runner!.collect(request.key)
+      }
+    })().then(
+      (value) => reply({ id: request.id, value: value ?? null }),
+      (error: unknown) => reply({ id: request.id, error: String(error) }),
+    )
+  })
+  process.on('disconnect', () => {
+    runner?.close()
+    process.exit(0)
+  })
+  process.send('ready')
+}
