@@ -1,6 +1,7 @@
 // TypeBox schemas of the identity routes: sign-in, users, roles.
 import { Type } from 'typebox'
 import { Nullable, Obj, Uuid } from '../../platform/http.js'
+import { Kind } from '../org/schemas.js'
 
 export const Username = Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })
 const Password = Type.String({ minLength: 1, maxLength: 128 })
@@ -10,7 +11,7 @@ const DisplayName = Type.String({ minLength: 1, maxLength: 60 })
 
 export const LoginBody = Obj({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password })
 
-export const UnitBrief = Obj({ id: Uuid, name: Type.String(), nameEn: Nullable(Type.String()), kind: Type.String(), code: Type.String(), path: Type.String() })
+export const UnitBrief = Obj({ id: Uuid, name: Type.String(), nameEn: Nullable(Type.String()), kind: Kind, code: Type.String(), path: Type.String() })
 
 export const Me = Obj({
   id: Uuid,

@@ -2,12 +2,12 @@
 import { Type } from 'typebox'
 import { Nullable, Obj, Uuid } from '../../platform/http.js'
 
-const Kind = Type.Union(['district', 'street', 'zone', 'community', 'department', 'sub_unit'].map((k) => Type.Literal(k)))
+export const Kind = Type.Union([Type.Literal('district'), Type.Literal('street'), Type.Literal('zone'), Type.Literal('community'), Type.Literal('department'), Type.Literal('sub_unit')])
 
 export const Unit = Obj({
   id: Uuid,
   parentId: Nullable(Uuid),
-  kind: Type.String(),
+  kind: Kind,
   code: Type.String(),
   name: Type.String(),
   nameEn: Nullable(Type.String()),
@@ -39,7 +39,7 @@ export const UpdateUnitBody = Obj({
   active: Type.Optional(Type.Boolean()),
 })
 
-const Duty = Type.Union([Type.Literal('supervisor'), Type.Literal('grid_worker'), Type.Literal('responsible')])
+export const Duty = Type.Union([Type.Literal('supervisor'), Type.Literal('grid_worker'), Type.Literal('responsible')])
 
 export const Cell = Obj({
   id: Uuid,
@@ -115,6 +115,18 @@ export const ImportReply = Obj({
 })
 
 export const FeatureCollection = Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) })
+
+/** Properties of each feature of /api/grid/cells.geojson and of the export. */
+export const CellFeatureProps = Obj({
+  code: Type.String(),
+  name: Nullable(Type.String()),
+  communityCode: Type.String(),
+  communityName: Type.String(),
+  streetCode: Type.String(),
+  streetName: Type.String(),
+  areaM2: Type.Number(),
+  demo: Type.Boolean(),
+})
 
 export const CellPeopleBody = Obj({
   people: Type.Array(Obj({ userId: Uuid, duty: Duty }), { maxItems: 50 }),

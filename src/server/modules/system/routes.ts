@@ -8,6 +8,7 @@ import { type App, Nullable, Obj } from '../../platform/http.js'
 import type { Metrics } from '../../platform/metrics.js'
 import { verifyAuditChain } from '../../platform/audit.js'
 import { listAudit } from './audit-query.js'
+import * as s from './schemas.js'
 
 const Component = Obj({ up: Type.Boolean(), detail: Type.String() })
 
@@ -63,18 +64,7 @@ export function systemRoutes(app: App, deps: SystemDeps) {
       tags: ['system'],
       summary: 'What the web app needs before sign-in: district, base map, demo mode',
       response: {
-        200: Obj({
-          districtName: Type.String(),
-          districtNameEn: Nullable(Type.String()),
-          districtCode: Type.String(),
-          centre: Type.Tuple([Type.Number(), Type.Number()]),
-          bbox: Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()]),
-          baseMap: Type.String(),
-          tiandituKey: Type.Optional(Type.String()),
-          demo: Type.Boolean(),
-          passwordMinLength: Type.Integer(),
-          version: Type.String(),
-        }),
+        200: s.AppConfig,
       },
     },
   }, async () => {
@@ -109,23 +99,7 @@ export function systemRoutes(app: App, deps: SystemDeps) {
         page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
         pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
       }),
-      response: {
-        200: Obj({
-          total: Type.Integer(),
-          items: Type.Array(Obj({
-            id: Type.Integer(),
-            at: Type.String(),
-            actorId: Nullable(Type.String()),
-            actorName: Nullable(Type.String()),
-            action: Type.String(),
-            entityType: Nullable(Type.String()),
-            entityId: Nullable(Type.String()),
-            outcome: Type.String(),
-            ip: Nullable(Type.String()),
-            details: Type.Unknown(),
-          })),
-        }),
-      },
+      response: { 200: Obj({ total: Type.Integer(), items: Type.Array(s.AuditEntry) }) },
     },
   }, async (request) => listAudit(deps.db.kysely, request.query))
 
@@ -134,7 +108,7 @@ export function systemRoutes(app: App, deps: SystemDeps) {
     schema: {
       tags: ['system'],
       summary: 'Recompute the hash chain of the audit log: shows whether any entry was edited or removed',
-      response: { 200: Obj({ ok: Type.Boolean(), checked: Type.Integer(), firstBrokenId: Nullable(Type.Integer()) }) },
+      response: { 200: s.ChainCheck },
     },
   }, async () => verifyAuditChain(deps.db.kysely))
 }
