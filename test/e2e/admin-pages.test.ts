@@ -74,6 +74,26 @@ describe('administration pages', () => {
     await screenshot(page, 'grid-cells-admin-desktop')
   })
 
+  it('grid: an administrator sets who is responsible for a cell and sees it in the table', async () => {
+    const root = await open('grid', 'grid-page')
+    await expect.poll(() => rows(root).count()).toBeGreaterThan(0)
+    const row = rows(root).filter({ hasNotText: '周执法队员' }).first()
+    const code = (await row.locator('td').first().textContent())!.trim()
+    await root.getByTestId(`cell-people-${code}`).click()
+    const dialog = page.getByRole('dialog').filter({ hasText: `设置责任人：${code}` })
+    await dialog.waitFor()
+    await dialog.getByTestId('cell-person-add').click()
+    await dialog.locator('.ant-select', { hasText: '搜索姓名或用户名' }).click()
+    await page.keyboard.type('officer')
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '周执法队员' }).first().click()
+    await screenshot(page, 'grid-cell-people-dialog-desktop')
+    await dialog.getByRole('button', { name: /保\s*存/ }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    await expect.poll(async () => (await rows(root).filter({ hasText: code }).first().textContent()) ?? '').toContain('周执法队员')
+    const saved = await pageFetch<{ items: Array<{ code: string; people: Array<{ displayName: string; duty: string }> }> }>(page, `/api/grid/cells?q=${code}`)
+    expect(saved.body.items[0]!.people).toEqual(expect.arrayContaining([expect.objectContaining({ displayName: '周执法队员', duty: 'supervisor' })]))
+  })
+
   it('classes: the component and event classes are listed', async () => {
     const root = await open('classes', 'classes-page')
     expect(await rows(root).count()).toBeGreaterThan(10)

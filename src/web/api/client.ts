@@ -1,6 +1,6 @@
 // Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
 import type {
-  AppConfig, AuditEntry, CaseClass, Cell, CellCollection, ErrorBody, ImportResult, Lang, LoginResult,
+  AppConfig, AuditEntry, CaseClass, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
   LookupResult, Me, Page, Permission, Role, Unit, UnitKind, User,
 } from './types'
 
@@ -135,6 +135,8 @@ export const cellsGeoJson = (bbox: [number, number, number, number], signal?: Ab
   get<CellCollection>('/api/grid/cells.geojson', { bbox: bbox.map((n) => n.toFixed(6)).join(','), limit }, { signal })
 export const lookup = (lng: number, lat: number, crs: 'wgs84' | 'gcj02' | 'bd09' = 'wgs84') =>
   get<LookupResult>('/api/grid/lookup', { lng: lng.toFixed(7), lat: lat.toFixed(7), crs })
+export const setCellPeople = (cellId: string, people: Array<Pick<CellPerson, 'userId' | 'duty'>>) =>
+  put<Cell>(`/api/grid/cells/${id(cellId)}/people`, { people })
 /** Where the caller's map should open: the extent of the cells in their data scope (null when none). */
 export const gridExtent = () => get<{ bbox: [number, number, number, number] | null }>('/api/grid/extent')
 export const cellsExportUrl = (streetId?: string) => withQuery('/api/grid/cells/export', { streetId })

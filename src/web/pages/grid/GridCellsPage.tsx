@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react'
 import { Button, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd'
 import type { TableColumnsType } from 'antd'
-import { DownloadOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons'
+import { DownloadOutlined, ReloadOutlined, TeamOutlined, UploadOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
 import { cellsExportUrl, listCells, type Cell, type CellQuery } from '../../api/client'
 import { useAuth } from '../../app/auth'
@@ -11,6 +11,7 @@ import { localName } from '../../app/i18n'
 import { ServerError } from '../../app/ServerError'
 import { usePagedList } from '../../app/usePagedList'
 import { useUnits } from '../units/unitTree'
+import { CellPeopleModal } from './CellPeopleModal'
 import { ImportCellsModal } from './ImportCellsModal'
 
 type Filters = Pick<CellQuery, 'q' | 'streetId' | 'communityId'>
@@ -23,6 +24,7 @@ export default function GridCellsPage() {
   const { units } = useUnits(can('org:read'))
   const list = usePagedList<Cell, Filters>(listCells, {})
   const [importing, setImporting] = useState(false)
+  const [editing, setEditing] = useState<Cell | null>(null)
 
   const streets = useMemo(() => units.filter((u) => u.kind === 'street' || u.kind === 'zone'), [units])
   const communities = useMemo(
@@ -55,6 +57,14 @@ export default function GridCellsPage() {
           <Typography.Text type="secondary">{t('grid.noPeople')}</Typography.Text>
         ),
     },
+    ...(can('grid:write') && can('user:read')
+      ? [{
+          title: t('common.actions'), key: 'actions', width: 120,
+          render: (_: unknown, c: Cell) => (
+            <Button size="small" icon={<TeamOutlined />} onClick={() => setEditing(c)} data-testid={`cell-people-${c.code}`}>{t('grid.editPeople')}</Button>
+          ),
+        }]
+      : []),
   ]
 
   return (
@@ -115,6 +125,7 @@ export default function GridCellsPage() {
         pagination={list.pagination(t)}
         scroll={{ x: 960 }}
       />
+      <CellPeopleModal cell={editing} onClose={() => setEditing(null)} onSaved={list.reload} />
       <ImportCellsModal open={importing} onClose={() => setImporting(false)} onImported={list.reload} />
     </div>
   )
