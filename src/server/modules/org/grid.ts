@@ -52,9 +52,8 @@ export class GridService {
     private readonly events: EventBus,
     private readonly org: OrgService,
   ) {
-    events.on('grid.changed', (event) => {
-      if (Number(event.revision) !== this.index.revision) void this.load()
-    })
+    // a failed reload is retried by the periodic revision check (grid.revision-check job)
+    events.on('grid.changed', (event) => void this.catchUp(Number(event.revision)).catch(() => undefined))
   }
 
   get revision(): number {
@@ -74,8 +73,11 @@ export class GridService {
   load(): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const revision = await repo.gridRevision(this.db.kysely)
-        const rows = await repo.allCellsForIndex(this.db.kysely)
+        // one snapshot, so the revision names exactly the cells read
+        const { revision, rows } = await this.db.kysely.transaction().setIsolationLevel('repeatable read').execute(async (trx) => ({
+          revision: await repo.gridRevision(trx),
+          rows: await repo.allCellsForIndex(trx),
+        }))
         this.index = GridIndex.build(rows.map((row) => ({ id: row.id, code: row.code, geometry: JSON.parse(row.geojson) })), revision)
         this.bounds = extentOf(rows.map((row) => row.geojson))
         this.meta = new Map(rows.map((row) => [row.id, { id: row.id, code: row.code, name: row.name, communityId: row.community_id, orgPath: row.org_path }]))
@@ -84,6 +86,11 @@ export class GridService {
       }
     })()
     return this.loading
+  }
+
+  /** Reloads until the index has reached a revision another process announced (a load already under way may predate it). */
+  private async catchUp(revision: number): Promise<void> {
+    for (let attempt = 0; attempt < 3 && this.index.revision < revision; attempt++) await this.load()
   }
 
   /** Reloads when another process changed the grid and its notification was missed. */
