@@ -39,6 +39,7 @@ const present = (row: UnitRow): Unit => ({
 
 export class OrgService {
   private units = new Map<string, Unit>()
+  private loads = 0
 
   constructor(
     private readonly db: Db,
@@ -48,8 +49,10 @@ export class OrgService {
   }
 
   async load(): Promise<void> {
+    const load = ++this.loads
     const rows = await repo.allUnits(this.db.kysely)
-    this.units = new Map(rows.map((row) => [row.id, present(row)]))
+    // loads may overlap (a local change and a notification): the one started last read the newest rows
+    if (load === this.loads) this.units = new Map(rows.map((row) => [row.id, present(row)]))
   }
 
   /** Any unit by id, unscoped: for other modules' services, which apply scope themselves. */
