@@ -51,6 +51,7 @@ const requestActor = (request: FastifyRequest, user?: { id: string; username: st
 export class IdentityService {
   readonly sessions: Sessions
   private rolePermissions = new Map<string, ReadonlySet<Permission>>()
+  private roleLoads = 0
 
   constructor(
     private readonly db: Db,
@@ -63,7 +64,9 @@ export class IdentityService {
   }
 
   async loadRoles(): Promise<void> {
+    const load = ++this.roleLoads
     const roles = await repo.listRoles(this.db.kysely)
+    if (load !== this.roleLoads) return // a later load read newer rows
     this.rolePermissions = new Map(roles.map((role) => [role.key, new Set(role.permissions.filter(isPermission))]))
   }
 
