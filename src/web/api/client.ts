@@ -171,6 +171,7 @@ export function importCells(collection: unknown, onProgress?: (fraction: number)
 
 // Classes and audit
 export const listClasses = (kind?: CaseClass['kind']) => get<{ items: CaseClass[] }>('/api/classes', { kind })
+export const importClasses = (csv: string) => post<{ imported: number }>('/api/classes/import', { csv })
 export interface AuditQuery extends Query {
   action?: string; actorId?: string; entityType?: string; entityId?: string; from?: string; to?: string; page?: number; pageSize?: number
 }

@@ -1,9 +1,11 @@
 // Component and event classes (部件/事件 big and small classes, GB/T 30428.2) as one searchable table.
 import { useEffect, useMemo, useState } from 'react'
-import { Input, Segmented, Table, Tag, Typography } from 'antd'
+import { App as AntApp, Button, Input, Segmented, Table, Tag, Typography, Upload } from 'antd'
+import { UploadOutlined } from '@ant-design/icons'
 import type { TableColumnsType } from 'antd'
 import { useTranslation } from 'react-i18next'
-import { listClasses, type CaseClass } from '../../api/client'
+import { importClasses, listClasses, type CaseClass } from '../../api/client'
+import { useAuth } from '../../app/auth'
 import { localName } from '../../app/i18n'
 import { ServerError } from '../../app/ServerError'
 
@@ -19,6 +21,26 @@ export default function ClassesPage() {
   const [items, setItems] = useState<CaseClass[]>([])
   const [loading, setLoading] = useState(true)
   const [error, setError] = useState<unknown>(null)
+  const [reloads, setReloads] = useState(0)
+  const [importing, setImporting] = useState(false)
+  const { can } = useAuth()
+  const { message } = AntApp.useApp()
+
+  /** Loads the district's own class table from a CSV file; the server takes all rows or none. */
+  const importFile = async (file: File) => {
+    setImporting(true)
+    setError(null)
+    try {
+      const { imported } = await importClasses(await file.text())
+      message.success(t('classes.imported', { count: imported }))
+      setReloads((n) => n + 1)
+    } catch (e) {
+      setError(e)
+    } finally {
+      setImporting(false)
+    }
+    return false
+  }
 
   useEffect(() => {
     let live = true
@@ -37,7 +59,7 @@ export default function ClassesPage() {
       },
     )
     return () => { live = false }
-  }, [kind])
+  }, [kind, reloads])
 
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase()
@@ -79,6 +101,11 @@ export default function ClassesPage() {
     <div className="xh-page" data-testid="classes-page">
       <div className="xh-page-header">
         <h1>{t('nav.classes')}</h1>
+        {can('class:write') && (
+          <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={importFile}>
+            <Button icon={<UploadOutlined />} loading={importing} data-testid="classes-import">{t('classes.import')}</Button>
+          </Upload>
+        )}
       </div>
       <div className="xh-toolbar">
         <Segmented<KindFilter>
