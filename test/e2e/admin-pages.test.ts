@@ -94,10 +94,16 @@ describe('administration pages', () => {
     expect(saved.body.items[0]!.people).toEqual(expect.arrayContaining([expect.objectContaining({ displayName: '周执法队员', duty: 'supervisor' })]))
   })
 
-  it('classes: the component and event classes are listed', async () => {
+  it('classes: the component and event classes are listed, and a district loads its own from CSV', async () => {
     const root = await open('classes', 'classes-page')
     expect(await rows(root).count()).toBeGreaterThan(10)
     await screenshot(page, 'classes-admin-desktop')
+    const csv = 'kind,big_code,big_name,big_name_en,small_code,small_name,small_name_en,default_urgency,citizen_choice,status\n' +
+      'event,07,本地扩展,local extensions,070199,共享单车乱停放,shared bikes parked badly,normal,单车乱停,local\n'
+    await root.locator('input[type=file]').setInputFiles({ name: 'classes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await page.getByText('已导入 1 个小类').waitFor()
+    await root.getByPlaceholder('按代码或名称筛选').fill('070199')
+    await expect.poll(async () => (await rows(root).allTextContents()).join(' ')).toContain('共享单车乱停放')
   })
 
   it('audit log: shows the sign-ins, who made them and whether they were let in', async () => {
