@@ -20,6 +20,7 @@ export const ERRORS = {
   INVALID_CREDENTIALS: { status: 401, 'zh-CN': '用户名或密码错误', en: 'Wrong user name or password' },
   ACCOUNT_LOCKED: { status: 423, 'zh-CN': '账号已锁定，请 {minutes} 分钟后再试或联系管理员', en: 'The account is locked; try again in {minutes} minutes or ask an administrator' },
   ACCOUNT_DISABLED: { status: 403, 'zh-CN': '账号已停用', en: 'The account is disabled' },
+  PASSWORD_CHANGE_REQUIRED: { status: 403, 'zh-CN': '请先修改初始密码', en: 'Change your initial password first' },
   FORBIDDEN: { status: 403, 'zh-CN': '没有执行此操作的权限', en: 'You are not allowed to do this' },
   OUT_OF_SCOPE: { status: 403, 'zh-CN': '该数据不在您的管辖范围内', en: 'This record is outside your data scope' },
   NOT_FOUND: { status: 404, 'zh-CN': '未找到{what}', en: '{what} not found' },

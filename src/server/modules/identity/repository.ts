@@ -139,7 +139,7 @@ export function findSession(db: Q, tokenHash: string) {
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select([
       's.token_hash', 's.kind', 's.expires_at', 's.last_seen_at', 's.revoked_at',
-      'u.id as user_id', 'u.username', 'u.display_name', 'u.unit_id', 'u.roles', 'u.status',
+      'u.id as user_id', 'u.username', 'u.display_name', 'u.unit_id', 'u.roles', 'u.status', 'u.must_change_password',
     ])
     .where('s.token_hash', '=', tokenHash)
     .executeTakeFirst()

@@ -37,10 +37,12 @@ export function identityRoutes(app: App, identity: IdentityService, options: { c
   })
 
   app.get('/api/auth/me', {
+    config: { beforePasswordChange: true },
     schema: { tags: auth, summary: 'The signed-in user, their unit, roles and permissions', response: { 200: s.Me } },
   }, async (request) => identity.me(principalOf(request)))
 
   app.post('/api/auth/password', {
+    config: { beforePasswordChange: true },
     schema: { tags: auth, summary: 'Change your own password (password policy applies)', body: s.PasswordBody, response: { 200: OkReply } },
   }, async (request) => {
     await identity.changePassword(principalOf(request), request.body.currentPassword, request.body.newPassword)

@@ -148,6 +148,7 @@ export class IdentityService {
       await repo.setPassword(trx, user.id, passwordHash, false)
       await audit(trx, actorOf(principal), { action: 'user.password.change', entityType: 'user', entityId: user.id })
     })
+    await this.sessions.userChanged(user.id, false)
   }
 
   // users

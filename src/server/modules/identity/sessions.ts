@@ -85,6 +85,7 @@ export class Sessions {
       roles: row.roles,
       permissions: this.permissionsOf(row.roles),
       sessionKind: row.kind,
+      mustChangePassword: row.must_change_password,
       tokenHash,
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,

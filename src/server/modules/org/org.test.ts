@@ -55,7 +55,16 @@ describe('data scope', () => {
     })
     expect(created.statusCode).toBe(200)
     expect(created.json()).toMatchObject({ username: 'zc-admin', unitName: '邾城街道', roles: ['admin'] })
-    const streetAdmin = await t.login('zc-admin', 'Street-Admin-1')
+    const initial = await t.login('zc-admin', 'Street-Admin-1')
+    // until the initial password is changed, only the account's own routes are open
+    const blocked = await t.app.inject({ method: 'GET', url: '/api/users', headers: bearer(initial) })
+    expect(blocked.statusCode).toBe(403)
+    expect(blocked.json().error.code).toBe('PASSWORD_CHANGE_REQUIRED')
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(initial) })).json().mustChangePassword).toBe(true)
+    const changed = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: bearer(initial), payload: { currentPassword: 'Street-Admin-1', newPassword: 'Street-Admin-2' } })
+    expect(changed.json()).toEqual({ ok: true })
+    const streetAdmin = initial
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(streetAdmin) })).json().mustChangePassword).toBe(false)
     const listed = (await t.app.inject({ method: 'GET', url: '/api/users?pageSize=100', headers: bearer(streetAdmin) })).json()
     expect(listed.items.map((u: { username: string }) => u.username).sort()).toEqual(['supervisor', 'zc-admin', 'zhucheng'])
     const leader = (await t.app.inject({ method: 'GET', url: '/api/users?q=leader', headers: bearer(admin) })).json().items[0]
@@ -75,7 +84,12 @@ describe('data scope', () => {
       payload: { username: 'weakling', displayName: '弱密码', unitId: unit('420117').id, roles: [], password: 'password' },
     })
     expect(weak.json().error.code).toBe('WEAK_PASSWORD')
-    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'zc-admin', password: 'Street-Admin-1' } })
+    const created = await t.app.inject({
+      method: 'POST', url: '/api/users', headers: bearer(admin),
+      payload: { username: 'newcomer', displayName: '新同事', unitId: unit('420117').id, roles: ['leader'], password: 'Initial-Pass-1' },
+    })
+    expect(created.statusCode).toBe(200)
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'newcomer', password: 'Initial-Pass-1' } })
     expect(login.json().user.mustChangePassword).toBe(true)
   })
 })

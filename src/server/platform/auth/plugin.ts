@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without signing in. Every other route requires a session. */
     public?: boolean
+    /** Open to a user who must still change an initial password (sign-out, own account, password change). */
+    beforePasswordChange?: boolean
     /** The permission a caller needs; checked before the body is even read. */
     permission?: Permission
   }
@@ -43,6 +45,7 @@ export const authPlugin = fp<{ authenticate: Authenticate }>(async (app, { authe
     const token = tokenOf(request)
     if (!token) throw new AppError('UNAUTHENTICATED')
     request.principal = await authenticate(token, request)
+    if (request.principal.mustChangePassword && !config.beforePasswordChange) throw new AppError('PASSWORD_CHANGE_REQUIRED')
     if (config.permission) requirePermission(request.principal, config.permission)
   })
 }, { name: 'xiuhua-auth', dependencies: ['@fastify/cookie'] })

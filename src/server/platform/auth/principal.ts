@@ -14,6 +14,8 @@ export interface Principal {
   roles: string[]
   permissions: ReadonlySet<Permission>
   sessionKind: 'cookie' | 'bearer'
+  /** An initial or reset password: until it is changed, only the routes of changing it are open. */
+  mustChangePassword: boolean
   tokenHash: string
   ip: string | null
   userAgent: string | null
