@@ -1,8 +1,9 @@
 // Server-side paginated list state for tables: filters + page → fetch, with loading, error and reload.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useState } from 'react'
 import type { TablePaginationConfig } from 'antd'
 import type { TFunction } from 'i18next'
 import type { Page } from '../api/client'
+import { useLoad } from './useLoad'
 
 export interface PagedList<T, F> {
   items: T[]
@@ -24,37 +25,13 @@ export function usePagedList<T, F extends object>(
   const [filters, setFiltersState] = useState<F>(initial)
   const [page, setPage] = useState(1)
   const [pageSize, setPageSize] = useState(initialPageSize)
-  const [tick, setTick] = useState(0)
-  const [data, setData] = useState<Page<T>>({ items: [], total: 0 })
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<unknown>(null)
-  const fetchRef = useRef(fetch)
-  fetchRef.current = fetch
+  const { data, loading, error, reload } = useLoad(() => fetch({ ...filters, page, pageSize }), { items: [], total: 0 } as Page<T>, [filters, page, pageSize])
 
-  useEffect(() => {
-    let live = true
-    setLoading(true)
-    fetchRef.current({ ...filters, page, pageSize }).then(
-      (result) => {
-        if (!live) return
-        setData(result)
-        setError(null)
-        setLoading(false)
-      },
-      (e: unknown) => {
-        if (!live) return
-        setError(e)
-        setLoading(false)
-      },
-    )
-    return () => { live = false }
-  }, [filters, page, pageSize, tick])
 
   const setFilters = useCallback((next: F) => {
     setFiltersState(next)
     setPage(1)
   }, [])
-  const reload = useCallback(() => setTick((n) => n + 1), [])
 
   return {
     items: data.items,

@@ -1,5 +1,5 @@
 // Component and event classes (部件/事件 big and small classes, GB/T 30428.2) as one searchable table.
-import { useEffect, useMemo, useState } from 'react'
+import { useMemo, useState } from 'react'
 import { App as AntApp, Button, Input, Segmented, Table, Tag, Typography, Upload } from 'antd'
 import { UploadOutlined } from '@ant-design/icons'
 import type { TableColumnsType } from 'antd'
@@ -8,6 +8,7 @@ import { importClasses, listClasses, type CaseClass } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { localName } from '../../app/i18n'
 import { ServerError } from '../../app/ServerError'
+import { useLoad } from '../../app/useLoad'
 
 type KindFilter = 'all' | CaseClass['kind']
 const URGENCY_COLOURS = { urgent: 'red', important: 'orange', normal: 'blue', complex: 'purple' } as const
@@ -18,48 +19,32 @@ export default function ClassesPage() {
   const lang = i18n.language === 'en' ? 'en' : 'zh-CN'
   const [kind, setKind] = useState<KindFilter>('all')
   const [q, setQ] = useState('')
-  const [items, setItems] = useState<CaseClass[]>([])
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<unknown>(null)
-  const [reloads, setReloads] = useState(0)
+  const [importError, setImportError] = useState<unknown>(null)
   const [importing, setImporting] = useState(false)
   const { can } = useAuth()
+  const { data: items, loading, error, reload } = useLoad(
+    () => listClasses(kind === 'all' ? undefined : kind).then((r) => r.items),
+    [] as CaseClass[],
+    [kind],
+  )
   const { message } = AntApp.useApp()
 
   /** Loads the district's own class table from a CSV file; the server takes all rows or none. */
   const importFile = async (file: File) => {
     setImporting(true)
-    setError(null)
+    setImportError(null)
     try {
       const { imported } = await importClasses(await file.text())
       message.success(t('classes.imported', { count: imported }))
-      setReloads((n) => n + 1)
+      reload()
     } catch (e) {
-      setError(e)
+      setImportError(e)
     } finally {
       setImporting(false)
     }
     return false
   }
 
-  useEffect(() => {
-    let live = true
-    setLoading(true)
-    listClasses(kind === 'all' ? undefined : kind).then(
-      (r) => {
-        if (!live) return
-        setItems(r.items)
-        setError(null)
-        setLoading(false)
-      },
-      (e: unknown) => {
-        if (!live) return
-        setError(e)
-        setLoading(false)
-      },
-    )
-    return () => { live = false }
-  }, [kind, reloads])
 
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase()
@@ -120,7 +105,7 @@ export default function ClassesPage() {
         />
         <Input.Search allowClear placeholder={t('classes.searchPlaceholder')} onSearch={setQ} onChange={(e) => setQ(e.target.value)} className="xh-search" />
       </div>
-      <ServerError error={error} />
+      <ServerError error={importError ?? error} />
       <Table<CaseClass>
         rowKey={(c) => `${c.kind}-${c.smallCode}`}
         size="middle"

@@ -1,5 +1,5 @@
 // Roles: every role with its permissions; administrators edit a role's permission set.
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { Button, Space, Table, Tag, Tooltip, Typography } from 'antd'
 import type { TableColumnsType } from 'antd'
 import { ReloadOutlined } from '@ant-design/icons'
@@ -8,6 +8,7 @@ import { listPermissions, listRoles, type Permission, type Role } from '../../ap
 import { useAuth } from '../../app/auth'
 import { localName } from '../../app/i18n'
 import { ServerError } from '../../app/ServerError'
+import { useLoad } from '../../app/useLoad'
 import { RoleEditor } from './RoleEditor'
 
 export default function RolesPage() {
@@ -15,34 +16,14 @@ export default function RolesPage() {
   const { can, refresh } = useAuth()
   const lang = i18n.language === 'en' ? 'en' : 'zh-CN'
   const writable = can('role:write')
-  const [roles, setRoles] = useState<Role[]>([])
-  const [permissions, setPermissions] = useState<Permission[]>([])
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<unknown>(null)
-  const [tick, setTick] = useState(0)
   const [editing, setEditing] = useState<Role | null>(null)
 
-  useEffect(() => {
-    let live = true
-    setLoading(true)
-    Promise.all([listRoles(), listPermissions()]).then(
-      ([r, p]) => {
-        if (!live) return
-        setRoles(r.items)
-        setPermissions(p.items)
-        setError(null)
-        setLoading(false)
-      },
-      (e: unknown) => {
-        if (!live) return
-        setError(e)
-        setLoading(false)
-      },
-    )
-    return () => { live = false }
-  }, [tick])
-
-  const reload = () => setTick((n) => n + 1)
+  const { data, loading, error, reload } = useLoad(
+    () => Promise.all([listRoles(), listPermissions()]).then(([r, p]) => ({ roles: r.items, permissions: p.items })),
+    { roles: [] as Role[], permissions: [] as Permission[] },
+    [],
+  )
+  const { roles, permissions } = data
   const permissionName = (key: string) => {
     const p = permissions.find((x) => x.key === key)
     return p ? localName(p.name, p.nameEn, lang) : key

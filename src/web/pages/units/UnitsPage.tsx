@@ -1,5 +1,5 @@
 // Organisation units: the hierarchy as a tree table (district → streets/zone → communities; departments → sub-units).
-import { useEffect, useMemo, useState, type Key } from 'react'
+import { useMemo, useState, type Key } from 'react'
 import { Button, Input, Select, Space, Table, Tag, Typography } from 'antd'
 import type { TableColumnsType } from 'antd'
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons'
@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next'
 import { listUnits, type Unit, type UnitKind } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { ServerError } from '../../app/ServerError'
+import { useLoad } from '../../app/useLoad'
 import { CHILD_KINDS } from '../../app/validation'
 import { buildTree, useUnits, type UnitNode } from './unitTree'
 import { UnitForm, type UnitFormTarget } from './UnitForm'
@@ -19,36 +20,19 @@ const KIND_COLOURS: Record<UnitKind, string> = {
 export default function UnitsPage() {
   const { t, i18n } = useTranslation()
   const { can } = useAuth()
-  const [units, setUnits] = useState<Unit[]>([])
-  const [loading, setLoading] = useState(true)
-  const [error, setError] = useState<unknown>(null)
   const [q, setQ] = useState('')
   const [kind, setKind] = useState<UnitKind | undefined>()
-  const [tick, setTick] = useState(0)
   const [expanded, setExpanded] = useState<readonly Key[] | null>(null)
   const [target, setTarget] = useState<UnitFormTarget | null>(null)
   const writable = can('org:write')
   const all = useUnits(writable)
   const english = i18n.language === 'en'
 
-  useEffect(() => {
-    let live = true
-    setLoading(true)
-    listUnits({ q: q.trim() || undefined, kind }).then(
-      (r) => {
-        if (!live) return
-        setUnits(r.items)
-        setError(null)
-        setLoading(false)
-      },
-      (e: unknown) => {
-        if (!live) return
-        setError(e)
-        setLoading(false)
-      },
-    )
-    return () => { live = false }
-  }, [q, kind, tick])
+  const { data: units, loading, error, reload: reloadList } = useLoad(
+    () => listUnits({ q: q.trim() || undefined, kind }).then((r) => r.items),
+    [] as Unit[],
+    [q, kind],
+  )
 
   const tree = useMemo(() => buildTree(units), [units])
   const filtered = Boolean(q.trim() || kind)
@@ -57,7 +41,7 @@ export default function UnitsPage() {
 
   const reload = () => {
     all.reload()
-    setTick((n) => n + 1)
+    reloadList()
   }
 
   const columns: TableColumnsType<UnitNode> = [

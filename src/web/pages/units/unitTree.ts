@@ -1,7 +1,8 @@
 // Organisation units as a tree, for the units table and for unit pickers on other pages (loaded once, shared).
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback } from 'react'
 import { listUnits, type Lang, type Unit, type UnitKind } from '../../api/client'
 import { localName } from '../../app/i18n'
+import { useLoad } from '../../app/useLoad'
 
 export interface UnitNode extends Unit {
   children?: UnitNode[]
@@ -60,35 +61,22 @@ export function invalidateUnits(): void {
 
 /** Every unit in the user's scope; shared by the pages, fetched once until invalidated. */
 export function useUnits(enabled = true): { units: Unit[]; loading: boolean; error: unknown; reload: () => void } {
-  const [units, setUnits] = useState<Unit[]>([])
-  const [loading, setLoading] = useState(enabled)
-  const [error, setError] = useState<unknown>(null)
-  const [tick, setTick] = useState(0)
-  useEffect(() => {
-    if (!enabled) return
-    let live = true
-    cache ??= listUnits().then((r) => r.items)
-    const current = cache
-    setLoading(true)
-    current.then(
-      (items) => {
-        if (!live) return
-        setUnits(items)
-        setError(null)
-        setLoading(false)
-      },
-      (e: unknown) => {
-        if (cache === current) cache = null
-        if (!live) return
-        setError(e)
-        setLoading(false)
-      },
-    )
-    return () => { live = false }
-  }, [enabled, tick])
-  const reload = useCallback(() => {
+  const { data, loading, error, reload } = useLoad(
+    () => {
+      if (!enabled) return Promise.resolve([] as Unit[])
+      cache ??= listUnits().then((r) => r.items)
+      const current = cache
+      return current.catch((e: unknown) => {
+        if (cache === current) cache = null // a failed fetch is not kept
+        throw e
+      })
+    },
+    [] as Unit[],
+    [enabled],
+  )
+  const reloadAll = useCallback(() => {
     invalidateUnits()
-    setTick((n) => n + 1)
-  }, [])
-  return { units, loading, error, reload }
+    reload()
+  }, [reload])
+  return { units: data, loading: enabled && loading, error, reload: reloadAll }
 }
