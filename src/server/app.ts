@@ -12,6 +12,7 @@ import type { Context } from './context.js'
 import { authPlugin } from './platform/auth/plugin.js'
 import { AppError, errorBody, pickLocale } from './platform/errors.js'
 import { type App, ErrorReply, validatorCompiler } from './platform/http.js'
+import { caseRoutes } from './modules/cases/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
 import { orgRoutes } from './modules/org/routes.js'
@@ -137,6 +138,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   identityRoutes(app, context.identity, { cookieSecure: context.config.cookieSecure })
   orgRoutes(app, context.org, context.grid, context.identity)
   classRoutes(app, context.db)
+  caseRoutes(app, context.cases)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

@@ -6,6 +6,8 @@ import type { Db } from './platform/db/engine.js'
 import { EventBus } from './platform/events.js'
 import { Jobs } from './platform/jobs.js'
 import { createMetrics, type Metrics } from './platform/metrics.js'
+import { createWorkingCalendar } from './modules/cases/calendar.js'
+import { CaseService } from './modules/cases/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
 import { OrgService } from './modules/org/service.js'
@@ -20,6 +22,7 @@ export interface Context {
   org: OrgService
   grid: GridService
   identity: IdentityService
+  cases: CaseService
   broker: Broker | undefined
 }
 
@@ -38,7 +41,8 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   const jobs = new Jobs(db, log)
   jobs.register('sessions.purge', async () => void (await identity.sessions.purgeExpired()), 3600_000)
   jobs.register('grid.revision-check', () => grid.checkRevision(), 60_000)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, broker: undefined }
+  const cases = new CaseService(db, events, org, grid, createWorkingCalendar())
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, broker: undefined }
   await reload(context)
   return context
 }

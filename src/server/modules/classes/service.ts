@@ -120,3 +120,8 @@ export async function upsertClasses(db: Q, rows: Insertable<Database['case_class
     .execute()
   return rows.length
 }
+
+/** One class, or undefined: intake checks a report's class against the table. */
+export async function findClass(db: Q, kind: string, smallCode: string) {
+  return db.selectFrom('case_classes').selectAll().where('kind', '=', kind as 'component' | 'event').where('small_code', '=', smallCode).executeTakeFirst()
+}

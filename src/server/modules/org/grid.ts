@@ -131,6 +131,12 @@ export class GridService {
     return byCell
   }
 
+  /** The field supervisors responsible for a cell (they verify and check its cases). */
+  async supervisorsOf(cellId: string): Promise<string[]> {
+    const people = await this.people([cellId])
+    return (people.get(cellId) ?? []).filter((p) => p.duty === 'supervisor').map((p) => p.userId)
+  }
+
   /** Scope of a list: the caller's scope narrowed to a street or community they asked for. */
   private scopePath(principal: Principal, unitId: string | undefined): string {
     if (!unitId) return principal.scopePath

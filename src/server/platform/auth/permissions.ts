@@ -13,6 +13,9 @@ export const PERMISSIONS = {
   'class:read': { group: 'class', name: '查看部件事件分类', nameEn: 'View component/event classes' },
   'class:write': { group: 'class', name: '维护部件事件分类', nameEn: 'Edit component/event classes' },
   'audit:read': { group: 'audit', name: '查看审计日志', nameEn: 'Read the audit log' },
+  'case:read': { group: 'case', name: '查看案卷', nameEn: 'View cases' },
+  'case:report': { group: 'case', name: '上报/登记案卷', nameEn: 'Report and register cases' },
+  'case:act': { group: 'case', name: '办理案卷', nameEn: 'Act on cases (the workflow decides which steps)' },
 } as const
 
 export type Permission = keyof typeof PERMISSIONS
@@ -23,16 +26,17 @@ export function isPermission(value: string): value is Permission {
   return Object.hasOwn(PERMISSIONS, value)
 }
 
-const READ_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'org:read']
+const READ_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'org:read', 'case:read', 'case:act']
+const FIELD_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'case:read', 'case:act']
 
 /** Built-in roles (PRODUCT.md, "People who use it every day"); admins may change their permission sets. */
 export const BUILTIN_ROLES: Array<{ key: string; name: string; nameEn: string; permissions: Permission[] }> = [
   { key: 'admin', name: '系统管理员', nameEn: 'Administrator', permissions: ALL_PERMISSIONS },
-  { key: 'leader', name: '领导', nameEn: 'Leader', permissions: [...READ_BASICS, 'user:read'] },
-  { key: 'shift_leader', name: '值班长', nameEn: 'Shift leader', permissions: [...READ_BASICS, 'user:read'] },
-  { key: 'acceptor', name: '受理员', nameEn: 'Acceptor', permissions: [...READ_BASICS] },
+  { key: 'leader', name: '领导', nameEn: 'Leader', permissions: [...READ_BASICS, 'user:read', 'case:report'] },
+  { key: 'shift_leader', name: '值班长', nameEn: 'Shift leader', permissions: [...READ_BASICS, 'user:read', 'case:report'] },
+  { key: 'acceptor', name: '受理员', nameEn: 'Acceptor', permissions: [...READ_BASICS, 'case:report'] },
   { key: 'dispatcher', name: '派遣员', nameEn: 'Dispatcher', permissions: [...READ_BASICS, 'user:read'] },
-  { key: 'supervisor', name: '监督员', nameEn: 'Field supervisor', permissions: ['map:view', 'grid:read', 'class:read'] },
+  { key: 'supervisor', name: '监督员', nameEn: 'Field supervisor', permissions: [...FIELD_BASICS, 'case:report'] },
   { key: 'disposal', name: '处置单位人员', nameEn: 'Disposal unit staff', permissions: [...READ_BASICS] },
-  { key: 'officer', name: '执法队员', nameEn: 'Enforcement officer', permissions: ['map:view', 'grid:read', 'class:read'] },
+  { key: 'officer', name: '执法队员', nameEn: 'Enforcement officer', permissions: [...FIELD_BASICS] },
 ]

@@ -147,7 +147,61 @@ export interface JobsTable {
   unique_key: string | null
 }
 
+// cases module
+export interface CasesTable {
+  id: Generated<string>
+  ticket: string
+  source: string
+  client_id: string
+  reported_by: string | null
+  class_kind: string
+  class_code: string
+  urgency: 'urgent' | 'important' | 'normal' | 'complex'
+  description: string
+  address: string | null
+  position: Geometry
+  grid_cell_id: string | null
+  community_id: string | null
+  street_id: string | null
+  org_path: string
+  state: string
+  step_started_at: Timestamp
+  step_deadline: Date | null
+  assigned_unit_id: string | null
+  assigned_unit_path: string | null
+  disposal_deadline: Date | null
+  pending_extension: ColumnType<Record<string, unknown> | null, string | null, string | null>
+  pending_suspension: ColumnType<Record<string, unknown> | null, string | null, string | null>
+  reject_reason: string | null
+  merged_into: string | null
+  counters: ColumnType<Record<string, number>, string, string>
+  version: Generated<number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+  closed_at: Date | null
+}
+
+// cases module
+export interface CaseTimelineTable {
+  id: Generated<number>
+  case_id: string
+  kind: string
+  action: string
+  at: Timestamp
+  actor_id: string | null
+  role: string
+  unit_id: string | null
+  from_state: string
+  to_state: string
+  comment: string | null
+  reason: string | null
+  photo_ids: string[]
+  detail: ColumnType<Record<string, unknown>, string, never>
+}
+
 export interface Database {
+  cases: CasesTable
+  case_timeline: CaseTimelineTable
   org_units: OrgUnitsTable
   grid_cells: GridCellsTable
   grid_revision: GridRevisionTable

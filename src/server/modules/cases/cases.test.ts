@@ -1,0 +1,158 @@
+// The closed loop through the API with real roles: report, file, dispatch, dispose, check, close; concurrency and refusals.
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, type TestApp } from '../../../../test/helpers.js'
+
+let t: TestApp
+const tokens: Record<string, string> = {}
+let point: { lng: number; lat: number }
+let zhuchengUnit: string
+let yangluoPoint: { lng: number; lat: number }
+let seq = 0
+
+beforeAll(async () => {
+  t = await createTestApp()
+  for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'dept', 'leader']) tokens[user] = await t.login(user)
+  const cell = await sql<{ lng: number; lat: number }>`
+    select ST_X(ST_PointOnSurface(c.geom)) as lng, ST_Y(ST_PointOnSurface(c.geom)) as lat
+    from grid_cells c join grid_cell_people p on p.grid_cell_id = c.id join users u on u.id = p.user_id
+    where u.username = 'supervisor' and p.duty = 'supervisor' order by c.code limit 1`.execute(t.db.kysely)
+  point = cell.rows[0]!
+  const yl = await sql<{ lng: number; lat: number }>`select ST_X(ST_PointOnSurface(geom)) as lng, ST_Y(ST_PointOnSurface(geom)) as lat from grid_cells where code like '420117002%' order by code limit 1`.execute(t.db.kysely)
+  yangluoPoint = yl.rows[0]!
+  zhuchengUnit = (await t.db.kysely.selectFrom('org_units').select('id').where('code', '=', '420117001').executeTakeFirstOrThrow()).id
+})
+afterAll(() => t?.close())
+
+const report = (user: string, extra: Record<string, unknown> = {}) =>
+  t.app.inject({
+    method: 'POST', url: '/api/cases', headers: bearer(tokens[user]!),
+    payload: { clientId: `test-${Date.now()}-${seq++}`, source: 'supervisor', classKind: 'component', classCode: '0103', description: '雨水井盖缺失', address: '邾城大道 1 号', ...point, ...extra },
+  })
+
+async function act(user: string, id: string, action: Record<string, unknown>) {
+  const current = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.admin!) })).json()
+  return t.app.inject({ method: 'POST', url: `/api/cases/${id}/actions`, headers: bearer(tokens[user]!), payload: { version: current.version, ...action } })
+}
+
+async function ok(user: string, id: string, action: Record<string, unknown>) {
+  const response = await act(user, id, action)
+  expect(response.statusCode, `${user} ${String(action.type)}: ${response.body}`).toBe(200)
+  return response.json()
+}
+
+describe('intake', () => {
+  it('places a supervisor report in its grid cell and street, and a retried upload never makes two cases', async () => {
+    const clientId = `retry-${Date.now()}`
+    const first = await report('supervisor', { clientId })
+    expect(first.statusCode).toBe(200)
+    const body = first.json()
+    expect(body.created).toBe(true)
+    expect(body.case).toMatchObject({ state: 'reported', streetName: '邾城街道', urgency: 'urgent', source: 'supervisor' })
+    expect(body.case.ticket).toMatch(/^420117-\d{8}-\d{6}$/)
+    expect(body.case.gridCellId).toBeTruthy()
+    const again = (await report('supervisor', { clientId })).json()
+    expect(again).toMatchObject({ created: false, case: { id: body.case.id, ticket: body.case.ticket } })
+  })
+
+  it('refuses a channel that is not the reporter’s, and an unknown class', async () => {
+    expect((await report('supervisor', { source: 'hotline' })).statusCode).toBe(403)
+    const unknown = await report('supervisor', { classCode: '9999' })
+    expect(unknown.statusCode).toBe(400)
+  })
+})
+
+describe('the closed loop', () => {
+  it('runs a case from report to close through every role, with a complete timeline and deadlines', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    const dispatched = await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
+    expect(dispatched).toMatchObject({ state: 'dispatched', assignedUnitName: '邾城街道', light: 'green' })
+    expect(new Date(dispatched.deadline).getTime()).toBeGreaterThan(Date.now())
+    const zhuchengView = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.zhucheng!) })).json()
+    expect(zhuchengView.actions).toEqual(expect.arrayContaining(['sign_for', 'return']))
+    await ok('zhucheng', id, { type: 'sign_for' })
+    await ok('zhucheng', id, { type: 'report_disposal', photoIds: ['after-1'], comment: '已更换井盖' })
+    await ok('supervisor', id, { type: 'check_pass', photoIds: ['check-1'] })
+    const closed = await ok('acceptor', id, { type: 'close' })
+    expect(closed.state).toBe('closed')
+    expect(closed.timeline.map((e: { kind: string }) => e.kind)).toEqual(['reported', 'filed', 'dispatched', 'signed_for', 'disposal_reported', 'check_passed', 'closed'])
+    expect(closed.timeline.find((e: { kind: string }) => e.kind === 'disposal_reported')).toMatchObject({ photoIds: ['after-1'], comment: '已更换井盖', role: 'disposal' })
+    const audit = (await t.app.inject({ method: 'GET', url: `/api/audit?entityId=${id}&pageSize=50`, headers: bearer(tokens.admin!) })).json().items
+    expect(audit.map((e: { action: string }) => e.action).sort()).toEqual(['case.check_pass', 'case.close', 'case.dispatch', 'case.file', 'case.report', 'case.report_disposal', 'case.sign_for'].sort())
+  })
+
+  it('sends a case that fails the check back to the same unit as rework, counted', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
+    await ok('zhucheng', id, { type: 'sign_for' })
+    await ok('zhucheng', id, { type: 'report_disposal', photoIds: ['after-1'] })
+    const reworked = await ok('supervisor', id, { type: 'check_fail', photoIds: ['check-1'], reason: '井盖仍未盖好' })
+    expect(reworked).toMatchObject({ state: 'in_disposal', assignedUnitName: '邾城街道', counters: expect.objectContaining({ reworkCount: 1 }) })
+  })
+
+  it('lets a unit return a wrong dispatch to the dispatcher for re-dispatch', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
+    const returned = await ok('zhucheng', id, { type: 'return', reason: '不属于街道职责' })
+    expect(returned).toMatchObject({ state: 'filed', counters: expect.objectContaining({ returnCount: 1 }) })
+  })
+})
+
+describe('concurrency', () => {
+  it('lets exactly one of two simultaneous dispatches succeed; the other gets a clear conflict', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    const { version } = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.admin!) })).json()
+    const other = await t.secondProcess()
+    const send = (app: typeof t.app) => app.inject({ method: 'POST', url: `/api/cases/${id}/actions`, headers: bearer(tokens.dispatcher!), payload: { version, type: 'dispatch', unitId: zhuchengUnit } })
+    const results = await Promise.all([send(t.app), send(other.app)])
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409])
+    expect(results.find((r) => r.statusCode === 409)!.json().error.code).toBe('CONFLICT')
+    const timeline = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.admin!) })).json().timeline
+    expect(timeline.filter((e: { kind: string }) => e.kind === 'dispatched')).toHaveLength(1)
+  })
+})
+
+describe('refusals', () => {
+  it('refuses a disposal unit acting on a case not dispatched to it', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
+    const response = await act('dept', id, { type: 'sign_for' })
+    expect(response.statusCode).toBe(403)
+  })
+
+  it("refuses a street's staff reading another street's case, and lists only their own", async () => {
+    const id = (await report('acceptor', { source: 'hotline', ...yangluoPoint })).json().case.id
+    const response = await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.zhucheng!) })
+    expect(response.statusCode).toBe(403)
+    expect(response.json().error.code).toBe('OUT_OF_SCOPE')
+    const list = (await t.app.inject({ method: 'GET', url: '/api/cases?pageSize=200', headers: bearer(tokens.zhucheng!) })).json()
+    expect(list.items.every((c: { streetName: string }) => c.streetName === '邾城街道')).toBe(true)
+    expect(list.items.some((c: { id: string }) => c.id === id)).toBe(false)
+  })
+
+  it('refuses a supervisor closing a case', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
+    await ok('zhucheng', id, { type: 'sign_for' })
+    await ok('zhucheng', id, { type: 'report_disposal', photoIds: ['a'] })
+    await ok('supervisor', id, { type: 'check_pass', photoIds: ['b'] })
+    const response = await act('supervisor', id, { type: 'close' })
+    expect(response.statusCode).toBe(403)
+    expect(response.json().error.code).toBe('FORBIDDEN')
+  })
+
+  it('refuses an illegal step with a conflict naming the state, and a stale version', async () => {
+    const id = (await report('supervisor')).json().case.id
+    const illegal = await act('acceptor', id, { type: 'close' })
+    expect(illegal.statusCode).toBe(409)
+    expect(illegal.json().error.messages['zh-CN']).toContain('待受理')
+    const stale = await t.app.inject({ method: 'POST', url: `/api/cases/${id}/actions`, headers: bearer(tokens.acceptor!), payload: { version: 99, type: 'file' } })
+    expect(stale.statusCode).toBe(409)
+  })
+})

@@ -1,0 +1,97 @@
+// TypeBox schemas of the case routes.
+import { Type } from 'typebox'
+import { Nullable, Obj, Uuid } from '../../platform/http.js'
+import { ALL_ACTIONS, ALL_STATES, CASE_SOURCES, REJECT_REASONS } from './workflow.js'
+
+const Urgency = Type.Union([Type.Literal('urgent'), Type.Literal('important'), Type.Literal('normal'), Type.Literal('complex')])
+const Source = Type.Union(CASE_SOURCES.map((s) => Type.Literal(s)))
+const State = Type.Union(ALL_STATES.map((s) => Type.Literal(s)))
+const Text = Type.String({ minLength: 1, maxLength: 500 })
+
+export const ReportBody = Obj({
+  clientId: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description: 'chosen by the client; a retry with the same id returns the same case' }),
+  source: Source,
+  classKind: Type.Union([Type.Literal('component'), Type.Literal('event')]),
+  classCode: Type.String({ pattern: '^[0-9]{4,6}$' }),
+  urgency: Type.Optional(Urgency),
+  description: Type.String({ minLength: 1, maxLength: 2000 }),
+  address: Type.Optional(Type.String({ maxLength: 200 })),
+  lng: Type.Number({ minimum: -180, maximum: 180 }),
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')])),
+})
+
+export const CaseSummary = Obj({
+  id: Uuid,
+  ticket: Type.String(),
+  source: Type.String(),
+  classKind: Type.String(),
+  classCode: Type.String(),
+  urgency: Urgency,
+  description: Type.String(),
+  address: Nullable(Type.String()),
+  position: Type.Tuple([Type.Number(), Type.Number()]),
+  streetName: Nullable(Type.String()),
+  state: Type.String(),
+  assignedUnitId: Nullable(Type.String()),
+  assignedUnitName: Nullable(Type.String()),
+  deadline: Nullable(Type.String()),
+  light: Nullable(Type.Union([Type.Literal('green'), Type.Literal('yellow'), Type.Literal('red')])),
+  counters: Type.Record(Type.String(), Type.Integer()),
+  version: Type.Integer(),
+  createdAt: Type.String(),
+})
+
+export const CaseDetail = Type.Object({
+  ...CaseSummary.properties,
+  gridCellId: Nullable(Type.String()),
+  rejectReason: Nullable(Type.String()),
+  mergedInto: Nullable(Type.String()),
+  pendingExtension: Type.Unknown(),
+  pendingSuspension: Type.Unknown(),
+  actions: Type.Array(Type.String()),
+  timeline: Type.Array(Type.Object({
+    kind: Type.String(),
+    action: Type.String(),
+    at: Type.String(),
+    actorId: Nullable(Type.String()),
+    role: Type.String(),
+    unitId: Nullable(Type.String()),
+    fromState: Type.String(),
+    toState: Type.String(),
+    comment: Nullable(Type.String()),
+    reason: Nullable(Type.String()),
+    photoIds: Type.Array(Type.String()),
+    detail: Type.Unknown(),
+  })),
+}, { additionalProperties: false })
+
+export const ReportReply = Obj({ created: Type.Boolean(), case: CaseDetail })
+
+export const ActionBody = Obj({
+  version: Type.Integer({ minimum: 1, description: 'the case version the user saw (optimistic concurrency)' }),
+  type: Type.Union(ALL_ACTIONS.map((a) => Type.Literal(a))),
+  comment: Type.Optional(Type.String({ maxLength: 500 })),
+  reason: Type.Optional(Text),
+  photoIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
+  unitId: Type.Optional(Uuid),
+  newDeadline: Type.Optional(Type.String({ format: 'date-time' })),
+  rejectReason: Type.Optional(Type.Union(Object.keys(REJECT_REASONS).map((r) => Type.Literal(r)))),
+  into: Type.Optional(Uuid),
+})
+
+export const CaseQuery = Obj({
+  state: Type.Optional(Type.Array(State, { maxItems: 20 })),
+  classCode: Type.Optional(Type.String({ pattern: '^[0-9]{4,6}$' })),
+  streetId: Type.Optional(Uuid),
+  assignedUnitId: Type.Optional(Uuid),
+  source: Type.Optional(Source),
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+  overdue: Type.Optional(Type.Boolean()),
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
+})
+
+export const CaseList = Obj({ items: Type.Array(CaseSummary), total: Type.Integer() })
+export const IdParams = Obj({ id: Uuid })

@@ -1,0 +1,283 @@
+// Case use cases: intake from every channel (idempotent), one workflow step at a time with optimistic concurrency,
+// scoped lists and details with lights. The rules live in workflow.ts and deadlines.ts; this file does the I/O.
+import type { Static } from 'typebox'
+import type { Db } from '../../platform/db/engine.js'
+import { type Actor, audit } from '../../platform/audit.js'
+import { actorOf, type Principal } from '../../platform/auth/principal.js'
+import { AppError, notFound } from '../../platform/errors.js'
+import type { EventBus } from '../../platform/events.js'
+import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
+import { findClass } from '../classes/service.js'
+import type { GridService } from '../org/grid.js'
+import type { OrgService } from '../org/service.js'
+import type { WorkingCalendar } from './calendar.js'
+import { deadlineFor, extendBySuspension, light, limitFor, type Light, type Urgency } from './deadlines.js'
+import * as repo from './repository.js'
+import type { CaseDetail as CaseDetailSchema } from './schemas.js'
+import type { CaseRow } from './repository.js'
+import {
+  type Action, availableActions, type CaseFacts, type CaseSource, type CaseState, type Counters, decide, REFUSAL_ERROR,
+  type RejectReason, type WorkflowActor, ZERO_COUNTERS,
+} from './workflow.js'
+
+export interface ReportInput {
+  clientId: string
+  source: CaseSource
+  classKind: 'component' | 'event'
+  classCode: string
+  urgency?: Urgency | undefined
+  description: string
+  address?: string | undefined
+  lng: number
+  lat: number
+  crs?: Crs | undefined
+}
+
+/** Who may register a report from which channel through the API; sensors, video AI and the city platform come in through `intake`. */
+const SOURCE_ROLES: Partial<Record<CaseSource, string[]>> = {
+  supervisor: ['supervisor'],
+  hotline: ['acceptor', 'shift_leader', 'admin'],
+  citizen: ['acceptor', 'shift_leader', 'admin'],
+  media: ['acceptor', 'shift_leader', 'admin'],
+  leader: ['leader', 'admin'],
+}
+
+const DISPOSING: CaseState[] = ['dispatched', 'in_disposal']
+
+export class CaseService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    private readonly org: OrgService,
+    private readonly grid: GridService,
+    private readonly calendar: WorkingCalendar,
+  ) {}
+
+  /** A report from a person through the API: the channel must be theirs. */
+  async report(principal: Principal, input: ReportInput) {
+    const allowed = SOURCE_ROLES[input.source]
+    if (!allowed || !principal.roles.some((role) => allowed.includes(role))) {
+      throw new AppError('FORBIDDEN', {}, { source: input.source })
+    }
+    return this.intake(actorOf(principal), principal.userId, input)
+  }
+
+  /** The one intake every channel uses (people, sensors, video AI, the city platform). Same client id → same case. */
+  async intake(actor: Actor, reportedBy: string | null, input: ReportInput): Promise<{ created: boolean; case: CaseDetail }> {
+    const existing = await repo.findByClientId(this.db.kysely, input.source, input.clientId)
+    if (existing) return { created: false, case: await this.detailOf(existing, null) }
+    const cls = await findClass(this.db.kysely, input.classKind, input.classCode)
+    if (!cls || !cls.active) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的分类 ${input.classCode}`, en: `unknown class ${input.classCode}` } })
+    const [lng, lat] = toWgs84(input.lng, input.lat, input.crs ?? 'wgs84')
+    const cell = this.grid.cellAt(lng, lat)
+    const community = cell ? this.org.unit(cell.communityId) : undefined
+    const street = cell ? this.org.ancestorOfKind(cell.communityId, ['street', 'zone']) : undefined
+    const district = this.org.district()
+    if (!district) throw new AppError('UNAVAILABLE', { reason: { 'zh-CN': '尚未建立组织机构', en: 'no organisation yet' } })
+    const now = new Date()
+    const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
+    const created = await this.db.kysely.transaction().execute(async (trx) => {
+      const row = await repo.insertCase(trx, {
+        ticket: await repo.nextTicket(trx, district.code, day),
+        source: input.source,
+        client_id: input.clientId,
+        reported_by: reportedBy,
+        class_kind: input.classKind,
+        class_code: input.classCode,
+        urgency: input.urgency ?? cls.default_urgency,
+        description: input.description,
+        address: input.address ?? null,
+        lng,
+        lat,
+        grid_cell_id: cell?.id ?? null,
+        community_id: community?.id ?? null,
+        street_id: street?.id ?? null,
+        // a report outside every cell belongs to the district until the acceptor rejects it (outside_area) or places it
+        org_path: community?.path ?? district.path,
+        state: 'reported',
+        step_started_at: now,
+        counters: { ...ZERO_COUNTERS },
+      })
+      if (!row) return undefined // the same client id won a race: answer with that case
+      await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: [], detail: { source: input.source } })
+      await audit(trx, actor, { action: 'case.report', entityType: 'case', entityId: row.id, details: { source: input.source, clientId: input.clientId, class: input.classCode } })
+      return row.id
+    })
+    const row = created ? await repo.findCase(this.db.kysely, created) : await repo.findByClientId(this.db.kysely, input.source, input.clientId)
+    if (!row) throw new AppError('INTERNAL')
+    if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path })
+    return { created: Boolean(created), case: await this.detailOf(row, null) }
+  }
+
+  /** A case the principal may see: placed in their scope, or dispatched to their unit (or one under it). */
+  private async scoped(principal: Principal, id: string): Promise<CaseRow> {
+    const row = await repo.findCase(this.db.kysely, id)
+    if (!row) throw notFound('案卷', 'case')
+    const visible = row.org_path.startsWith(principal.scopePath) || (row.assigned_unit_path?.startsWith(principal.scopePath) ?? false)
+    if (!visible) throw new AppError('OUT_OF_SCOPE')
+    return row
+  }
+
+  async get(principal: Principal, id: string) {
+    return this.detailOf(await this.scoped(principal, id), principal)
+  }
+
+  /** One workflow step. `version` is the version the user saw: a step taken meanwhile by someone else is a CONFLICT. */
+  async act(principal: Principal, id: string, version: number, input: ActionInput) {
+    const row = await this.scoped(principal, id)
+    if (row.version !== version) throw staleCase()
+    const facts = await this.factsOf(row)
+    const action = await this.actionOf(principal, input)
+    const now = new Date()
+    const decision = decide(facts, action, workflowActor(principal), now)
+    if (!decision.ok) throw new AppError(REFUSAL_ERROR[decision.code], { reason: decision.message }, { code: decision.code })
+    const next = decision.next
+    const urgency = row.urgency
+    switch (decision.needsDeadline) {
+      case null:
+        break
+      case 'dispose':
+        next.disposalDeadline = input.type === 'resume' && facts.disposalDeadline
+          ? extendBySuspension(facts.disposalDeadline, facts.stepStartedAt, now, this.calendar, { natural: isNatural(urgency) })
+          : deadlineFor('dispose', { urgency }, now, this.calendar)
+        break
+      default:
+        next.stepDeadline = deadlineFor(decision.needsDeadline, {}, now, this.calendar)
+    }
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const saved = await repo.updateCase(trx, id, version, {
+        state: next.state,
+        step_started_at: next.stepStartedAt,
+        step_deadline: next.stepDeadline,
+        assigned_unit_id: next.assignedUnitId,
+        assigned_unit_path: next.assignedUnitPath,
+        disposal_deadline: next.disposalDeadline,
+        pending_extension: next.pendingExtension ? JSON.stringify(next.pendingExtension) : null,
+        pending_suspension: next.pendingSuspension ? JSON.stringify(next.pendingSuspension) : null,
+        reject_reason: next.rejectReason,
+        merged_into: next.mergedInto,
+        counters: JSON.stringify(next.counters),
+        closed_at: next.state === 'closed' ? now : null,
+      })
+      if (!saved) throw staleCase()
+      const e = decision.entry
+      await repo.insertTimeline(trx, { case_id: id, kind: e.kind, action: e.action, at: e.at, actor_id: e.actorId, role: e.role, unit_id: e.unitId, from_state: e.fromState, to_state: e.toState, comment: e.comment, reason: e.reason, photo_ids: e.photoIds, detail: e.detail as Record<string, unknown> })
+      await audit(trx, actorOf(principal), { action: `case.${e.action}`, entityType: 'case', entityId: id, details: { from: e.fromState, to: e.toState, reason: e.reason } })
+    })
+    await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path })
+    return this.get(principal, id)
+  }
+
+  async list(principal: Principal, filter: Omit<repo.CaseFilter, 'scopePath'>, page: number, pageSize: number) {
+    const now = new Date()
+    const { items, total } = await repo.listCases(this.db.kysely, { ...filter, scopePath: principal.scopePath }, now, page, pageSize)
+    return { total, items: items.map((row) => this.summaryOf(row, now)) }
+  }
+
+  private summaryOf(row: CaseRow, now: Date) {
+    const street = row.street_id ? this.org.unit(row.street_id) : undefined
+    const unit = row.assigned_unit_id ? this.org.unit(row.assigned_unit_id) : undefined
+    const due = DISPOSING.includes(row.state as CaseState) ? row.disposal_deadline : row.step_deadline
+    const natural = DISPOSING.includes(row.state as CaseState) && isNatural(row.urgency)
+    return {
+      id: row.id,
+      ticket: row.ticket,
+      source: row.source,
+      classKind: row.class_kind,
+      classCode: row.class_code,
+      urgency: row.urgency,
+      description: row.description,
+      address: row.address,
+      position: [row.lng, row.lat] as [number, number],
+      streetName: street?.name ?? null,
+      state: row.state,
+      assignedUnitId: row.assigned_unit_id,
+      assignedUnitName: unit?.name ?? null,
+      deadline: due?.toISOString() ?? null,
+      light: (due && row.state !== 'suspended' ? light(now, row.step_started_at, due, this.calendar, { natural }) : null) as Light | null,
+      counters: row.counters as Counters,
+      version: row.version,
+      createdAt: row.created_at.toISOString(),
+    }
+  }
+
+  private async detailOf(row: CaseRow, principal: Principal | null): Promise<CaseDetail> {
+    const timeline = await repo.timeline(this.db.kysely, row.id)
+    const facts = await this.factsOf(row)
+    return {
+      ...this.summaryOf(row, new Date()),
+      gridCellId: row.grid_cell_id,
+      rejectReason: row.reject_reason,
+      mergedInto: row.merged_into,
+      pendingExtension: row.pending_extension,
+      pendingSuspension: row.pending_suspension,
+      actions: principal ? availableActions(facts, workflowActor(principal)) : [],
+      timeline: timeline.map((e) => ({
+        kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, role: e.role, unitId: e.unit_id,
+        fromState: e.from_state, toState: e.to_state, comment: e.comment, reason: e.reason, photoIds: e.photo_ids, detail: e.detail,
+      })),
+    }
+  }
+
+  private async factsOf(row: CaseRow): Promise<CaseFacts> {
+    const pendingExtension = row.pending_extension as { newDeadline: string; reason: string; requestedBy: string; requestedAt: string } | null
+    const pendingSuspension = row.pending_suspension as { reason: string; requestedBy: string; requestedAt: string } | null
+    return {
+      id: row.id,
+      state: row.state as CaseState,
+      stepStartedAt: row.step_started_at,
+      stepDeadline: row.step_deadline,
+      assignedUnitId: row.assigned_unit_id,
+      assignedUnitPath: row.assigned_unit_path,
+      disposalDeadline: row.disposal_deadline,
+      cellSupervisorIds: row.grid_cell_id ? await this.grid.supervisorsOf(row.grid_cell_id) : [],
+      pendingExtension: pendingExtension ? { ...pendingExtension, newDeadline: new Date(pendingExtension.newDeadline), requestedAt: new Date(pendingExtension.requestedAt) } : null,
+      pendingSuspension: pendingSuspension ? { ...pendingSuspension, requestedAt: new Date(pendingSuspension.requestedAt) } : null,
+      rejectReason: row.reject_reason as RejectReason | null,
+      mergedInto: row.merged_into,
+      counters: { ...ZERO_COUNTERS, ...(row.counters as Partial<Counters>) },
+    }
+  }
+
+  /** Turns the request into a workflow action: units by id → their paths, the merge target → its state. */
+  private async actionOf(principal: Principal, input: ActionInput): Promise<Action> {
+    const { unitId, newDeadline, into, ...rest } = input
+    const data: Record<string, unknown> = { ...rest }
+    if (unitId !== undefined) {
+      const unit = this.org.unit(unitId)
+      if (!unit) throw notFound('单位', 'unit')
+      data.unitId = unit.id
+      data.unitPath = unit.path
+    }
+    if (newDeadline !== undefined) data.newDeadline = new Date(newDeadline)
+    if (into !== undefined) {
+      const target = await this.scoped(principal, into)
+      data.into = { id: target.id, state: target.state }
+    }
+    return data as unknown as Action
+  }
+}
+
+export interface ActionInput {
+  type: Action['type']
+  comment?: string | undefined
+  reason?: string | undefined
+  photoIds?: string[] | undefined
+  unitId?: string | undefined
+  newDeadline?: string | undefined
+  rejectReason?: RejectReason | undefined
+  into?: string | undefined
+}
+
+/** The detail as the API shows it (the schema is the one source of its shape). */
+export type CaseDetail = Static<typeof CaseDetailSchema>
+
+const isNatural = (urgency: Urgency) => limitFor('dispose', { urgency }).unit.startsWith('natural')
+
+function workflowActor(principal: Principal): WorkflowActor {
+  return { userId: principal.userId, roles: principal.roles, unitId: principal.unitId, unitPath: principal.scopePath }
+}
+
+const staleCase = () =>
+  new AppError('CONFLICT', { reason: { 'zh-CN': '案卷已被他人处理，请刷新后重试', en: 'someone else acted on this case first; reload and try again' } })
+
