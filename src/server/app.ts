@@ -12,6 +12,7 @@ import type { Context } from './context.js'
 import { authPlugin } from './platform/auth/plugin.js'
 import { AppError, errorBody, pickLocale } from './platform/errors.js'
 import { type App, ErrorReply, validatorCompiler } from './platform/http.js'
+import { matrixRoutes } from './modules/cases/matrix-routes.js'
 import { caseRoutes } from './modules/cases/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
@@ -139,6 +140,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   orgRoutes(app, context.org, context.grid, context.identity)
   classRoutes(app, context.db)
   caseRoutes(app, context.cases)
+  matrixRoutes(app, context.matrix)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

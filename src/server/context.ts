@@ -7,6 +7,7 @@ import { EventBus } from './platform/events.js'
 import { Jobs } from './platform/jobs.js'
 import { createMetrics, type Metrics } from './platform/metrics.js'
 import { createWorkingCalendar } from './modules/cases/calendar.js'
+import { DispatchMatrix } from './modules/cases/matrix-service.js'
 import { CaseService } from './modules/cases/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
@@ -23,6 +24,7 @@ export interface Context {
   grid: GridService
   identity: IdentityService
   cases: CaseService
+  matrix: DispatchMatrix
   broker: Broker | undefined
 }
 
@@ -41,8 +43,9 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   const jobs = new Jobs(db, log)
   jobs.register('sessions.purge', async () => void (await identity.sessions.purgeExpired()), 3600_000)
   jobs.register('grid.revision-check', () => grid.checkRevision(), 60_000)
-  const cases = new CaseService(db, events, org, grid, createWorkingCalendar())
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, broker: undefined }
+  const matrix = new DispatchMatrix(db, events, org)
+  const cases = new CaseService(db, events, org, grid, createWorkingCalendar(), matrix)
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, broker: undefined }
   await reload(context)
   return context
 }
@@ -52,6 +55,7 @@ export async function reload(context: Context): Promise<void> {
   await context.org.load()
   await context.identity.loadRoles()
   await context.grid.load()
+  await context.matrix.load()
 }
 
 export async function closeContext(context: Context): Promise<void> {

@@ -156,3 +156,25 @@ describe('refusals', () => {
     expect(stale.statusCode).toBe(409)
   })
 })
+
+describe('responsibility matrix', () => {
+  it('suggests the unit for a class and place, and dispatches by itself where the rule says auto', async () => {
+    const area = (await t.db.kysely.selectFrom('org_units').select('id').where('code', '=', '420117001').executeTakeFirstOrThrow()).id
+    const refused = await t.app.inject({ method: 'POST', url: '/api/dispatch-rules', headers: bearer(tokens.dispatcher!), payload: { classKind: 'component', bigCode: '01', smallCode: '0103', areaUnitId: area, unitId: zhuchengUnit, auto: true } })
+    expect(refused.statusCode).toBe(403)
+    const manual = await t.app.inject({ method: 'POST', url: '/api/dispatch-rules', headers: bearer(tokens.admin!), payload: { classKind: 'component', bigCode: '01', smallCode: '0103', areaUnitId: area, unitId: zhuchengUnit, auto: false } })
+    expect(manual.statusCode).toBe(200)
+    const suggested = (await report('supervisor')).json().case
+    expect(suggested).toMatchObject({ suggestedUnitId: zhuchengUnit, suggestedUnitName: '邾城街道' })
+
+    const auto = await t.app.inject({ method: 'POST', url: '/api/dispatch-rules', headers: bearer(tokens.admin!), payload: { classKind: 'component', bigCode: '01', smallCode: '0103', areaUnitId: area, unitId: zhuchengUnit, auto: true } })
+    expect(auto.json()).toMatchObject({ id: manual.json().id, auto: true }) // the same rule, replaced
+    const id = (await report('supervisor')).json().case.id
+    const filed = await ok('acceptor', id, { type: 'file' })
+    expect(filed).toMatchObject({ state: 'dispatched', assignedUnitName: '邾城街道' })
+    expect(filed.timeline.at(-1)).toMatchObject({ kind: 'dispatched', role: 'dispatcher', actorId: null })
+
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/dispatch-rules/${auto.json().id}`, headers: bearer(tokens.admin!) })).json()).toEqual({ ok: true })
+    expect((await t.app.inject({ method: 'GET', url: '/api/dispatch-rules', headers: bearer(tokens.admin!) })).json().items).toEqual([])
+  })
+})

@@ -44,6 +44,8 @@ export const CaseSummary = Obj({
 
 export const CaseDetail = Type.Object({
   ...CaseSummary.properties,
+  suggestedUnitId: Nullable(Type.String({ description: 'the disposal unit the responsibility matrix names for this class and place' })),
+  suggestedUnitName: Nullable(Type.String()),
   gridCellId: Nullable(Type.String()),
   rejectReason: Nullable(Type.String()),
   mergedInto: Nullable(Type.String()),

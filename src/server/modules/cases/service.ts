@@ -2,7 +2,7 @@
 // scoped lists and details with lights. The rules live in workflow.ts and deadlines.ts; this file does the I/O.
 import type { Static } from 'typebox'
 import type { Db } from '../../platform/db/engine.js'
-import { type Actor, audit } from '../../platform/audit.js'
+import { type Actor, audit, SYSTEM_ACTOR } from '../../platform/audit.js'
 import { actorOf, type Principal } from '../../platform/auth/principal.js'
 import { AppError, notFound } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
@@ -11,13 +11,14 @@ import { findClass } from '../classes/service.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
 import type { WorkingCalendar } from './calendar.js'
+import type { DispatchMatrix } from './matrix-service.js'
 import { deadlineFor, extendBySuspension, light, limitFor, type Light, type Urgency } from './deadlines.js'
 import * as repo from './repository.js'
 import type { CaseDetail as CaseDetailSchema } from './schemas.js'
 import type { CaseRow } from './repository.js'
 import {
   type Action, availableActions, type CaseFacts, type CaseSource, type CaseState, type Counters, decide, REFUSAL_ERROR,
-  type RejectReason, type WorkflowActor, ZERO_COUNTERS,
+  isOpen, type RejectReason, type WorkflowActor, ZERO_COUNTERS,
 } from './workflow.js'
 
 export interface ReportInput {
@@ -51,6 +52,7 @@ export class CaseService {
     private readonly org: OrgService,
     private readonly grid: GridService,
     private readonly calendar: WorkingCalendar,
+    private readonly matrix: DispatchMatrix,
   ) {}
 
   /** A report from a person through the API: the channel must be theirs. */
@@ -126,10 +128,18 @@ export class CaseService {
   async act(principal: Principal, id: string, version: number, input: ActionInput) {
     const row = await this.scoped(principal, id)
     if (row.version !== version) throw staleCase()
+    await this.apply(row, await this.actionOf(principal, input), workflowActor(principal), actorOf(principal))
+    await this.autoDispatch(id)
+    return this.get(principal, id)
+  }
+
+  /** Decides the step, sets its deadline, and stores the case, its timeline entry and the audit entry together. */
+  private async apply(row: CaseRow, action: Action, actor: WorkflowActor, auditActor: Actor): Promise<void> {
+    const id = row.id
+    const version = row.version
     const facts = await this.factsOf(row)
-    const action = await this.actionOf(principal, input)
     const now = new Date()
-    const decision = decide(facts, action, workflowActor(principal), now)
+    const decision = decide(facts, action, actor, now)
     if (!decision.ok) throw new AppError(REFUSAL_ERROR[decision.code], { reason: decision.message }, { code: decision.code })
     const next = decision.next
     const urgency = row.urgency
@@ -137,7 +147,7 @@ export class CaseService {
       case null:
         break
       case 'dispose':
-        next.disposalDeadline = input.type === 'resume' && facts.disposalDeadline
+        next.disposalDeadline = action.type === 'resume' && facts.disposalDeadline
           ? extendBySuspension(facts.disposalDeadline, facts.stepStartedAt, now, this.calendar, { natural: isNatural(urgency) })
           : deadlineFor('dispose', { urgency }, now, this.calendar)
         break
@@ -161,12 +171,29 @@ export class CaseService {
       })
       if (!saved) throw staleCase()
       const e = decision.entry
-      await repo.insertTimeline(trx, { case_id: id, kind: e.kind, action: e.action, at: e.at, actor_id: e.actorId, role: e.role, unit_id: e.unitId, from_state: e.fromState, to_state: e.toState, comment: e.comment, reason: e.reason, photo_ids: e.photoIds, detail: e.detail as Record<string, unknown> })
-      await audit(trx, actorOf(principal), { action: `case.${e.action}`, entityType: 'case', entityId: id, details: { from: e.fromState, to: e.toState, reason: e.reason } })
+      await repo.insertTimeline(trx, { case_id: id, kind: e.kind, action: e.action, at: e.at, actor_id: e.actorId || null, role: e.role, unit_id: e.unitId, from_state: e.fromState, to_state: e.toState, comment: e.comment, reason: e.reason, photo_ids: e.photoIds, detail: e.detail as Record<string, unknown> })
+      await audit(trx, auditActor, { action: `case.${e.action}`, entityType: 'case', entityId: id, details: { from: e.fromState, to: e.toState, reason: e.reason } })
     })
     await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path })
-    return this.get(principal, id)
   }
+
+  /** A filed case whose class and place have an automatic rule in the responsibility matrix is dispatched at once. */
+  private async autoDispatch(id: string): Promise<void> {
+    const row = await repo.findCase(this.db.kysely, id)
+    if (!row || row.state !== 'filed') return
+    const rule = this.matrix.suggest(row.class_kind as 'component' | 'event', row.class_code, row.community_id)
+    const unit = rule?.auto ? this.org.unit(rule.unitId) : undefined
+    const district = this.org.district()
+    if (!unit || !district) return
+    const system: WorkflowActor = { userId: '', roles: ['dispatcher'], unitId: district.id, unitPath: district.path }
+    try {
+      await this.apply(row, { type: 'dispatch', unitId: unit.id, unitPath: unit.path, comment: '按责任矩阵自动派遣 / dispatched by the responsibility matrix' }, system, SYSTEM_ACTOR)
+    } catch (error) {
+      // a dispatcher who acted in the same moment has already moved the case on
+      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error
+    }
+  }
+
 
   async list(principal: Principal, filter: Omit<repo.CaseFilter, 'scopePath'>, page: number, pageSize: number) {
     const now = new Date()
@@ -204,8 +231,11 @@ export class CaseService {
   private async detailOf(row: CaseRow, principal: Principal | null): Promise<CaseDetail> {
     const timeline = await repo.timeline(this.db.kysely, row.id)
     const facts = await this.factsOf(row)
+    const rule = isOpen(row.state as CaseState) ? this.matrix.suggest(row.class_kind as 'component' | 'event', row.class_code, row.community_id) : null
     return {
       ...this.summaryOf(row, new Date()),
+      suggestedUnitId: rule?.unitId ?? null,
+      suggestedUnitName: rule ? (this.org.unit(rule.unitId)?.name ?? null) : null,
       gridCellId: row.grid_cell_id,
       rejectReason: row.reject_reason,
       mergedInto: row.merged_into,

@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   'audit:read': { group: 'audit', name: '查看审计日志', nameEn: 'Read the audit log' },
   'case:read': { group: 'case', name: '查看案卷', nameEn: 'View cases' },
   'case:report': { group: 'case', name: '上报/登记案卷', nameEn: 'Report and register cases' },
+  'case:configure': { group: 'case', name: '配置派遣规则', nameEn: 'Configure the responsibility matrix' },
   'case:act': { group: 'case', name: '办理案卷', nameEn: 'Act on cases (the workflow decides which steps)' },
 } as const
 

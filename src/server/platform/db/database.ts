@@ -179,6 +179,7 @@ export interface CasesTable {
   created_at: CreatedAt
   updated_at: Timestamp
   closed_at: Date | null
+  overdue_marked_deadline: Date | null
 }
 
 // cases module
@@ -199,7 +200,22 @@ export interface CaseTimelineTable {
   detail: ColumnType<Record<string, unknown>, string, never>
 }
 
+// cases module
+export interface DispatchRulesTable {
+  id: Generated<string>
+  class_kind: 'component' | 'event'
+  big_code: string
+  small_code: string | null
+  area_unit_id: string
+  unit_id: string
+  auto: Generated<boolean>
+  version: Generated<number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
 export interface Database {
+  dispatch_rules: DispatchRulesTable
   cases: CasesTable
   case_timeline: CaseTimelineTable
   org_units: OrgUnitsTable
