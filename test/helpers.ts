@@ -92,3 +92,24 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+export interface FormPart {
+  name: string
+  filename?: string
+  type?: string
+  data: Buffer | string
+}
+
+/** A multipart/form-data body as a browser's FormData sends it. */
+export function multipart(parts: FormPart[]) {
+  const boundary = `----xiuhua${randomBytes(8).toString('hex')}`
+  const chunks: Buffer[] = []
+  for (const part of parts) {
+    const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`
+    chunks.push(Buffer.from(`--${boundary}\r\ncontent-disposition: ${disposition}\r\n${part.type ? `content-type: ${part.type}\r\n` : ''}\r\n`))
+    chunks.push(Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data))
+    chunks.push(Buffer.from('\r\n'))
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`))
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}

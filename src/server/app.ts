@@ -15,7 +15,9 @@ import { type App, ErrorReply, validatorCompiler } from './platform/http.js'
 import { matrixRoutes } from './modules/cases/matrix-routes.js'
 import { caseRoutes } from './modules/cases/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
+import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
+import { liveRoutes } from './modules/live/routes.js'
 import { orgRoutes } from './modules/org/routes.js'
 import { systemRoutes } from './modules/system/routes.js'
 
@@ -112,6 +114,8 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   let closing = false
   app.addHook('preClose', async () => {
     closing = true
+    // requests in flight get 10 s; then sockets that never finish (or never sent a request) are cut so the stop completes
+    setTimeout(() => app.server.closeAllConnections(), 10_000).unref()
   })
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close')
@@ -140,6 +144,8 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   orgRoutes(app, context.org, context.grid, context.identity)
   classRoutes(app, context.db)
   caseRoutes(app, context.cases)
+  fileRoutes(app, context.files)
+  liveRoutes(app, context.events)
   matrixRoutes(app, context.matrix)
 
   if (fs.existsSync(WEB_DIR)) {

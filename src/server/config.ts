@@ -23,8 +23,13 @@ export interface Config {
   cookieSecure: boolean
   baseMap: BaseMap
   tiandituKey: string | undefined
+  /** Duplicate detection: same class within this distance (m) and time (h) of an open case. */
+  duplicateMetres: number
+  duplicateHours: number
   /** Minimum password length of the password policy. */
   passwordMinLength: number
+  /** Largest photo accepted for upload, in MiB. */
+  maxPhotoMb: number
 }
 
 export class ConfigError extends Error {
@@ -107,5 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
     baseMap,
     tiandituKey,
     passwordMinLength,
+    maxPhotoMb: int(env, 'XIUHUA_MAX_PHOTO_MB', 10, 1, 100),
+    duplicateMetres: int(env, 'XIUHUA_DUPLICATE_METRES', 50, 0, 10_000),
+    duplicateHours: int(env, 'XIUHUA_DUPLICATE_HOURS', 72, 0, 24 * 365),
   }
 }

@@ -6,9 +6,12 @@ import type { Db } from './platform/db/engine.js'
 import { EventBus } from './platform/events.js'
 import { Jobs } from './platform/jobs.js'
 import { createMetrics, type Metrics } from './platform/metrics.js'
+import { createFileStorage } from './platform/files/storage.js'
 import { createWorkingCalendar } from './modules/cases/calendar.js'
 import { DispatchMatrix } from './modules/cases/matrix-service.js'
+import { OVERDUE_EVERY_MS, OVERDUE_JOB, overdueJob } from './modules/cases/overdue.js'
 import { CaseService } from './modules/cases/service.js'
+import { FileService } from './modules/files/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
 import { OrgService } from './modules/org/service.js'
@@ -25,6 +28,7 @@ export interface Context {
   identity: IdentityService
   cases: CaseService
   matrix: DispatchMatrix
+  files: FileService
   broker: Broker | undefined
 }
 
@@ -43,9 +47,12 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   const jobs = new Jobs(db, log)
   jobs.register('sessions.purge', async () => void (await identity.sessions.purgeExpired()), 3600_000)
   jobs.register('grid.revision-check', () => grid.checkRevision(), 60_000)
+  jobs.register(OVERDUE_JOB, overdueJob(db, events), OVERDUE_EVERY_MS)
   const matrix = new DispatchMatrix(db, events, org)
-  const cases = new CaseService(db, events, org, grid, createWorkingCalendar(), matrix)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, broker: undefined }
+  const cases = new CaseService(db, events, org, grid, createWorkingCalendar(), matrix, { metres: config.duplicateMetres, hours: config.duplicateHours })
+  // an in-memory database (tests) keeps its files in memory too: both go with the process
+  const files = new FileService(db, createFileStorage({ dataDir: db.location === 'memory' ? undefined : config.dataDir }), { maxPhotoBytes: config.maxPhotoMb * 1024 * 1024 })
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, broker: undefined }
   await reload(context)
   return context
 }

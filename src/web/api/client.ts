@@ -1,7 +1,7 @@
 // Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
 import type {
-  AppConfig, AuditEntry, CaseClass, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
-  LookupResult, Me, Page, Permission, Role, Unit, UnitKind, User,
+  AppConfig, AuditEntry, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
+  LookupResult, Me, Page, Permission, Role, StoredFile, Unit, UnitKind, User,
 } from './types'
 
 export type * from './types'
@@ -32,14 +32,16 @@ export function onUnauthorized(handler: (() => void) | undefined): void {
   unauthorizedHandler = handler
 }
 
-type Query = Record<string, string | number | boolean | null | undefined>
+type Query = Record<string, string | number | boolean | readonly string[] | null | undefined>
 
+/** The path with its query string; a list becomes the same parameter repeated (state=a&state=b). */
 export function withQuery(path: string, query?: Query): string {
   if (!query) return path
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null || value === '') continue
-    params.set(key, String(value))
+    if (Array.isArray(value)) for (const item of value as readonly string[]) params.append(key, item)
+    else params.set(key, String(value))
   }
   const qs = params.toString()
   return qs ? `${path}?${qs}` : path
@@ -141,13 +143,13 @@ export const setCellPeople = (cellId: string, people: Array<Pick<CellPerson, 'us
 export const gridExtent = () => get<{ bbox: [number, number, number, number] | null }>('/api/grid/extent')
 export const cellsExportUrl = (streetId?: string) => withQuery('/api/grid/cells/export', { streetId })
 
-/** Uploads a FeatureCollection with upload progress (fetch cannot report it), answering like request(). */
-export function importCells(collection: unknown, onProgress?: (fraction: number) => void): Promise<ImportResult> {
+/** Sends a request through XMLHttpRequest (fetch cannot report upload progress), answering like request(). */
+function xhrRequest<T>(path: string, body: XMLHttpRequestBodyInit, contentType: string | null, onProgress?: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
-    xhr.open('POST', '/api/grid/cells/import')
+    xhr.open('POST', path)
     xhr.withCredentials = true
-    xhr.setRequestHeader('Content-Type', 'application/json')
+    if (contentType) xhr.setRequestHeader('Content-Type', contentType)
     xhr.setRequestHeader('Accept', 'application/json')
     xhr.setRequestHeader('Accept-Language', language)
     xhr.upload.onprogress = (e) => {
@@ -157,7 +159,7 @@ export function importCells(collection: unknown, onProgress?: (fraction: number)
     xhr.onload = () => {
       const res = new Response(xhr.responseText || null, { status: xhr.status, statusText: xhr.statusText })
       if (xhr.status >= 200 && xhr.status < 300) {
-        res.json().then((body) => resolve(body as ImportResult), reject)
+        res.json().then((result) => resolve(result as T), reject)
       } else {
         toApiError(res).then((error) => {
           if (xhr.status === 401 && SESSION_CODES.has(error.code)) unauthorizedHandler?.()
@@ -165,8 +167,13 @@ export function importCells(collection: unknown, onProgress?: (fraction: number)
         }, reject)
       }
     }
-    xhr.send(JSON.stringify(collection))
+    xhr.send(body)
   })
+}
+
+/** Uploads a FeatureCollection with upload progress (fetch cannot report it), answering like request(). */
+export function importCells(collection: unknown, onProgress?: (fraction: number) => void): Promise<ImportResult> {
+  return xhrRequest<ImportResult>('/api/grid/cells/import', JSON.stringify(collection), 'application/json', onProgress)
 }
 
 // Classes and audit
@@ -176,3 +183,26 @@ export interface AuditQuery extends Query {
   action?: string; actorId?: string; entityType?: string; entityId?: string; from?: string; to?: string; page?: number; pageSize?: number
 }
 export const listAudit = (query?: AuditQuery) => get<Page<AuditEntry>>('/api/audit', query)
+
+// Cases
+export interface CaseQuery extends Query {
+  state?: readonly CaseState[]; classCode?: string; streetId?: string; assignedUnitId?: string; source?: CaseSource
+  from?: string; to?: string; overdue?: boolean; page?: number; pageSize?: number
+}
+export type CaseAction = Omit<CaseActionBody, 'version'>
+export const listCases = (query?: CaseQuery, init?: RequestInit) => get<Page<CaseSummary>>('/api/cases', query, init)
+export const getCase = (caseId: string) => get<CaseDetail>(`/api/cases/${id(caseId)}`)
+/** One workflow step over the version the user saw; 409 CONFLICT when someone acted first. */
+export const actOnCase = (caseId: string, version: number, action: CaseAction) =>
+  post<CaseDetail>(`/api/cases/${id(caseId)}/actions`, { version, ...action })
+export const reportCase = (report: CaseReport) => post<CaseReportReply>('/api/cases', report)
+
+// Files (photos)
+/** Uploads one file as multipart field `file`, with upload progress. */
+export function uploadFile(file: Blob, fileName: string, onProgress?: (fraction: number) => void): Promise<StoredFile> {
+  const form = new FormData()
+  form.append('file', file, fileName)
+  return xhrRequest<StoredFile>('/api/files', form, null, onProgress)
+}
+export const fileUrl = (fileId: string) => `/api/files/${id(fileId)}`
+export const thumbnailUrl = (fileId: string) => `/api/files/${id(fileId)}/thumbnail`

@@ -1,6 +1,8 @@
 // Shapes of the server's JSON, derived from the server's own TypeBox schemas (type-only imports), so the contract has one source.
 import type { Geometry } from 'geojson'
 import type { Static } from 'typebox'
+import type * as cases from '../../server/modules/cases/schemas'
+import type * as workflow from '../../server/modules/cases/workflow-table'
 import type * as classes from '../../server/modules/classes/schemas'
 import type * as identity from '../../server/modules/identity/schemas'
 import type * as org from '../../server/modules/org/schemas'
@@ -33,6 +35,29 @@ export type PlaceRef = NonNullable<LookupResult['street']>
 export type ImportResult = Static<typeof org.ImportReply>
 
 export type CaseClass = Static<typeof classes.CaseClass>
+
+/** One row of the case list (with its light); `Case` is the same shape. */
+export type CaseSummary = Static<typeof cases.CaseSummary>
+export type Case = CaseSummary
+export type CaseDetail = Static<typeof cases.CaseDetail>
+export type CaseTimelineEntry = CaseDetail['timeline'][number]
+export type CaseLight = NonNullable<CaseSummary['light']>
+export type Urgency = CaseSummary['urgency']
+// The schemas build these unions from the workflow's lists (not tuples), so the names come from its table's types.
+export type CaseState = workflow.CaseState
+export type CaseSource = workflow.CaseSource
+export type CaseActionType = workflow.ActionType
+export type RejectReason = workflow.RejectReason
+export type CaseActionBody = Omit<Static<typeof cases.ActionBody>, 'type' | 'rejectReason'> & { type: CaseActionType; rejectReason?: RejectReason }
+export type CaseReport = Omit<Static<typeof cases.ReportBody>, 'source'> & { source: CaseSource }
+export type CaseReportReply = Static<typeof cases.ReportReply>
+
+/** An uploaded file (photo): `POST /api/files` answers with its id and where to load it and its thumbnail. */
+export interface StoredFile {
+  id: string
+  url: string
+  thumbnailUrl: string
+}
 
 export interface Page<T> {
   items: T[]

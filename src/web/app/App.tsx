@@ -12,6 +12,8 @@ import { Shell } from './Shell'
 import { LoginPage } from '../pages/login/LoginPage'
 
 const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>> = {
+  inbox: lazy(() => import('../pages/inbox/InboxPage')),
+  cases: lazy(() => import('../pages/cases/CasesPage')),
   map: lazy(() => import('../pages/map/MapPage')),
   units: lazy(() => import('../pages/units/UnitsPage')),
   people: lazy(() => import('../pages/people/PeoplePage')),
@@ -21,6 +23,7 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
   audit: lazy(() => import('../pages/audit/AuditPage')),
 }
 const HomePage = lazy(() => import('../pages/home/HomePage'))
+const CaseDetailPage = lazy(() => import('../pages/cases/CaseDetailPage'))
 
 const theme = {
   token: {
@@ -52,6 +55,7 @@ export function App() {
                     />
                   )
                 })}
+                <Route path="cases/:id" element={<RequirePermission permission="case:read"><CaseDetailPage /></RequirePermission>} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

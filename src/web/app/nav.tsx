@@ -1,11 +1,11 @@
 // The navigation items: route, icon and the permission that shows each one.
 import type { ReactNode } from 'react'
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, EnvironmentOutlined, HomeOutlined,
-  SafetyCertificateOutlined, TeamOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, EnvironmentOutlined, HomeOutlined, InboxOutlined,
+  ProfileOutlined, SafetyCertificateOutlined, TeamOutlined,
 } from '@ant-design/icons'
 
-export type NavKey = 'home' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
+export type NavKey = 'home' | 'inbox' | 'cases' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
 
 export interface NavItem {
   key: NavKey
@@ -17,6 +17,8 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'home', path: '/', icon: <HomeOutlined /> },
+  { key: 'inbox', path: '/inbox', icon: <InboxOutlined />, permission: 'case:act' },
+  { key: 'cases', path: '/cases', icon: <ProfileOutlined />, permission: 'case:read' },
   { key: 'map', path: '/map', icon: <EnvironmentOutlined />, permission: 'map:view' },
   { key: 'units', path: '/units', icon: <ApartmentOutlined />, permission: 'org:read' },
   { key: 'people', path: '/people', icon: <TeamOutlined />, permission: 'user:read' },

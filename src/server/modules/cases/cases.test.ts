@@ -1,7 +1,8 @@
 // The closed loop through the API with real roles: report, file, dispatch, dispose, check, close; concurrency and refusals.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, type TestApp } from '../../../../test/helpers.js'
+import sharp from 'sharp'
+import { bearer, createTestApp, multipart, type TestApp } from '../../../../test/helpers.js'
 
 let t: TestApp
 const tokens: Record<string, string> = {}
@@ -29,6 +30,16 @@ const report = (user: string, extra: Record<string, unknown> = {}) =>
     method: 'POST', url: '/api/cases', headers: bearer(tokens[user]!),
     payload: { clientId: `test-${Date.now()}-${seq++}`, source: 'supervisor', classKind: 'component', classCode: '0103', description: '雨水井盖缺失', address: '邾城大道 1 号', ...point, ...extra },
   })
+
+let shade = 0
+/** Uploads a real photo as `user` (a step may only use its actor's own photos) and returns its id. */
+async function photo(user: string): Promise<string> {
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40, g: 120, b: shade++ % 256 } } }).jpeg().toBuffer()
+  const body = multipart([{ name: 'file', filename: 'photo.jpg', type: 'image/jpeg', data: jpeg }])
+  const response = await t.app.inject({ method: 'POST', url: '/api/files', headers: { ...body.headers, ...bearer(tokens[user]!) }, payload: body.payload })
+  expect(response.statusCode, response.body).toBe(200)
+  return response.json().id
+}
 
 async function act(user: string, id: string, action: Record<string, unknown>) {
   const current = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.admin!) })).json()
@@ -72,12 +83,16 @@ describe('the closed loop', () => {
     const zhuchengView = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.zhucheng!) })).json()
     expect(zhuchengView.actions).toEqual(expect.arrayContaining(['sign_for', 'return']))
     await ok('zhucheng', id, { type: 'sign_for' })
-    await ok('zhucheng', id, { type: 'report_disposal', photoIds: ['after-1'], comment: '已更换井盖' })
-    await ok('supervisor', id, { type: 'check_pass', photoIds: ['check-1'] })
+    await ok('zhucheng', id, { type: 'report_disposal', photoIds: [await photo('zhucheng')], comment: '已更换井盖' })
+    await ok('supervisor', id, { type: 'check_pass', photoIds: [await photo('supervisor')] })
     const closed = await ok('acceptor', id, { type: 'close' })
     expect(closed.state).toBe('closed')
     expect(closed.timeline.map((e: { kind: string }) => e.kind)).toEqual(['reported', 'filed', 'dispatched', 'signed_for', 'disposal_reported', 'check_passed', 'closed'])
-    expect(closed.timeline.find((e: { kind: string }) => e.kind === 'disposal_reported')).toMatchObject({ photoIds: ['after-1'], comment: '已更换井盖', role: 'disposal' })
+    const disposal = closed.timeline.find((e: { kind: string }) => e.kind === 'disposal_reported')
+    expect(disposal).toMatchObject({ comment: '已更换井盖', role: 'disposal' })
+    expect(disposal.photoIds).toHaveLength(1)
+    const thumbnail = await t.app.inject({ method: 'GET', url: `/api/files/${disposal.photoIds[0]}/thumbnail`, headers: bearer(tokens.acceptor!) })
+    expect(thumbnail.headers['content-type']).toBe('image/webp')
     const audit = (await t.app.inject({ method: 'GET', url: `/api/audit?entityId=${id}&pageSize=50`, headers: bearer(tokens.admin!) })).json().items
     expect(audit.map((e: { action: string }) => e.action).sort()).toEqual(['case.check_pass', 'case.close', 'case.dispatch', 'case.file', 'case.report', 'case.report_disposal', 'case.sign_for'].sort())
   })
@@ -87,8 +102,8 @@ describe('the closed loop', () => {
     await ok('acceptor', id, { type: 'file' })
     await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
     await ok('zhucheng', id, { type: 'sign_for' })
-    await ok('zhucheng', id, { type: 'report_disposal', photoIds: ['after-1'] })
-    const reworked = await ok('supervisor', id, { type: 'check_fail', photoIds: ['check-1'], reason: '井盖仍未盖好' })
+    await ok('zhucheng', id, { type: 'report_disposal', photoIds: [await photo('zhucheng')] })
+    const reworked = await ok('supervisor', id, { type: 'check_fail', photoIds: [await photo('supervisor')], reason: '井盖仍未盖好' })
     expect(reworked).toMatchObject({ state: 'in_disposal', assignedUnitName: '邾城街道', counters: expect.objectContaining({ reworkCount: 1 }) })
   })
 
@@ -135,13 +150,26 @@ describe('refusals', () => {
     expect(list.items.some((c: { id: string }) => c.id === id)).toBe(false)
   })
 
+  it('refuses disposal photos that do not exist or were taken by someone else', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
+    await ok('zhucheng', id, { type: 'sign_for' })
+    const unknown = await act('zhucheng', id, { type: 'report_disposal', photoIds: ['00000000-0000-4000-8000-000000000000'] })
+    expect(unknown.statusCode).toBe(400)
+    const someoneElses = await act('zhucheng', id, { type: 'report_disposal', photoIds: [await photo('supervisor')] })
+    expect(someoneElses.statusCode).toBe(400)
+    const state = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: bearer(tokens.admin!) })).json().state
+    expect(state).toBe('in_disposal')
+  })
+
   it('refuses a supervisor closing a case', async () => {
     const id = (await report('supervisor')).json().case.id
     await ok('acceptor', id, { type: 'file' })
     await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
     await ok('zhucheng', id, { type: 'sign_for' })
-    await ok('zhucheng', id, { type: 'report_disposal', photoIds: ['a'] })
-    await ok('supervisor', id, { type: 'check_pass', photoIds: ['b'] })
+    await ok('zhucheng', id, { type: 'report_disposal', photoIds: [await photo('zhucheng')] })
+    await ok('supervisor', id, { type: 'check_pass', photoIds: [await photo('supervisor')] })
     const response = await act('supervisor', id, { type: 'close' })
     expect(response.statusCode).toBe(403)
     expect(response.json().error.code).toBe('FORBIDDEN')
@@ -176,5 +204,23 @@ describe('responsibility matrix', () => {
 
     expect((await t.app.inject({ method: 'DELETE', url: `/api/dispatch-rules/${auto.json().id}`, headers: bearer(tokens.admin!) })).json()).toEqual({ ok: true })
     expect((await t.app.inject({ method: 'GET', url: '/api/dispatch-rules', headers: bearer(tokens.admin!) })).json().items).toEqual([])
+  })
+})
+
+describe('duplicates', () => {
+  it('flags a report of the same class near an open case, and merging it records both on the earlier case', async () => {
+    const here = { lng: point.lng + 0.00001, lat: point.lat }
+    const first = (await report('supervisor', { classKind: 'event', classCode: '0101', ...here })).json().case
+    const second = (await report('supervisor', { classKind: 'event', classCode: '0101', ...here, lng: here.lng + 0.0002 })).json().case
+    expect(second.possibleDuplicates).toContain(first.id)
+    const farAway = (await report('supervisor', { classKind: 'event', classCode: '0101', ...here, lat: here.lat + 0.01 })).json().case
+    expect(farAway.possibleDuplicates).not.toContain(first.id)
+    const otherClass = (await report('supervisor', { classKind: 'event', classCode: '0102', ...here })).json().case
+    expect(otherClass.possibleDuplicates).toEqual([])
+
+    const merged = await ok('acceptor', second.id, { type: 'merge', into: first.id, comment: '同一处暴露垃圾' })
+    expect(merged).toMatchObject({ state: 'merged', mergedInto: first.id })
+    const earlier = (await t.app.inject({ method: 'GET', url: `/api/cases/${first.id}`, headers: bearer(tokens.acceptor!) })).json()
+    expect(earlier.timeline.at(-1)).toMatchObject({ kind: 'merge_received', detail: { caseId: second.id, ticket: second.ticket } })
   })
 })

@@ -8,7 +8,7 @@ export const caseColumns = [
   'id', 'ticket', 'source', 'client_id', 'reported_by', 'class_kind', 'class_code', 'urgency', 'description', 'address',
   'grid_cell_id', 'community_id', 'street_id', 'org_path', 'state', 'step_started_at', 'step_deadline', 'assigned_unit_id',
   'assigned_unit_path', 'disposal_deadline', 'pending_extension', 'pending_suspension', 'reject_reason', 'merged_into',
-  'counters', 'version', 'created_at', 'updated_at', 'closed_at',
+  'counters', 'version', 'created_at', 'updated_at', 'closed_at', 'possible_duplicates',
 ] as const
 
 const withPosition = [sql<number>`ST_X(position)`.as('lng'), sql<number>`ST_Y(position)`.as('lat')] as const
@@ -29,6 +29,7 @@ export async function nextTicket(db: Q, districtCode: string, day: string): Prom
 }
 
 export interface NewCase {
+  possible_duplicates: string[]
   ticket: string
   source: string
   client_id: string
@@ -126,4 +127,19 @@ export async function listCases(db: Q, f: CaseFilter, now: Date, page: number, p
     filtered(db, f, now).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { items, total: Number(count.n) }
+}
+
+/** Open cases of the same class within `metres` of a point, reported in the last `hours`: possible duplicates. */
+export function nearbyOpenCases(db: Q, c: { classKind: string; classCode: string; lng: number; lat: number; metres: number; hours: number; openStates: readonly string[] }) {
+  return db
+    .selectFrom('cases')
+    .select(['id', 'ticket'])
+    .where('class_kind', '=', c.classKind)
+    .where('class_code', '=', c.classCode)
+    .where('state', 'in', [...c.openStates])
+    .where('created_at', '>', sql<Date>`now() - make_interval(hours => ${c.hours})`)
+    .where(sql<boolean>`ST_DWithin(position::geography, ST_SetSRID(ST_MakePoint(${c.lng}, ${c.lat}), 4326)::geography, ${c.metres})`)
+    .orderBy('created_at')
+    .limit(10)
+    .execute()
 }

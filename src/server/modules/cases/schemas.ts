@@ -46,6 +46,7 @@ export const CaseDetail = Type.Object({
   ...CaseSummary.properties,
   suggestedUnitId: Nullable(Type.String({ description: 'the disposal unit the responsibility matrix names for this class and place' })),
   suggestedUnitName: Nullable(Type.String()),
+  possibleDuplicates: Type.Array(Type.String(), { description: 'open cases of the same class reported nearby shortly before (candidates to merge into)' }),
   gridCellId: Nullable(Type.String()),
   rejectReason: Nullable(Type.String()),
   mergedInto: Nullable(Type.String()),

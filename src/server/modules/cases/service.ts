@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
 import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
 import { findClass } from '../classes/service.js'
+import { assertPhotos, attachToCase } from '../files/service.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
 import type { WorkingCalendar } from './calendar.js'
@@ -18,7 +19,7 @@ import type { CaseDetail as CaseDetailSchema } from './schemas.js'
 import type { CaseRow } from './repository.js'
 import {
   type Action, availableActions, type CaseFacts, type CaseSource, type CaseState, type Counters, decide, REFUSAL_ERROR,
-  isOpen, type RejectReason, type WorkflowActor, ZERO_COUNTERS,
+  isOpen, OPEN_STATES, type RejectReason, type WorkflowActor, ZERO_COUNTERS,
 } from './workflow.js'
 
 export interface ReportInput {
@@ -53,6 +54,7 @@ export class CaseService {
     private readonly grid: GridService,
     private readonly calendar: WorkingCalendar,
     private readonly matrix: DispatchMatrix,
+    private readonly duplicates: { metres: number; hours: number } = { metres: 50, hours: 72 },
   ) {}
 
   /** A report from a person through the API: the channel must be theirs. */
@@ -76,6 +78,9 @@ export class CaseService {
     const street = cell ? this.org.ancestorOfKind(cell.communityId, ['street', 'zone']) : undefined
     const district = this.org.district()
     if (!district) throw new AppError('UNAVAILABLE', { reason: { 'zh-CN': '尚未建立组织机构', en: 'no organisation yet' } })
+    const possibleDuplicates = this.duplicates.metres > 0
+      ? await repo.nearbyOpenCases(this.db.kysely, { classKind: input.classKind, classCode: input.classCode, lng, lat, ...this.duplicates, openStates: OPEN_STATES })
+      : []
     const now = new Date()
     const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
     const created = await this.db.kysely.transaction().execute(async (trx) => {
@@ -99,15 +104,16 @@ export class CaseService {
         state: 'reported',
         step_started_at: now,
         counters: { ...ZERO_COUNTERS },
+        possible_duplicates: possibleDuplicates.map((c) => c.id),
       })
       if (!row) return undefined // the same client id won a race: answer with that case
-      await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: [], detail: { source: input.source } })
+      await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
       await audit(trx, actor, { action: 'case.report', entityType: 'case', entityId: row.id, details: { source: input.source, clientId: input.clientId, class: input.classCode } })
       return row.id
     })
     const row = created ? await repo.findCase(this.db.kysely, created) : await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (!row) throw new AppError('INTERNAL')
-    if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path })
+    if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path })
     return { created: Boolean(created), case: await this.detailOf(row, null) }
   }
 
@@ -128,6 +134,7 @@ export class CaseService {
   async act(principal: Principal, id: string, version: number, input: ActionInput) {
     const row = await this.scoped(principal, id)
     if (row.version !== version) throw staleCase()
+    await assertPhotos(this.db.kysely, input.photoIds ?? [], principal.userId)
     await this.apply(row, await this.actionOf(principal, input), workflowActor(principal), actorOf(principal))
     await this.autoDispatch(id)
     return this.get(principal, id)
@@ -172,9 +179,15 @@ export class CaseService {
       if (!saved) throw staleCase()
       const e = decision.entry
       await repo.insertTimeline(trx, { case_id: id, kind: e.kind, action: e.action, at: e.at, actor_id: e.actorId || null, role: e.role, unit_id: e.unitId, from_state: e.fromState, to_state: e.toState, comment: e.comment, reason: e.reason, photo_ids: e.photoIds, detail: e.detail as Record<string, unknown> })
+      await attachToCase(trx, e.photoIds, id)
+      if (e.action === 'merge' && next.mergedInto) {
+        // the earlier case records who joined it, so its reporters and the centre see both reports in one place
+        await repo.insertTimeline(trx, { case_id: next.mergedInto, kind: 'merge_received', action: 'merge', at: e.at, actor_id: e.actorId || null, role: e.role, unit_id: e.unitId, from_state: 'merged', to_state: 'merged', comment: e.comment, reason: null, photo_ids: [], detail: { caseId: id, ticket: row.ticket } })
+      }
       await audit(trx, auditActor, { action: `case.${e.action}`, entityType: 'case', entityId: id, details: { from: e.fromState, to: e.toState, reason: e.reason } })
     })
-    await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path })
+    // the unit that held the case before this step (a return or reassignment) refreshes too
+    await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: next.assignedUnitPath, formerUnitPath: row.assigned_unit_path })
   }
 
   /** A filed case whose class and place have an automatic rule in the responsibility matrix is dispatched at once. */
@@ -236,6 +249,7 @@ export class CaseService {
       ...this.summaryOf(row, new Date()),
       suggestedUnitId: rule?.unitId ?? null,
       suggestedUnitName: rule ? (this.org.unit(rule.unitId)?.name ?? null) : null,
+      possibleDuplicates: row.possible_duplicates,
       gridCellId: row.grid_cell_id,
       rejectReason: row.reject_reason,
       mergedInto: row.merged_into,

@@ -179,6 +179,7 @@ export interface CasesTable {
   created_at: CreatedAt
   updated_at: Timestamp
   closed_at: Date | null
+  possible_duplicates: Generated<string[]>
   overdue_marked_deadline: Date | null
 }
 
@@ -214,6 +215,22 @@ export interface DispatchRulesTable {
   updated_at: Timestamp
 }
 
+// files module
+export interface FilesTable {
+  id: string
+  kind: 'photo'
+  content_type: string
+  size_bytes: number
+  sha256: string
+  storage_key: string
+  width: number | null
+  height: number | null
+  thumbnail_key: string | null
+  uploaded_by: string
+  uploaded_at: CreatedAt
+  case_id: string | null
+}
+
 export interface Database {
   dispatch_rules: DispatchRulesTable
   cases: CasesTable
@@ -228,4 +245,5 @@ export interface Database {
   sessions: SessionsTable
   audit_log: AuditLogTable
   jobs: JobsTable
+  files: FilesTable
 }

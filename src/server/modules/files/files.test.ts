@@ -1,0 +1,241 @@
+// Photos through the API: type sniffed from the bytes, size limited, thumbnailed without metadata, read back unchanged;
+// and the checks a case step runs on the photos it cites.
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, type FormPart, multipart, type TestApp } from '../../../../test/helpers.js'
+import type { Principal } from '../../platform/auth/principal.js'
+import { AppError } from '../../platform/errors.js'
+import { assertPhotos, attachToCase } from './service.js'
+
+let t: TestApp
+let dataDir: string
+const tokens: Record<string, string> = {}
+
+beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xiuhua-files-test-'))
+  // a 1 MiB limit keeps the oversized upload small
+  t = await createTestApp({ DATA_DIR: dataDir, XIUHUA_MAX_PHOTO_MB: '1' })
+  for (const user of ['supervisor', 'zhucheng', 'acceptor']) tokens[user] = await t.login(user)
+})
+afterAll(async () => {
+  await t?.close()
+  await fs.rm(dataDir, { recursive: true, force: true })
+})
+
+type Part = FormPart
+const form = multipart
+
+const upload = (user: string | null, parts: Part[]) => {
+  const body = form(parts)
+  return t.app.inject({ method: 'POST', url: '/api/files', headers: { ...body.headers, ...(user ? bearer(tokens[user]!) : {}) }, payload: body.payload })
+}
+const photoPart = (data: Buffer, filename = 'photo.jpg', type = 'image/jpeg'): Part => ({ name: 'file', filename, type, data })
+const userId = (username: string) => t.db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow().then((r) => r.id)
+const get = (user: string | null, url: string) => t.app.inject({ method: 'GET', url, headers: user ? bearer(tokens[user]!) : {} })
+
+/** A phone photo: 1200×800 pixels stored sideways (EXIF orientation 6, so shown 800×1200), with GPS in its EXIF. */
+const phoneJpeg = () =>
+  sharp({ create: { width: 1200, height: 800, channels: 3, background: '#4a7' } })
+    .composite([{ input: { create: { width: 300, height: 200, channels: 3, background: '#c33' } }, left: 0, top: 0 }])
+    .jpeg({ quality: 90 })
+    .withMetadata({ orientation: 6 })
+    .withExif({ IFD0: { Make: 'Xiuhua test camera' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '30/1 50/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '114/1 48/1 0/1' } })
+    .toBuffer()
+
+/** The GPS IFD pointer (tag 0x8825) in an EXIF block of either byte order. */
+const hasGps = (exif: Buffer | undefined) => Boolean(exif && (exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88]))))
+
+function expectError(response: { statusCode: number; json: () => { error?: { code?: string; messages?: Record<string, string> } } }, status: number, code: string) {
+  expect(response.statusCode, JSON.stringify(response.json())).toBe(status)
+  const error = response.json().error
+  expect(error?.code).toBe(code)
+  expect(error?.messages?.['zh-CN']).toBeTruthy()
+  expect(error?.messages?.en).toBeTruthy()
+}
+
+describe('uploading a photo', () => {
+  it('keeps a JPEG exactly as uploaded and makes an upright, smaller thumbnail without EXIF or GPS', async () => {
+    const jpeg = await phoneJpeg()
+    expect(hasGps((await sharp(jpeg).metadata()).exif)).toBe(true)
+    const response = await upload('supervisor', [photoPart(jpeg)])
+    expect(response.statusCode, response.body).toBe(200)
+    const file = response.json()
+    expect(file).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/), contentType: 'image/jpeg', sizeBytes: jpeg.length, width: 800, height: 1200,
+      url: `/api/files/${file.id}`, thumbnailUrl: `/api/files/${file.id}/thumbnail`,
+    })
+
+    const original = await get('zhucheng', file.url)
+    expect(original.statusCode).toBe(200)
+    expect(original.headers['content-type']).toBe('image/jpeg')
+    expect(original.headers['cache-control']).toMatch(/^private\b/)
+    expect(original.headers['x-content-type-options']).toBe('nosniff')
+    expect(original.rawPayload.equals(jpeg)).toBe(true)
+
+    const thumb = await get('zhucheng', file.thumbnailUrl)
+    expect(thumb.statusCode).toBe(200)
+    expect(thumb.headers['content-type']).toBe('image/webp')
+    expect(thumb.headers['cache-control']).toMatch(/^private\b/)
+    expect(thumb.rawPayload.length).toBeLessThan(jpeg.length)
+    const meta = await sharp(thumb.rawPayload).metadata()
+    expect(meta).toMatchObject({ format: 'webp', width: 320, height: 480 })
+    expect(meta.exif).toBeUndefined()
+    expect(meta.orientation).toBeUndefined()
+  })
+
+  it('takes a PNG (with transparency) and answers its dimensions', async () => {
+    const png = await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } }).png().toBuffer()
+    const response = await upload('zhucheng', [photoPart(png, 'after.png', 'image/png')])
+    expect(response.statusCode, response.body).toBe(200)
+    expect(response.json()).toMatchObject({ contentType: 'image/png', width: 300, height: 200, sizeBytes: png.length })
+    const original = await get('supervisor', response.json().url)
+    expect(original.headers['content-type']).toBe('image/png')
+    expect(original.rawPayload.equals(png)).toBe(true)
+    const thumb = await sharp((await get('supervisor', response.json().thumbnailUrl)).rawPayload).metadata()
+    expect(thumb).toMatchObject({ format: 'webp', width: 300, height: 200, hasAlpha: true })
+  })
+
+  it('answers a retried upload of the same bytes by the same person with the first copy', async () => {
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123456' } }).png().toBuffer()
+    const first = (await upload('supervisor', [photoPart(png, 'a.png', 'image/png')])).json()
+    const again = (await upload('supervisor', [photoPart(png, 'a.png', 'image/png')])).json()
+    expect(again.id).toBe(first.id)
+    const byOther = (await upload('acceptor', [photoPart(png, 'a.png', 'image/png')])).json()
+    expect(byOther.id).not.toBe(first.id)
+  })
+
+  it('records the upload in the audit log', async () => {
+    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#abcdef' } }).png().toBuffer()
+    const id = (await upload('supervisor', [photoPart(png, 'x.png', 'image/png')])).json().id
+    const entry = await t.db.kysely.selectFrom('audit_log').select(['action', 'actor_name']).where('entity_id', '=', id).executeTakeFirst()
+    expect(entry).toEqual({ action: 'file.upload', actor_name: 'supervisor' })
+  })
+})
+
+describe('over a real connection', () => {
+  it('uploads with a browser’s FormData, streams the photo back, and answers an oversized upload with 413 without hanging', async () => {
+    // closed with the app in afterAll
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' })
+    const jpeg = await phoneJpeg()
+    const sendForm = (bytes: Buffer) => {
+      const body = new FormData()
+      body.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'photo.jpg')
+      return fetch(`${address}/api/files`, { method: 'POST', headers: bearer(tokens.supervisor!), body })
+    }
+    const uploaded = await sendForm(jpeg)
+    expect(uploaded.status).toBe(200)
+    const { url } = (await uploaded.json()) as { url: string }
+    const back = await fetch(`${address}${url}`, { headers: bearer(tokens.zhucheng!) })
+    expect(back.headers.get('content-type')).toBe('image/jpeg')
+    expect(Buffer.from(await back.arrayBuffer()).equals(jpeg)).toBe(true)
+
+    const tooBig = await sendForm(randomBytes(3 * 1024 * 1024))
+    expect(tooBig.status).toBe(413)
+    expect(((await tooBig.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE')
+  })
+})
+
+describe('refusals', () => {
+  it('refuses a text file named .jpg and declared image/jpeg with 415, whatever the client claims', async () => {
+    const response = await upload('supervisor', [photoPart(Buffer.from('this is not a photo, just text\n'.repeat(20)), 'photo.jpg', 'image/jpeg')])
+    expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE')
+    expect(response.json().error.details).toMatchObject({ detected: null, accepted: ['image/jpeg', 'image/png', 'image/webp'] })
+  })
+
+  it('refuses a real image of a type it does not take (GIF) with 415', async () => {
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).gif().toBuffer()
+    const response = await upload('supervisor', [photoPart(gif, 'photo.jpg', 'image/jpeg')])
+    expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE')
+    expect(response.json().error.details.detected).toBe('image/gif')
+  })
+
+  it('refuses a file over XIUHUA_MAX_PHOTO_MB with 413 in the error shape', async () => {
+    const noisy = await sharp({ create: { width: 1200, height: 1200, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 100 }).toBuffer()
+    expect(noisy.length).toBeGreaterThan(1024 * 1024)
+    const response = await upload('supervisor', [photoPart(noisy)])
+    expectError(response, 413, 'PAYLOAD_TOO_LARGE')
+    expect(response.json().error.details).toEqual({ maxBytes: 1024 * 1024 })
+  })
+
+  it('refuses a multipart body without the file field, or with none at all, with 400', async () => {
+    expectError(await upload('supervisor', [{ name: 'comment', data: 'no photo here' }]), 400, 'BAD_REQUEST')
+    expectError(await upload('supervisor', [{ name: 'picture', filename: 'p.jpg', type: 'image/jpeg', data: await phoneJpeg() }]), 400, 'BAD_REQUEST')
+    expectError(await upload('supervisor', []), 400, 'BAD_REQUEST')
+  })
+
+  it('refuses a JSON body with 415 and broken JSON with 400, in the error shape', async () => {
+    const json = await t.app.inject({ method: 'POST', url: '/api/files', headers: bearer(tokens.supervisor!), payload: { file: 'aGVsbG8=' } })
+    expectError(json, 415, 'UNSUPPORTED_MEDIA_TYPE')
+    const broken = await t.app.inject({ method: 'POST', url: '/api/files', headers: { ...bearer(tokens.supervisor!), 'content-type': 'application/json' }, payload: '{"broken' })
+    expectError(broken, 400, 'INVALID_JSON')
+  })
+
+  it('refuses anonymous uploads and reads with 401', async () => {
+    expectError(await upload(null, [photoPart(await phoneJpeg())]), 401, 'UNAUTHENTICATED')
+    const id = (await upload('supervisor', [photoPart(await phoneJpeg())])).json().id
+    expectError(await get(null, `/api/files/${id}`), 401, 'UNAUTHENTICATED')
+    expectError(await get(null, `/api/files/${id}/thumbnail`), 401, 'UNAUTHENTICATED')
+  })
+
+  it('answers an unknown file with 404 and a malformed id with 400', async () => {
+    expectError(await get('supervisor', '/api/files/00000000-0000-4000-8000-000000000000'), 404, 'NOT_FOUND')
+    expectError(await get('supervisor', '/api/files/not-a-uuid'), 400, 'VALIDATION_FAILED')
+    expectError(await get('supervisor', '/api/files/not-a-uuid/thumbnail'), 400, 'VALIDATION_FAILED')
+  })
+
+  it('never reads the body of someone who may neither report nor act on cases', async () => {
+    const reader: Principal = {
+      userId: await userId('supervisor'), username: 'reader', displayName: '只读', unitId: '', unitName: '', scopePath: '/', roles: ['reader'],
+      permissions: new Set(['case:read']), sessionKind: 'bearer', mustChangePassword: false, tokenHash: '', ip: null, userAgent: null,
+    }
+    let read = false
+    const attempt = t.context.files.upload(reader, async () => {
+      read = true
+      return Buffer.alloc(0)
+    })
+    await expect(attempt).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    expect(read).toBe(false)
+  })
+})
+
+describe('photos cited by a case step', () => {
+  const photo = async (user: string) => {
+    const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: randomBytes(1)[0]!, g: randomBytes(1)[0]!, b: randomBytes(1)[0]! } } }).png().toBuffer()
+    return (await upload(user, [photoPart(png, 'p.png', 'image/png')])).json().id as string
+  }
+  const newCase = async () => {
+    const response = await t.app.inject({
+      method: 'POST', url: '/api/cases', headers: bearer(tokens.supervisor!),
+      payload: { clientId: `files-${Date.now()}-${randomBytes(3).toString('hex')}`, source: 'supervisor', classKind: 'component', classCode: '0103', description: '井盖缺失', lng: 114.8, lat: 30.84 },
+    })
+    expect(response.statusCode, response.body).toBe(200)
+    return response.json().case.id as string
+  }
+
+  it('accepts the user’s own photos and names the unknown and other people’s', async () => {
+    const mine = await photo('supervisor')
+    const theirs = await photo('zhucheng')
+    const supervisor = await userId('supervisor')
+    await expect(assertPhotos(t.db.kysely, [mine, mine], supervisor)).resolves.toBeUndefined()
+    await expect(assertPhotos(t.db.kysely, [], supervisor)).resolves.toBeUndefined()
+    const unknown = '00000000-0000-4000-8000-000000000000'
+    const refused = await assertPhotos(t.db.kysely, [mine, theirs, unknown, 'after-1'], supervisor).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(AppError)
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST', details: { missing: [unknown, 'after-1'], notYours: [theirs] } })
+    expect((refused as AppError).message).toContain(theirs)
+  })
+
+  it('links photos to the case of the step, and never to a second case', async () => {
+    const [first, second] = [await newCase(), await newCase()]
+    const id = await photo('supervisor')
+    await t.db.kysely.transaction().execute((trx) => attachToCase(trx, [id], first))
+    await t.db.kysely.transaction().execute((trx) => attachToCase(trx, [id], first)) // a later step of the same case
+    expect((await t.db.kysely.selectFrom('files').select('case_id').where('id', '=', id).executeTakeFirstOrThrow()).case_id).toBe(first)
+    const refused = t.db.kysely.transaction().execute((trx) => attachToCase(trx, [id], second))
+    await expect(refused).rejects.toMatchObject({ code: 'BAD_REQUEST', details: { taken: [id] } })
+  })
+})

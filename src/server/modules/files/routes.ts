@@ -1,0 +1,70 @@
+// File routes: upload a photo (multipart, one field `file`), and read it or its thumbnail back.
+import multipart from '@fastify/multipart'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { principalOf } from '../../platform/auth/plugin.js'
+import { AppError } from '../../platform/errors.js'
+import type { App } from '../../platform/http.js'
+import * as s from './schemas.js'
+import { type FileService, type OpenedFile, tooLarge } from './service.js'
+
+const FIELD = 'file'
+
+const noFile = () => new AppError('BAD_REQUEST', { reason: { 'zh-CN': `缺少文件字段 ${FIELD}`, en: `no file field "${FIELD}"` } })
+
+/** Reads the one file of a multipart body, at most maxBytes, mapping the parser's refusals onto the error shape. */
+async function readFile(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, { expected: 'multipart/form-data' })
+  try {
+    const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 } })
+    if (!part) throw noFile()
+    if (part.fieldname !== FIELD) {
+      part.file.resume()
+      throw noFile()
+    }
+    return await part.toBuffer()
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    const code = (error as { code?: string }).code
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes)
+    if (code === 'FST_FILES_LIMIT') throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '每次只能上传一个文件', en: 'one file per upload' } })
+    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无法解析 multipart 请求体', en: 'the multipart body cannot be parsed' } }, { code: code ?? null })
+  }
+}
+
+/** Files never change under their id, so a browser may keep them; `private` keeps them out of shared caches. */
+const CACHE = 'private, max-age=31536000, immutable'
+
+export function fileRoutes(app: App, files: FileService) {
+  const tags = ['files']
+
+  // Multipart parsing only here: every other route still refuses a multipart body with 415.
+  void app.register(async (scope: App) => {
+    await scope.register(multipart, { limits: { fileSize: files.limits.maxPhotoBytes } })
+
+    scope.post('/api/files', {
+      schema: {
+        tags,
+        summary: 'Upload a photo: multipart/form-data with one field "file"; JPEG, PNG or WebP recognised from the bytes (415 otherwise), size limited (413)',
+        description: `Any user who may report or act on cases. The original is kept as uploaded; the thumbnail carries no EXIF/GPS metadata. The same bytes uploaded again by the same user, before a case uses them, answer with the first copy.`,
+        consumes: ['multipart/form-data'],
+        response: { 200: s.UploadReply },
+      },
+    }, async (request) => files.upload(principalOf(request), () => readFile(request, files.limits.maxPhotoBytes)))
+
+    const send = (file: OpenedFile, reply: FastifyReply) => {
+      reply.type(file.contentType).header('cache-control', CACHE)
+      if (file.sizeBytes !== undefined) reply.header('content-length', file.sizeBytes)
+      return reply.send(file.body)
+    }
+
+    scope.get('/api/files/:id', {
+      config: { permission: 'case:read' },
+      schema: { tags, summary: 'A photo exactly as uploaded, with the type recognised at upload', params: s.IdParams, response: { 200: s.PhotoBytes } },
+    }, async (request, reply) => send(await files.open(principalOf(request), request.params.id, 'original'), reply))
+
+    scope.get('/api/files/:id/thumbnail', {
+      config: { permission: 'case:read' },
+      schema: { tags, summary: 'The thumbnail of a photo (WebP, no metadata)', params: s.IdParams, response: { 200: s.ThumbnailBytes } },
+    }, async (request, reply) => send(await files.open(principalOf(request), request.params.id, 'thumbnail'), reply))
+  })
+}

@@ -1,0 +1,131 @@
+// File use cases: upload a photo (sniffed, size-limited, thumbnailed, stored, audited), read it back, and the checks
+// the cases module runs when a step cites photos. Nothing is ever deleted.
+import { createHash, randomUUID } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import type { Kysely } from 'kysely'
+import { audit } from '../../platform/audit.js'
+import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
+import type { Database } from '../../platform/db/database.js'
+import type { Db } from '../../platform/db/engine.js'
+import { AppError, notFound } from '../../platform/errors.js'
+import { inspectPhoto, type PhotoType, thumbnail, THUMBNAIL_TYPE } from '../../platform/files/images.js'
+import type { FileStorage } from '../../platform/files/storage.js'
+import * as repo from './repository.js'
+import type { FileRow } from './repository.js'
+
+/** Who may do what with files. */
+export const filePolicy = {
+  /** Photos are evidence of a report or a step: whoever may report or act on cases may upload. */
+  upload: (principal: Principal) => can(principal, 'case:report') || can(principal, 'case:act'),
+  read: (principal: Principal) => can(principal, 'case:read'),
+}
+
+export interface FileLimits {
+  maxPhotoBytes: number
+}
+
+export interface OpenedFile {
+  id: string
+  contentType: string
+  /** Known for the original; a thumbnail's is left to the transfer. */
+  sizeBytes: number | undefined
+  body: Readable
+}
+
+const present = (row: FileRow) => ({
+  id: row.id,
+  contentType: row.content_type as PhotoType,
+  sizeBytes: row.size_bytes,
+  width: row.width ?? 0,
+  height: row.height ?? 0,
+  url: `/api/files/${row.id}`,
+  thumbnailUrl: `/api/files/${row.id}/thumbnail`,
+})
+
+export type UploadedFile = ReturnType<typeof present>
+
+export class FileService {
+  constructor(
+    private readonly db: Db,
+    private readonly storage: FileStorage,
+    readonly limits: FileLimits,
+  ) {}
+
+  /**
+   * Stores one photo. `read` is called only once the caller may upload, so a refused request's body is never read;
+   * it must refuse more than `limits.maxPhotoBytes` itself (the multipart reader stops there).
+   * The same bytes sent again by the same person (an offline queue's retry) answer with the first copy.
+   */
+  async upload(principal: Principal, read: () => Promise<Buffer>): Promise<UploadedFile> {
+    if (!filePolicy.upload(principal)) throw new AppError('FORBIDDEN', {}, { permission: ['case:report', 'case:act'] })
+    const bytes = await read()
+    if (bytes.length === 0) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文件为空', en: 'the file is empty' } })
+    if (bytes.length > this.limits.maxPhotoBytes) throw tooLarge(this.limits.maxPhotoBytes)
+    const photo = await inspectPhoto(bytes)
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const copy = await repo.findUnusedCopy(this.db.kysely, principal.userId, sha256)
+    if (copy) return present(copy)
+    const small = await thumbnail(bytes)
+    const id = randomUUID()
+    const storageKey = id
+    const thumbnailKey = `${id}.thumb`
+    // bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes
+    await this.storage.put(storageKey, bytes, photo.contentType)
+    await this.storage.put(thumbnailKey, small.bytes, THUMBNAIL_TYPE)
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await repo.insertFile(trx, {
+        id, kind: 'photo', content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: storageKey,
+        width: photo.width, height: photo.height, thumbnail_key: thumbnailKey, uploaded_by: principal.userId, case_id: null,
+      })
+      await audit(trx, actorOf(principal), { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } })
+    })
+    const row = await repo.findFile(this.db.kysely, id)
+    if (!row) throw new AppError('INTERNAL')
+    return present(row)
+  }
+
+  /** The bytes of a file (as uploaded) or of its thumbnail. */
+  async open(principal: Principal, id: string, variant: 'original' | 'thumbnail'): Promise<OpenedFile> {
+    if (!filePolicy.read(principal)) throw new AppError('FORBIDDEN', {}, { permission: 'case:read' })
+    const row = await repo.findFile(this.db.kysely, id)
+    if (!row) throw notFound('文件', 'file')
+    if (variant === 'thumbnail') {
+      if (!row.thumbnail_key) throw notFound('缩略图', 'thumbnail')
+      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.storage.get(row.thumbnail_key) }
+    }
+    return { id, contentType: row.content_type, sizeBytes: row.size_bytes, body: await this.storage.get(row.storage_key) }
+  }
+}
+
+export const tooLarge = (maxBytes: number) => new AppError('PAYLOAD_TOO_LARGE', {}, { maxBytes })
+
+/**
+ * For a step that cites photos: every id is a photo that this user uploaded. Refuses with BAD_REQUEST naming the
+ * ids that are unknown, not photos, or someone else's. Call it before the step's transaction.
+ */
+export async function assertPhotos(db: Kysely<Database>, ids: readonly string[], userId: string): Promise<void> {
+  const unique = [...new Set(ids)]
+  const wellFormed = unique.filter((id) => UUID.test(id))
+  const found = new Map((await repo.filesByIds(db, wellFormed)).map((row) => [row.id, row]))
+  const missing = unique.filter((id) => found.get(id)?.kind !== 'photo')
+  const notYours = unique.filter((id) => found.get(id)?.kind === 'photo' && found.get(id)?.uploaded_by !== userId)
+  if (!missing.length && !notYours.length) return
+  const named = [...missing, ...notYours].join(', ')
+  throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `照片无效：${named}`, en: `invalid photos: ${named}` } }, { missing, notYours })
+}
+
+/**
+ * Links the photos to the case, inside the step's transaction. A photo already linked to another case is refused,
+ * so one picture is never the evidence of two cases.
+ */
+export async function attachToCase(trx: Kysely<Database>, ids: readonly string[], caseId: string): Promise<void> {
+  const unique = [...new Set(ids)]
+  const linked = new Set(await repo.linkToCase(trx, unique, caseId))
+  const taken = unique.filter((id) => !linked.has(id))
+  if (taken.length) {
+    const named = taken.join(', ')
+    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `照片不存在或已属于其他案卷：${named}`, en: `photos unknown or already part of another case: ${named}` } }, { taken })
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

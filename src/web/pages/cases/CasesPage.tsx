@@ -1,0 +1,288 @@
+// Case list: every case in the user's scope, filtered by state, class, street, unit, source, time and overdue,
+// with its light, paged from the server; the filtered list exports to CSV for Excel.
+import { useMemo, useRef, useState, type HTMLAttributes } from 'react'
+import { Link, useNavigate } from 'react-router'
+import { App, Badge, Button, Checkbox, DatePicker, Modal, Progress, Select, Space, Table, TreeSelect, Typography } from 'antd'
+import type { TableColumnsType } from 'antd'
+import { ClearOutlined, DownloadOutlined, FilterOutlined, ReloadOutlined } from '@ant-design/icons'
+import type { Dayjs } from 'dayjs'
+import type { TFunction } from 'i18next'
+import { useTranslation } from 'react-i18next'
+import { listCases, type CaseQuery, type CaseSummary, type Lang } from '../../api/client'
+import { useAuth } from '../../app/auth'
+import { formatDateTime } from '../../app/format'
+import { localName } from '../../app/i18n'
+import { ServerError } from '../../app/ServerError'
+import { useIsMobile } from '../../app/useIsMobile'
+import { usePagedList } from '../../app/usePagedList'
+import { unitOptions, useUnits } from '../units/unitTree'
+import { download, toCsv } from './csv'
+import { LightBadge, StateTag, useClasses } from './shared'
+import { CASE_SOURCES, STATE_ORDER } from './workflow'
+
+type Filters = Pick<CaseQuery, 'state' | 'classCode' | 'streetId' | 'assignedUnitId' | 'source' | 'from' | 'to' | 'overdue'>
+
+/** At most this many cases go into one export (pages of EXPORT_PAGE). */
+const EXPORT_CAP = 10_000
+const EXPORT_PAGE = 500
+
+interface ExportState {
+  done: number
+  total: number
+  finished: boolean
+  capped: boolean
+  error?: unknown
+}
+
+function csvRows(items: CaseSummary[], t: TFunction, lang: Lang, className: (kind: string, code: string) => string): string[][] {
+  const header = [
+    t('cases.ticket'), t('cases.state'), t('cases.light'), t('cases.deadline'), t('cases.kind'), t('cases.class'), `${t('cases.class')} (code)`,
+    t('cases.urgency'), t('cases.source'), t('cases.street'), t('cases.unit'), t('cases.address'), t('cases.description'),
+    t('cases.createdAt'), 'lng', 'lat',
+  ]
+  return [header, ...items.map((c) => [
+    c.ticket,
+    t(`caseState.${c.state}`, { defaultValue: c.state }),
+    c.light ? t(`light.${c.light}`) : '',
+    c.deadline ? formatDateTime(c.deadline, lang) : '',
+    t(`classes.kinds.${c.classKind}`, { defaultValue: c.classKind }),
+    className(c.classKind, c.classCode),
+    c.classCode,
+    t(`urgency.${c.urgency}`),
+    t(`caseSource.${c.source}`, { defaultValue: c.source }),
+    c.streetName ?? '',
+    c.assignedUnitName ?? '',
+    c.address ?? '',
+    c.description,
+    formatDateTime(c.createdAt, lang),
+    c.position[0].toFixed(6),
+    c.position[1].toFixed(6),
+  ])]
+}
+
+export default function CasesPage() {
+  const { t, i18n } = useTranslation()
+  const lang: Lang = i18n.language === 'en' ? 'en' : 'zh-CN'
+  const { can } = useAuth()
+  const { message } = App.useApp()
+  const navigate = useNavigate()
+  const mobile = useIsMobile()
+  const [filtersOpen, setFiltersOpen] = useState(false)
+  const { classes, className } = useClasses()
+  const { units } = useUnits(can('org:read'))
+  const list = usePagedList<CaseSummary, Filters>(listCases, {})
+  const f = list.filters
+  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null)
+  const [exporting, setExporting] = useState<ExportState | null>(null)
+  const cancelExport = useRef<AbortController | null>(null)
+
+  const streets = useMemo(() => units.filter((u) => u.kind === 'street' || u.kind === 'zone'), [units])
+  const classOptions = useMemo(() => (['component', 'event'] as const).map((kind) => ({
+    label: t(`classes.kinds.${kind}`),
+    title: kind,
+    options: classes.filter((c) => c.kind === kind).map((c) => ({ value: `${kind}:${c.smallCode}`, label: `${c.smallCode} ${localName(c.smallName, c.smallNameEn, lang)}` })),
+  })), [classes, lang, t])
+  const [classValue, setClassValue] = useState<string | undefined>(undefined)
+
+  const set = (change: Partial<Filters>) => list.setFilters({ ...f, ...change })
+  const reset = () => {
+    setRange(null)
+    setClassValue(undefined)
+    list.setFilters({})
+  }
+
+  const runExport = async () => {
+    const abort = new AbortController()
+    cancelExport.current = abort
+    setExporting({ done: 0, total: 0, finished: false, capped: false })
+    try {
+      const first = await listCases({ ...f, page: 1, pageSize: EXPORT_PAGE }, { signal: abort.signal })
+      const wanted = Math.min(first.total, EXPORT_CAP)
+      const items = [...first.items]
+      setExporting({ done: items.length, total: wanted, finished: false, capped: first.total > EXPORT_CAP })
+      for (let page = 2; items.length < wanted; page++) {
+        const next = await listCases({ ...f, page, pageSize: EXPORT_PAGE }, { signal: abort.signal })
+        if (next.items.length === 0) break
+        items.push(...next.items)
+        setExporting({ done: Math.min(items.length, wanted), total: wanted, finished: false, capped: first.total > EXPORT_CAP })
+      }
+      const rows = items.slice(0, wanted)
+      if (rows.length === 0) {
+        setExporting(null)
+        message.info(t('cases.export.empty'))
+        return
+      }
+      const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')
+      download(`cases-${stamp}.csv`, toCsv(csvRows(rows, t, lang, className)))
+      setExporting({ done: rows.length, total: wanted, finished: true, capped: first.total > EXPORT_CAP })
+      message.success(t('cases.export.done', { count: rows.length }))
+    } catch (e) {
+      if (abort.signal.aborted) return
+      setExporting((s) => ({ ...(s ?? { done: 0, total: 0, capped: false }), finished: true, error: e }))
+    } finally {
+      cancelExport.current = null
+    }
+  }
+
+  const closeExport = () => {
+    cancelExport.current?.abort()
+    setExporting(null)
+  }
+
+  const columns: TableColumnsType<CaseSummary> = [
+    { title: t('cases.light'), key: 'light', width: 90, render: (_, c) => <LightBadge light={c.light} /> },
+    {
+      title: t('cases.ticket'), dataIndex: 'ticket', key: 'ticket', width: 190,
+      render: (ticket: string, c) => <Link to={`/cases/${c.id}`} data-testid={`case-link-${ticket}`} onClick={(e) => e.stopPropagation()}>{ticket}</Link>,
+    },
+    { title: t('cases.state'), dataIndex: 'state', key: 'state', width: 100, render: (s: string) => <StateTag state={s} /> },
+    { title: t('cases.class'), key: 'class', width: 150, ellipsis: true, render: (_, c) => className(c.classKind, c.classCode) },
+    { title: t('cases.street'), dataIndex: 'streetName', key: 'street', width: 110, ellipsis: true, render: (v: string | null) => v ?? '—' },
+    { title: t('cases.unit'), dataIndex: 'assignedUnitName', key: 'unit', width: 130, ellipsis: true, render: (v: string | null) => v ?? '—' },
+    { title: t('cases.source'), dataIndex: 'source', key: 'source', width: 110, responsive: ['xl'], render: (v: string) => t(`caseSource.${v}`, { defaultValue: v }) },
+    { title: t('cases.urgency'), dataIndex: 'urgency', key: 'urgency', width: 80, responsive: ['xxl'], render: (v: string) => t(`urgency.${v}`) },
+    { title: t('cases.deadline'), dataIndex: 'deadline', key: 'deadline', width: 160, render: (v: string | null) => formatDateTime(v, lang) },
+    { title: t('cases.createdAt'), dataIndex: 'createdAt', key: 'createdAt', width: 160, responsive: ['lg'], render: (v: string) => formatDateTime(v, lang) },
+  ]
+
+  const active = Object.values(f).filter((v) => v !== undefined && !(Array.isArray(v) && v.length === 0)).length
+  const percent = exporting && exporting.total > 0 ? Math.round((exporting.done / exporting.total) * 100) : 0
+
+  return (
+    <div className="xh-page" data-testid="cases-page">
+      <div className="xh-page-header">
+        <h1>{t('nav.cases')}</h1>
+        <Space wrap>
+          {mobile && (
+            <Badge count={active} size="small">
+              <Button icon={<FilterOutlined />} onClick={() => setFiltersOpen((o) => !o)} data-testid="cases-filters-toggle" aria-expanded={filtersOpen}>
+                {t('cases.filter.title')}
+              </Button>
+            </Badge>
+          )}
+          <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={t('common.reload')}>{mobile ? null : t('common.reload')}</Button>
+          <Button icon={<DownloadOutlined />} onClick={() => void runExport()} disabled={exporting !== null} data-testid="cases-export">
+            {t('cases.export.button')}
+          </Button>
+        </Space>
+      </div>
+      <div className="xh-toolbar" style={mobile && !filtersOpen ? { display: 'none' } : undefined}>
+        <Select
+          mode="multiple"
+          allowClear
+          maxTagCount="responsive"
+          placeholder={t('cases.filter.states')}
+          value={f.state ? [...f.state] : []}
+          onChange={(state: string[]) => set({ state: state.length ? (state as Filters['state']) : undefined })}
+          options={STATE_ORDER.map((s) => ({ value: s, label: t(`caseState.${s}`) }))}
+          style={{ width: 260 }}
+          data-testid="cases-filter-state"
+        />
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          placeholder={t('cases.filter.class')}
+          value={classValue}
+          onChange={(value: string | undefined) => {
+            setClassValue(value)
+            set({ classCode: value?.split(':')[1] })
+          }}
+          options={classOptions}
+          style={{ width: 240 }}
+          data-testid="cases-filter-class"
+        />
+        {streets.length > 0 && (
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('cases.filter.street')}
+            value={f.streetId}
+            onChange={(streetId: string | undefined) => set({ streetId })}
+            options={streets.map((u) => ({ value: u.id, label: localName(u.name, u.nameEn, lang) }))}
+            style={{ width: 160 }}
+            data-testid="cases-filter-street"
+          />
+        )}
+        {units.length > 0 && (
+          <TreeSelect
+            allowClear
+            showSearch={{ treeNodeFilterProp: 'title' }}
+            placeholder={t('cases.filter.unit')}
+            treeData={unitOptions(units, lang)}
+            value={f.assignedUnitId}
+            onChange={(assignedUnitId: string | undefined) => set({ assignedUnitId })}
+            style={{ width: 200 }}
+            data-testid="cases-filter-unit"
+          />
+        )}
+        <Select
+          allowClear
+          placeholder={t('cases.filter.source')}
+          value={f.source}
+          onChange={(source: Filters['source']) => set({ source })}
+          options={CASE_SOURCES.map((s) => ({ value: s, label: t(`caseSource.${s}`) }))}
+          style={{ width: 150 }}
+          data-testid="cases-filter-source"
+        />
+        <DatePicker.RangePicker
+          value={range}
+          placeholder={[t('cases.filter.from'), t('cases.filter.to')]}
+          onChange={(value) => {
+            setRange(value)
+            set({
+              from: value?.[0]?.startOf('day').toISOString() ?? undefined,
+              to: value?.[1]?.add(1, 'day').startOf('day').toISOString() ?? undefined,
+            })
+          }}
+          style={{ minWidth: 240 }}
+          data-testid="cases-filter-created"
+        />
+        <Checkbox
+          checked={f.overdue === true}
+          onChange={(e) => set({ overdue: e.target.checked || undefined })}
+          style={{ alignSelf: 'center', minWidth: 0 }}
+          data-testid="cases-filter-overdue"
+        >
+          {t('cases.filter.overdue')}
+        </Checkbox>
+        <Button icon={<ClearOutlined />} onClick={reset} style={{ minWidth: 0 }}>{t('cases.filter.reset')}</Button>
+      </div>
+      <ServerError error={list.error} />
+      <Table<CaseSummary>
+        rowKey="id"
+        size="middle"
+        data-testid="cases-table"
+        loading={list.loading}
+        columns={columns}
+        dataSource={list.items}
+        pagination={list.pagination(t)}
+        scroll={{ x: 940 }}
+        onRow={(c) => ({
+          'data-testid': `case-row-${c.ticket}`,
+          className: 'xh-row-link',
+          onClick: () => navigate(`/cases/${c.id}`),
+        }) as HTMLAttributes<HTMLElement>}
+      />
+      <Modal
+        open={exporting !== null}
+        title={t('cases.export.title')}
+        onCancel={closeExport}
+        footer={<Button onClick={closeExport}>{exporting?.finished ? t('common.close') : t('common.cancel')}</Button>}
+        destroyOnHidden
+      >
+        {exporting && (
+          <div data-testid="cases-export-progress" data-finished={exporting.finished}>
+            <Progress percent={exporting.error ? percent : exporting.finished ? 100 : percent} status={exporting.error ? 'exception' : exporting.finished ? 'success' : 'active'} />
+            <Typography.Paragraph style={{ marginTop: 8, marginBottom: 0 }}>
+              {exporting.finished && !exporting.error
+                ? t('cases.export.done', { count: exporting.done })
+                : t('cases.export.progress', { done: exporting.done, total: exporting.total })}
+            </Typography.Paragraph>
+            {exporting.capped && <Typography.Text type="warning">{t('cases.export.capped', { cap: EXPORT_CAP })}</Typography.Text>}
+            {exporting.error !== undefined && <ServerError error={exporting.error} style={{ marginTop: 12 }} />}
+          </div>
+        )}
+      </Modal>
+    </div>
+  )
+}
