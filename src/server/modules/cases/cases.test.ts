@@ -62,6 +62,9 @@ describe('intake', () => {
     expect(body.case).toMatchObject({ state: 'reported', streetName: '邾城街道', urgency: 'urgent', source: 'supervisor' })
     expect(body.case.ticket).toMatch(/^420117-\d{8}-\d{6}$/)
     expect(body.case.gridCellId).toBeTruthy()
+    // the acceptance step runs against the filing limit (1 working hour) from the report on
+    expect(new Date(body.case.deadline).getTime()).toBeGreaterThan(Date.now())
+    expect(body.case.light).not.toBeNull()
     const again = (await report('supervisor', { clientId })).json()
     expect(again).toMatchObject({ created: false, case: { id: body.case.id, ticket: body.case.ticket } })
   })

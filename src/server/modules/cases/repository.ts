@@ -47,6 +47,7 @@ export interface NewCase {
   org_path: string
   state: string
   step_started_at: Date
+  step_deadline: Date
   counters: Record<string, number>
 }
 

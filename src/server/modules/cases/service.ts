@@ -103,6 +103,8 @@ export class CaseService {
         org_path: community?.path ?? district.path,
         state: 'reported',
         step_started_at: now,
+        // acceptance runs against the filing limit from the moment of the report
+        step_deadline: deadlineFor('file', {}, now, this.calendar),
         counters: { ...ZERO_COUNTERS },
         possible_duplicates: possibleDuplicates.map((c) => c.id),
       })
