@@ -6,6 +6,7 @@ import { changePassword } from '../api/client'
 import { useAuth } from './auth'
 import { ServerError } from './ServerError'
 import { passwordRules } from './validation'
+import { ConfirmPasswordItem } from './ConfirmPasswordItem'
 
 interface Values {
   currentPassword: string
@@ -63,21 +64,7 @@ export function ChangePasswordModal({ open, forced, onClose }: { open: boolean; 
         <Form.Item name="newPassword" label={t('password.new')} rules={passwordRules(t, config?.passwordMinLength, () => me?.username)} hasFeedback>
           <Input.Password autoComplete="new-password" data-testid="password-new" />
         </Form.Item>
-        <Form.Item
-          name="confirm"
-          label={t('password.confirm')}
-          dependencies={['newPassword']}
-          hasFeedback
-          rules={[
-            { required: true, message: t('validation.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) =>
-                !value || getFieldValue('newPassword') === value ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" data-testid="password-confirm" />
-        </Form.Item>
+        <ConfirmPasswordItem of="newPassword" testId="password-confirm" />
       </Form>
     </Modal>
   )

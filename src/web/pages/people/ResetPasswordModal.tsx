@@ -6,6 +6,7 @@ import { resetPassword, type User } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { ServerError } from '../../app/ServerError'
 import { passwordRules } from '../../app/validation'
+import { ConfirmPasswordItem } from '../../app/ConfirmPasswordItem'
 
 export function ResetPasswordModal({ user, onClose }: { user: User | null; onClose: () => void }) {
   const { t } = useTranslation()
@@ -53,21 +54,7 @@ export function ResetPasswordModal({ user, onClose }: { user: User | null; onClo
         <Form.Item name="password" label={t('password.new')} rules={passwordRules(t, config?.passwordMinLength, () => user?.username)} hasFeedback>
           <Input.Password autoComplete="new-password" />
         </Form.Item>
-        <Form.Item
-          name="confirm"
-          label={t('password.confirm')}
-          dependencies={['password']}
-          hasFeedback
-          rules={[
-            { required: true, message: t('validation.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) =>
-                !value || getFieldValue('password') === value ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <ConfirmPasswordItem of="password" />
       </Form>
     </Modal>
   )

@@ -9,6 +9,7 @@ import { ServerError } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
 import { maxLength, passwordRules, PHONE_PATTERN, required, USERNAME_PATTERN } from '../../app/validation'
 import { unitOptions } from '../units/unitTree'
+import { ConfirmPasswordItem } from '../../app/ConfirmPasswordItem'
 
 export type UserFormTarget = { mode: 'create' } | { mode: 'edit'; user: User }
 
@@ -145,20 +146,7 @@ export function UserForm({ target, units, roles, onClose, onSaved, onStale }: {
             >
               <Input.Password autoComplete="new-password" data-testid="user-form-password" />
             </Form.Item>
-            <Form.Item
-              name="confirm"
-              label={t('password.confirm')}
-              dependencies={['password']}
-              rules={[
-                { required: true, message: t('validation.required') },
-                ({ getFieldValue }) => ({
-                  validator: (_, value) =>
-                    !value || getFieldValue('password') === value ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch'))),
-                }),
-              ]}
-            >
-              <Input.Password autoComplete="new-password" />
-            </Form.Item>
+            <ConfirmPasswordItem of="password" />
           </>
         )}
       </Form>
