@@ -13,7 +13,7 @@ let seq = 0
 
 beforeAll(async () => {
   t = await createTestApp()
-  for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'dept', 'leader']) tokens[user] = await t.login(user)
+  for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'dept', 'leader', 'shiftleader']) tokens[user] = await t.login(user)
   const cell = await sql<{ lng: number; lat: number }>`
     select ST_X(ST_PointOnSurface(c.geom)) as lng, ST_Y(ST_PointOnSurface(c.geom)) as lat
     from grid_cells c join grid_cell_people p on p.grid_cell_id = c.id join users u on u.id = p.user_id
@@ -116,6 +116,30 @@ describe('the closed loop', () => {
     await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
     const returned = await ok('zhucheng', id, { type: 'return', reason: '不属于街道职责' })
     expect(returned).toMatchObject({ state: 'filed', counters: expect.objectContaining({ returnCount: 1 }) })
+  })
+})
+
+describe('extension and suspension', () => {
+  it('moves the disposal deadline on an approved extension, counted, and stops the clock while suspended', async () => {
+    const id = (await report('supervisor')).json().case.id
+    await ok('acceptor', id, { type: 'file' })
+    await ok('dispatcher', id, { type: 'dispatch', unitId: zhuchengUnit })
+    const signed = await ok('zhucheng', id, { type: 'sign_for' })
+    const asked = new Date(new Date(signed.deadline).getTime() + 3 * 86_400_000).toISOString()
+    const requested = await ok('zhucheng', id, { type: 'request_extension', newDeadline: asked, reason: '需要采购新井盖' })
+    expect(requested.pendingExtension).toMatchObject({ reason: '需要采购新井盖' })
+    const twice = await act('zhucheng', id, { type: 'request_extension', newDeadline: asked, reason: '再次申请' })
+    expect(twice.statusCode).toBe(409)
+    const approved = await ok('dispatcher', id, { type: 'approve_extension', newDeadline: asked })
+    expect(approved).toMatchObject({ deadline: asked, pendingExtension: null, counters: expect.objectContaining({ extensionCount: 1 }) })
+
+    await ok('zhucheng', id, { type: 'request_suspension', reason: '需列入年度预算' })
+    const suspended = await ok('shiftleader', id, { type: 'approve_suspension' })
+    expect(suspended).toMatchObject({ state: 'suspended', light: null, counters: expect.objectContaining({ suspensionCount: 1 }) })
+    const resumed = await ok('zhucheng', id, { type: 'resume' })
+    expect(resumed.state).toBe('in_disposal')
+    // the clock stood still while suspended: the deadline is no earlier than the one granted
+    expect(new Date(resumed.deadline).getTime()).toBeGreaterThanOrEqual(new Date(asked).getTime())
   })
 })
 
