@@ -14,7 +14,8 @@ export interface PagedList<T, F> {
   /** Replace the filters and go back to page 1. */
   setFilters: (next: F) => void
   reload: () => void
-  pagination: (t: TFunction) => TablePaginationConfig
+  /** What an antd Table of this list needs: `<Table {...list.table(t)} … />`. */
+  table: (t: TFunction) => { loading: boolean; dataSource: T[]; pagination: TablePaginationConfig }
 }
 
 export function usePagedList<T, F extends object>(
@@ -33,6 +34,21 @@ export function usePagedList<T, F extends object>(
     setPage(1)
   }, [])
 
+  const pagination = (t: TFunction): TablePaginationConfig => ({
+    current: page,
+    pageSize,
+    total: data.total,
+    showSizeChanger: true,
+    pageSizeOptions: [10, 20, 50, 100],
+    showTotal: (total) => t('common.total', { count: total }),
+    onChange: (p, size) => {
+      if (size !== pageSize) {
+        setPageSize(size)
+        setPage(1)
+      } else setPage(p)
+    },
+  })
+
   return {
     items: data.items,
     total: data.total,
@@ -41,19 +57,6 @@ export function usePagedList<T, F extends object>(
     filters,
     setFilters,
     reload,
-    pagination: (t) => ({
-      current: page,
-      pageSize,
-      total: data.total,
-      showSizeChanger: true,
-      pageSizeOptions: [10, 20, 50, 100],
-      showTotal: (total) => t('common.total', { count: total }),
-      onChange: (p, size) => {
-        if (size !== pageSize) {
-          setPageSize(size)
-          setPage(1)
-        } else setPage(p)
-      },
-    }),
+    table: (t) => ({ loading, dataSource: data.items, pagination: pagination(t) }),
   }
 }

@@ -8,14 +8,8 @@ import type { EventBus } from '../../platform/events.js'
 import type { OrgService } from '../org/service.js'
 import { chooseRule, type DispatchRule } from './matrix.js'
 
-export interface RuleInput {
-  classKind: 'component' | 'event'
-  bigCode: string
-  smallCode: string | null
-  areaUnitId: string
-  unitId: string
-  auto: boolean
-}
+/** A rule as an administrator sets it (the id is the table's). */
+export type RuleInput = Omit<DispatchRule, 'id'>
 
 const DISPOSAL_KINDS = ['street', 'zone', 'community', 'department', 'sub_unit']
 const AREA_KINDS = ['district', 'street', 'zone', 'community']

@@ -1,5 +1,5 @@
 // The cases module's SQL: cases and their timeline.
-import { type Kysely, sql } from 'kysely'
+import { type Insertable, type Kysely, sql } from 'kysely'
 import type { Database } from '../../platform/db/database.js'
 
 type Q = Kysely<Database>
@@ -28,26 +28,10 @@ export async function nextTicket(db: Q, districtCode: string, day: string): Prom
   return `${districtCode}-${day}-${String(row.rows[0]!.n).padStart(6, '0')}`
 }
 
-export interface NewCase {
-  possible_duplicates: string[]
-  ticket: string
-  source: string
-  client_id: string
-  reported_by: string | null
-  class_kind: string
-  class_code: string
-  urgency: 'urgent' | 'important' | 'normal' | 'complex'
-  description: string
-  address: string | null
+/** A new case as the table takes it, with its position as longitude/latitude and its counters as an object. */
+export type NewCase = Omit<Insertable<Database['cases']>, 'position' | 'counters'> & {
   lng: number
   lat: number
-  grid_cell_id: string | null
-  community_id: string | null
-  street_id: string | null
-  org_path: string
-  state: string
-  step_started_at: Date
-  step_deadline: Date
   counters: Record<string, number>
 }
 

@@ -137,13 +137,13 @@ export class CaseService {
     const row = await this.scoped(principal, id)
     if (row.version !== version) throw staleCase()
     await assertPhotos(this.db.kysely, input.photoIds ?? [], principal.userId)
-    await this.apply(row, await this.actionOf(principal, input), workflowActor(principal), actorOf(principal))
-    await this.autoDispatch(id)
+    const state = await this.apply(row, await this.actionOf(principal, input), workflowActor(principal), actorOf(principal))
+    if (state === 'filed') await this.autoDispatch(id)
     return this.get(principal, id)
   }
 
   /** Decides the step, sets its deadline, and stores the case, its timeline entry and the audit entry together. */
-  private async apply(row: CaseRow, action: Action, actor: WorkflowActor, auditActor: Actor): Promise<void> {
+  private async apply(row: CaseRow, action: Action, actor: WorkflowActor, auditActor: Actor): Promise<CaseState> {
     const id = row.id
     const version = row.version
     const facts = await this.factsOf(row)
@@ -190,6 +190,7 @@ export class CaseService {
     })
     // the unit that held the case before this step (a return or reassignment) refreshes too
     await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: next.assignedUnitPath, formerUnitPath: row.assigned_unit_path })
+    return next.state
   }
 
   /** A filed case whose class and place have an automatic rule in the responsibility matrix is dispatched at once. */

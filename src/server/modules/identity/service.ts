@@ -183,9 +183,8 @@ export class IdentityService {
     return unit
   }
 
-  private async checkRoles(roles: string[]) {
-    const known = new Set((await repo.listRoles(this.db.kysely)).map((role) => role.key))
-    const unknown = roles.filter((role) => !known.has(role))
+  private checkRoles(roles: string[]): void {
+    const unknown = roles.filter((role) => !this.rolePermissions.has(role)) // the roles held in memory, kept current by events
     if (unknown.length) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的角色：${unknown.join(', ')}`, en: `unknown roles: ${unknown.join(', ')}` } })
   }
 
@@ -209,7 +208,7 @@ export class IdentityService {
   async createUser(principal: Principal, input: { username: string; displayName: string; phone?: string | undefined; unitId: string; roles: string[]; password: string }): Promise<User> {
     requirePermission(principal, 'user:write')
     this.unitInScope(principal, input.unitId)
-    await this.checkRoles(input.roles)
+    this.checkRoles(input.roles)
     if (await repo.findUserByUsername(this.db.kysely, input.username)) {
       throw new AppError('CONFLICT', { reason: { 'zh-CN': `用户名 ${input.username} 已存在`, en: `user name ${input.username} is taken` } })
     }
@@ -227,7 +226,7 @@ export class IdentityService {
     requirePermission(principal, 'user:write')
     const before = await this.scopedUser(principal, id)
     if (input.unitId) this.unitInScope(principal, input.unitId)
-    if (input.roles) await this.checkRoles(input.roles)
+    if (input.roles) this.checkRoles(input.roles)
     if (id === principal.userId && input.status === 'disabled') {
       throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '不能停用自己的账号', en: 'you cannot disable your own account' } })
     }

@@ -98,10 +98,8 @@ export default function AuditPage() {
       <Table<AuditEntry>
         rowKey="id"
         size="small"
-        loading={list.loading}
+        {...list.table(t)}
         columns={columns}
-        dataSource={list.items}
-        pagination={list.pagination(t)}
         scroll={{ x: 860 }}
         expandable={{
           rowExpandable: (e) => e.details !== null && e.details !== undefined && JSON.stringify(e.details) !== '{}',

@@ -252,10 +252,8 @@ export default function CasesPage() {
         rowKey="id"
         size="middle"
         data-testid="cases-table"
-        loading={list.loading}
+        {...list.table(t)}
         columns={columns}
-        dataSource={list.items}
-        pagination={list.pagination(t)}
         scroll={{ x: 940 }}
         onRow={(c) => ({
           'data-testid': `case-row-${c.ticket}`,

@@ -119,10 +119,8 @@ export default function GridCellsPage() {
       <Table<Cell>
         rowKey="id"
         size="middle"
-        loading={list.loading}
+        {...list.table(t)}
         columns={columns}
-        dataSource={list.items}
-        pagination={list.pagination(t)}
         scroll={{ x: 960 }}
       />
       <CellPeopleModal cell={editing} onClose={() => setEditing(null)} onSaved={list.reload} />

@@ -127,10 +127,8 @@ export default function PeoplePage() {
       <Table<User>
         rowKey="id"
         size="middle"
-        loading={list.loading}
+        {...list.table(t)}
         columns={columns}
-        dataSource={list.items}
-        pagination={list.pagination(t)}
         scroll={{ x: 900 }}
       />
       <UserForm

@@ -1,15 +1,14 @@
 // Drawer to create a person (with an initial password) or edit name, phone, unit, roles and status.
 import { useEffect, useState } from 'react'
-import { App, Button, Drawer, Form, Input, Select, Space, Switch, TreeSelect } from 'antd'
+import { App, Form, Input, Select, Switch, TreeSelect } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { ApiError, createUser, updateUser, type Role, type Unit, type User } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { localName } from '../../app/i18n'
-import { ServerError } from '../../app/ServerError'
-import { useIsMobile } from '../../app/useIsMobile'
 import { maxLength, passwordRules, PHONE_PATTERN, required, USERNAME_PATTERN } from '../../app/validation'
 import { unitOptions } from '../units/unitTree'
 import { ConfirmPasswordItem } from '../../app/ConfirmPasswordItem'
+import { FormDrawer } from '../../app/FormDrawer'
 
 export type UserFormTarget = { mode: 'create' } | { mode: 'edit'; user: User }
 
@@ -35,7 +34,6 @@ export function UserForm({ target, units, roles, onClose, onSaved, onStale }: {
   const { t, i18n } = useTranslation()
   const { config } = useAuth()
   const { message } = App.useApp()
-  const mobile = useIsMobile()
   const [form] = Form.useForm<Values>()
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -90,21 +88,16 @@ export function UserForm({ target, units, roles, onClose, onSaved, onStale }: {
 
   const roleOptions = roles.map((r) => ({ value: r.key, label: localName(r.name, r.nameEn, lang) }))
   return (
-    <Drawer
+    <FormDrawer
       open={target !== null}
-      onClose={onClose}
       title={editing ? t('people.edit', { name: editing.displayName }) : t('people.create')}
-      size={mobile ? '100%' : 480}
-      destroyOnHidden
-      data-testid="user-form"
-      extra={
-        <Space>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" loading={saving} onClick={() => form.submit()} data-testid="user-save">{t('common.save')}</Button>
-        </Space>
-      }
+      onClose={onClose}
+      onSave={() => form.submit()}
+      saving={saving}
+      error={error}
+      testId="user-form"
+      saveTestId="user-save"
     >
-      <ServerError error={error} />
       <Form form={form} layout="vertical" onFinish={submit} autoComplete="off">
         <Form.Item
           name="username"
@@ -150,6 +143,6 @@ export function UserForm({ target, units, roles, onClose, onSaved, onStale }: {
           </>
         )}
       </Form>
-    </Drawer>
+    </FormDrawer>
   )
 }

@@ -1,12 +1,11 @@
 // Drawer where an administrator edits a role's names and its permission set (checkboxes grouped by area).
 import { useEffect, useMemo, useState } from 'react'
-import { App, Button, Card, Checkbox, Drawer, Form, Input, Space, Typography } from 'antd'
+import { App, Card, Checkbox, Form, Input, Space, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { ApiError, updateRole, type Permission, type Role } from '../../api/client'
 import { localName } from '../../app/i18n'
-import { ServerError } from '../../app/ServerError'
-import { useIsMobile } from '../../app/useIsMobile'
 import { maxLength, required } from '../../app/validation'
+import { FormDrawer } from '../../app/FormDrawer'
 
 interface Values {
   name: string
@@ -22,7 +21,6 @@ export function RoleEditor({ role, permissions, onClose, onSaved, onStale }: {
 }) {
   const { t, i18n } = useTranslation()
   const { message } = App.useApp()
-  const mobile = useIsMobile()
   const [form] = Form.useForm<Values>()
   const [selected, setSelected] = useState<Set<string>>(new Set())
   const [saving, setSaving] = useState(false)
@@ -71,21 +69,17 @@ export function RoleEditor({ role, permissions, onClose, onSaved, onStale }: {
   }
 
   return (
-    <Drawer
+    <FormDrawer
       open={role !== null}
-      onClose={onClose}
       title={role ? t('roles.edit', { name: localName(role.name, role.nameEn, lang) }) : ''}
-      size={mobile ? '100%' : 560}
-      destroyOnHidden
-      data-testid="role-editor"
-      extra={
-        <Space>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" loading={saving} onClick={() => form.submit()} data-testid="role-save">{t('common.save')}</Button>
-        </Space>
-      }
+      onClose={onClose}
+      onSave={() => form.submit()}
+      saving={saving}
+      error={error}
+      testId="role-editor"
+      saveTestId="role-save"
+      width={560}
     >
-      <ServerError error={error} />
       <Form form={form} layout="vertical" onFinish={submit}>
         <Form.Item label={t('roles.key')}>
           <Typography.Text code>{role?.key}</Typography.Text>
@@ -133,6 +127,6 @@ export function RoleEditor({ role, permissions, onClose, onSaved, onStale }: {
           )
         })}
       </Space>
-    </Drawer>
+    </FormDrawer>
   )
 }

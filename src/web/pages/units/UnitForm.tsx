@@ -1,12 +1,11 @@
 // Drawer to create a unit under a parent, or edit a unit's names, order and status (code, kind and parent are fixed).
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { App, Button, Drawer, Form, Input, InputNumber, Select, Space, Switch, TreeSelect } from 'antd'
+import { App, Form, Input, InputNumber, Select, Switch, TreeSelect } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { ApiError, createUnit, updateUnit, type Unit, type UnitKind } from '../../api/client'
-import { ServerError } from '../../app/ServerError'
-import { useIsMobile } from '../../app/useIsMobile'
 import { CHILD_KINDS, maxLength, required, unitCodeProblem } from '../../app/validation'
 import { unitOptions } from './unitTree'
+import { FormDrawer } from '../../app/FormDrawer'
 
 export type UnitFormTarget = { mode: 'create'; parentId?: string } | { mode: 'edit'; unit: Unit }
 
@@ -30,7 +29,6 @@ export function UnitForm({ target, units, onClose, onSaved, onStale }: {
 }) {
   const { t, i18n } = useTranslation()
   const { message } = App.useApp()
-  const mobile = useIsMobile()
   const [form] = Form.useForm<Values>()
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -93,21 +91,16 @@ export function UnitForm({ target, units, onClose, onSaved, onStale }: {
   }
 
   return (
-    <Drawer
+    <FormDrawer
       open={target !== null}
-      onClose={onClose}
       title={editing ? t('units.edit', { name: editing.name }) : t('units.create')}
-      size={mobile ? '100%' : 480}
-      destroyOnHidden
-      data-testid="unit-form"
-      extra={
-        <Space>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="primary" loading={saving} onClick={() => form.submit()} data-testid="unit-save">{t('common.save')}</Button>
-        </Space>
-      }
+      onClose={onClose}
+      onSave={() => form.submit()}
+      saving={saving}
+      error={error}
+      testId="unit-form"
+      saveTestId="unit-save"
     >
-      <ServerError error={error} />
       <Form form={form} layout="vertical" onFinish={submit}>
         <Form.Item name="parentId" label={t('units.parent')} rules={editing ? [] : [{ required: true, message: t('validation.required') }]}>
           <TreeSelect
@@ -159,6 +152,6 @@ export function UnitForm({ target, units, onClose, onSaved, onStale }: {
           </Form.Item>
         )}
       </Form>
-    </Drawer>
+    </FormDrawer>
   )
 }
