@@ -19,7 +19,7 @@ beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xiuhua-files-test-'))
   // a 1 MiB limit keeps the oversized upload small
   t = await createTestApp({ DATA_DIR: dataDir, XIUHUA_MAX_PHOTO_MB: '1' })
-  for (const user of ['supervisor', 'zhucheng', 'acceptor']) tokens[user] = await t.login(user)
+  for (const user of ['supervisor', 'zhucheng', 'acceptor', 'dept']) tokens[user] = await t.login(user)
 })
 afterAll(async () => {
   await t?.close()
@@ -69,14 +69,14 @@ describe('uploading a photo', () => {
       url: `/api/files/${file.id}`, thumbnailUrl: `/api/files/${file.id}/thumbnail`,
     })
 
-    const original = await get('zhucheng', file.url)
+    const original = await get('supervisor', file.url)
     expect(original.statusCode).toBe(200)
     expect(original.headers['content-type']).toBe('image/jpeg')
     expect(original.headers['cache-control']).toMatch(/^private\b/)
     expect(original.headers['x-content-type-options']).toBe('nosniff')
     expect(original.rawPayload.equals(jpeg)).toBe(true)
 
-    const thumb = await get('zhucheng', file.thumbnailUrl)
+    const thumb = await get('supervisor', file.thumbnailUrl)
     expect(thumb.statusCode).toBe(200)
     expect(thumb.headers['content-type']).toBe('image/webp')
     expect(thumb.headers['cache-control']).toMatch(/^private\b/)
@@ -92,10 +92,10 @@ describe('uploading a photo', () => {
     const response = await upload('zhucheng', [photoPart(png, 'after.png', 'image/png')])
     expect(response.statusCode, response.body).toBe(200)
     expect(response.json()).toMatchObject({ contentType: 'image/png', width: 300, height: 200, sizeBytes: png.length })
-    const original = await get('supervisor', response.json().url)
+    const original = await get('zhucheng', response.json().url)
     expect(original.headers['content-type']).toBe('image/png')
     expect(original.rawPayload.equals(png)).toBe(true)
-    const thumb = await sharp((await get('supervisor', response.json().thumbnailUrl)).rawPayload).metadata()
+    const thumb = await sharp((await get('zhucheng', response.json().thumbnailUrl)).rawPayload).metadata()
     expect(thumb).toMatchObject({ format: 'webp', width: 300, height: 200, hasAlpha: true })
   })
 
@@ -129,7 +129,7 @@ describe('over a real connection', () => {
     const uploaded = await sendForm(jpeg)
     expect(uploaded.status).toBe(200)
     const { url } = (await uploaded.json()) as { url: string }
-    const back = await fetch(`${address}${url}`, { headers: bearer(tokens.zhucheng!) })
+    const back = await fetch(`${address}${url}`, { headers: bearer(tokens.supervisor!) })
     expect(back.headers.get('content-type')).toBe('image/jpeg')
     expect(Buffer.from(await back.arrayBuffer()).equals(jpeg)).toBe(true)
 
@@ -237,5 +237,20 @@ describe('photos cited by a case step', () => {
     expect((await t.db.kysely.selectFrom('files').select('case_id').where('id', '=', id).executeTakeFirstOrThrow()).case_id).toBe(first)
     const refused = t.db.kysely.transaction().execute((trx) => attachToCase(trx, [id], second))
     await expect(refused).rejects.toMatchObject({ code: 'BAD_REQUEST', details: { taken: [id] } })
+  })
+
+  it('shows a photo to whoever took it and to those who see its case, and to nobody else', async () => {
+    const caseId = await newCase()
+    const loose = await photo('supervisor')
+    expect((await get('supervisor', `/api/files/${loose}`)).statusCode).toBe(200)
+    // not yet part of a case: only its author sees it
+    expect((await get('acceptor', `/api/files/${loose}`)).statusCode).toBe(404)
+    await t.db.kysely.transaction().execute((trx) => attachToCase(trx, [loose], caseId))
+    expect((await get('acceptor', `/api/files/${loose}`)).statusCode).toBe(200)
+    expect((await get('acceptor', `/api/files/${loose}/thumbnail`)).statusCode).toBe(200)
+    // the case lies in 邾城街道: its staff see the photo, the water bureau (not dispatched to) does not
+    expect((await get('zhucheng', `/api/files/${loose}`)).statusCode).toBe(200)
+    expect((await get('dept', `/api/files/${loose}`)).statusCode).toBe(404)
+    expect((await get('dept', `/api/files/${loose}/thumbnail`)).statusCode).toBe(404)
   })
 })

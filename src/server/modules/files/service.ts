@@ -88,12 +88,19 @@ export class FileService {
   async open(principal: Principal, id: string, variant: 'original' | 'thumbnail'): Promise<OpenedFile> {
     if (!filePolicy.read(principal)) throw new AppError('FORBIDDEN', {}, { permission: 'case:read' })
     const row = await repo.findFile(this.db.kysely, id)
-    if (!row) throw notFound('文件', 'file')
+    // a photo is seen by whoever took it and by those who see its case; to anyone else it does not exist
+    if (!row || !(row.uploaded_by === principal.userId || (row.case_id && (await this.caseVisible(principal, row.case_id))))) throw notFound('文件', 'file')
     if (variant === 'thumbnail') {
       if (!row.thumbnail_key) throw notFound('缩略图', 'thumbnail')
       return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.storage.get(row.thumbnail_key) }
     }
     return { id, contentType: row.content_type, sizeBytes: row.size_bytes, body: await this.storage.get(row.storage_key) }
+  }
+
+  /** The case lies in the principal's scope, or is held by their unit (or one under it), as in the case lists. */
+  private async caseVisible(principal: Principal, caseId: string): Promise<boolean> {
+    const c = await this.db.kysely.selectFrom('cases').select(['org_path', 'assigned_unit_path']).where('id', '=', caseId).executeTakeFirst()
+    return Boolean(c && (c.org_path.startsWith(principal.scopePath) || c.assigned_unit_path?.startsWith(principal.scopePath)))
   }
 }
 
