@@ -52,6 +52,26 @@ export type CaseActionBody = Omit<Static<typeof cases.ActionBody>, 'type' | 'rej
 export type CaseReport = Omit<Static<typeof cases.ReportBody>, 'source'> & { source: CaseSource }
 export type CaseReportReply = Static<typeof cases.ReportReply>
 
+/** One open case on the command map (GET /api/cases/map): where it is and how pressing it is. */
+export interface CaseMapItem {
+  id: string
+  ticket: string
+  classKind: string
+  classCode: string
+  urgency: Urgency
+  state: string
+  light: CaseLight | null
+  position: [number, number]
+  deadline: string | null
+  streetName: string | null
+}
+export interface CaseMapReply {
+  items: CaseMapItem[]
+  total: number
+  /** More than the server's ceiling (10,000) matched: the most pressing are sent. */
+  truncated: boolean
+}
+
 /** An uploaded file (photo): `POST /api/files` answers with its id and where to load it and its thumbnail. */
 export interface StoredFile {
   id: string
