@@ -53,24 +53,9 @@ export type CaseReport = Omit<Static<typeof cases.ReportBody>, 'source'> & { sou
 export type CaseReportReply = Static<typeof cases.ReportReply>
 
 /** One open case on the command map (GET /api/cases/map): where it is and how pressing it is. */
-export interface CaseMapItem {
-  id: string
-  ticket: string
-  classKind: string
-  classCode: string
-  urgency: Urgency
-  state: string
-  light: CaseLight | null
-  position: [number, number]
-  deadline: string | null
-  streetName: string | null
-}
-export interface CaseMapReply {
-  items: CaseMapItem[]
-  total: number
-  /** More than the server's ceiling (10,000) matched: the most pressing are sent. */
-  truncated: boolean
-}
+export type CaseMapItem = Static<typeof cases.MapCase>
+/** `truncated`: more than the server's ceiling (10,000) matched; the most pressing are sent. */
+export type CaseMapReply = Static<typeof cases.MapReply>
 
 /** An uploaded file (photo): `POST /api/files` answers with its id and where to load it and its thumbnail. */
 export interface StoredFile {

@@ -2,8 +2,7 @@
 // and the counts by light for the legend.
 import type { FeatureCollection, Point } from 'geojson'
 import type { Bbox, CaseMapItem, CaseMapQuery, CaseMapReply } from '../../api/client'
-import { ApiError, caseMap, listCases } from '../../api/client'
-import { OPEN_STATES } from '../cases/workflow'
+import { caseMap } from '../../api/client'
 
 /** A case's light on the map: a running time limit's colour, or none (suspended, no limit yet) in grey. */
 export type LightKey = 'green' | 'yellow' | 'red' | 'none'
@@ -45,14 +44,5 @@ export function toFeatures(items: readonly CaseMapItem[], shown: ReadonlySet<Lig
 
 /** The open cases in the box (the server's filters; lights are filtered here so the legend counts every light). */
 export function loadCaseMap(bbox: Bbox, query: CaseMapQuery, signal: AbortSignal): Promise<CaseMapReply> {
-  return caseMap({ ...query, bbox: bbox.map((n) => n.toFixed(6)).join(',') }, { signal }).catch(async (e: unknown) => {
-    // TEMPORARY until GET /api/cases/map lands on main: the first 500 open cases of the list, cut to the box.
-    if (!(e instanceof ApiError && (e.status === 404 || e.status === 400))) throw e
-    const page = await listCases({ state: query.state ?? OPEN_STATES, classCode: query.classCode, streetId: query.streetId, source: query.source, pageSize: 500 }, { signal })
-    const [w, s, east, n] = bbox
-    const items = page.items
-      .filter((c) => c.position[0] >= w && c.position[0] <= east && c.position[1] >= s && c.position[1] <= n)
-      .map(({ id, ticket, classKind, classCode, urgency, state, light, position, deadline, streetName }) => ({ id, ticket, classKind, classCode, urgency, state, light, position, deadline, streetName }))
-    return { items, total: items.length, truncated: page.total > 500 }
-  })
+  return caseMap({ ...query, bbox: bbox.map((n) => n.toFixed(6)).join(',') }, { signal })
 }
