@@ -55,6 +55,7 @@ export function CaseTimeline({ detail, names, lang }: { detail: CaseDetail; name
   const unitName = (id: string | null | undefined) => names.unitName(id) ?? (id ? unitNames.get(id) : undefined) ?? null
   const items = detail.timeline.map((entry, i) => {
     const info = (entry.detail ?? {}) as EntryDetail
+    // the server names the people and units of each step; the page's own lists give English unit names
     const who = [roleName(t, entry.role), entry.actorName ?? names.userName(entry.actorId)].filter(Boolean).join(' · ')
     const unit = unitName(entry.unitId)
     const lines: string[] = []
