@@ -1,6 +1,6 @@
 // Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
 import type {
-  AppConfig, AuditEntry, CalendarRules, CalendarYear, CaseLight, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
+  AppConfig, AuditEntry, CalendarRules, CalendarYear, CaseLight, CaseMapReply, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
   LookupResult, Me, Page, Permission, Role, StoredFile, Unit, UnitKind, User,
 } from './types'
 
@@ -202,6 +202,11 @@ export const getCase = (caseId: string) => get<CaseDetail>(`/api/cases/${id(case
 export const actOnCase = (caseId: string, version: number, action: CaseAction) =>
   post<CaseDetail>(`/api/cases/${id(caseId)}/actions`, { version, ...action })
 export const reportCase = (report: CaseReport) => post<CaseReportReply>('/api/cases', report)
+export interface CaseMapQuery extends Query {
+  bbox?: string; light?: readonly CaseLight[]; state?: readonly CaseState[]; classCode?: string; streetId?: string; source?: CaseSource
+}
+/** Open cases in a box (minLng,minLat,maxLng,maxLat), most pressing first, for the command map. */
+export const caseMap = (query: CaseMapQuery, init?: RequestInit) => get<CaseMapReply>('/api/cases/map', query, init)
 
 /**
  * The filtered cases as an Excel workbook, read as it streams so the page can show progress (bytes and, from the

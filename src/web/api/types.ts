@@ -54,6 +54,11 @@ export type CaseActionBody = Omit<Static<typeof cases.ActionBody>, 'type' | 'rej
 export type CaseReport = Omit<Static<typeof cases.ReportBody>, 'source'> & { source: CaseSource }
 export type CaseReportReply = Static<typeof cases.ReportReply>
 
+/** One open case on the command map (GET /api/cases/map): where it is and how pressing it is. */
+export type CaseMapItem = Static<typeof cases.MapCase>
+/** `truncated`: more than the server's ceiling (10,000) matched; the most pressing are sent. */
+export type CaseMapReply = Static<typeof cases.MapReply>
+
 /** One notification of the signed-in user (GET /api/notifications). */
 export interface AppNotification {
   id: string

@@ -14,6 +14,7 @@ import { LoginPage } from '../pages/login/LoginPage'
 const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>> = {
   inbox: lazy(() => import('../pages/inbox/InboxPage')),
   cases: lazy(() => import('../pages/cases/CasesPage')),
+  command: lazy(() => import('../pages/command/CommandMapPage')),
   map: lazy(() => import('../pages/map/MapPage')),
   units: lazy(() => import('../pages/units/UnitsPage')),
   people: lazy(() => import('../pages/people/PeoplePage')),

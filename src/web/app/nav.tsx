@@ -1,11 +1,11 @@
 // The navigation items: route, icon and the permission that shows each one.
 import type { ReactNode } from 'react'
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, EnvironmentOutlined, HomeOutlined, InboxOutlined,
+  AimOutlined, ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, EnvironmentOutlined, HomeOutlined, InboxOutlined,
   ProfileOutlined, SafetyCertificateOutlined, TeamOutlined,
 } from '@ant-design/icons'
 
-export type NavKey = 'home' | 'inbox' | 'cases' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
+export type NavKey = 'home' | 'inbox' | 'cases' | 'command' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
 
 export interface NavItem {
   key: NavKey
@@ -19,6 +19,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'home', path: '/', icon: <HomeOutlined /> },
   { key: 'inbox', path: '/inbox', icon: <InboxOutlined />, permission: 'case:act' },
   { key: 'cases', path: '/cases', icon: <ProfileOutlined />, permission: 'case:read' },
+  { key: 'command', path: '/command', icon: <AimOutlined />, permission: 'case:read' },
   { key: 'map', path: '/map', icon: <EnvironmentOutlined />, permission: 'map:view' },
   { key: 'units', path: '/units', icon: <ApartmentOutlined />, permission: 'org:read' },
   { key: 'people', path: '/people', icon: <TeamOutlined />, permission: 'user:read' },

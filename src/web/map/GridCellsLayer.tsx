@@ -27,9 +27,13 @@ function viewBbox(map: MapLibre): Bbox {
   return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -85, 85), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -85, 85)]
 }
 
-export function GridCellsLayer({ onData, onError }: {
+/** 'muted': thin grey outlines only, as a quiet background under other data (the command map's cases). */
+export type GridTone = 'streets' | 'muted'
+
+export function GridCellsLayer({ onData, onError, tone = 'streets' }: {
   onData?: (cells: CellCollection) => void
   onError?: (error: unknown) => void
+  tone?: GridTone
 }) {
   const map = useMap()
   const callbacks = useRef({ onData, onError })
@@ -43,16 +47,18 @@ export function GridCellsLayer({ onData, onError }: {
       id: GRID_FILL,
       type: 'fill',
       source: GRID_SOURCE,
-      paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, 0.28, 16, 0.14] },
+      paint: tone === 'muted'
+        ? { 'fill-color': '#64748b', 'fill-opacity': 0.04 }
+        : { 'fill-color': ['get', 'colour'], 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 10, 0.28, 16, 0.14] },
     })
     map.addLayer({
       id: GRID_LINE,
       type: 'line',
       source: GRID_SOURCE,
       paint: {
-        'line-color': ['get', 'colour'],
+        'line-color': tone === 'muted' ? '#94a3b8' : ['get', 'colour'],
         'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.4, 14, 1, 17, 2],
-        'line-opacity': 0.85,
+        'line-opacity': tone === 'muted' ? 0.6 : 0.85,
       },
     })
     let controller: AbortController | undefined
@@ -91,7 +97,7 @@ export function GridCellsLayer({ onData, onError }: {
       if (map.getLayer(GRID_FILL)) map.removeLayer(GRID_FILL)
       if (map.getSource(GRID_SOURCE)) map.removeSource(GRID_SOURCE)
     }
-  }, [map])
+  }, [map, tone])
 
   return null
 }

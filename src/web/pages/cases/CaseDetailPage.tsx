@@ -20,6 +20,9 @@ import { BeforeAfter, CaseTimeline, type NameLookups } from './CaseTimeline'
 import { LightBadge, StateTag, useClasses, useUserNames } from './shared'
 import { ACTION_ORDER, COUNTERS, DANGER_ACTIONS, PRIMARY_ACTIONS } from './workflow'
 
+/** Steps whose reason the next person to act must read: a return, a failed check (rework), a refused request. */
+const SENT_BACK: ReadonlySet<string> = new Set(['return', 'check_fail', 'deny_extension', 'deny_suspension'])
+
 /** Links to the cases a report may duplicate, by ticket. */
 function DuplicateLinks({ ids }: { ids: string[] }) {
   const { data } = useLoad(
@@ -108,6 +111,9 @@ export default function CaseDetailPage() {
   const pendingExtension = detail.pendingExtension as { newDeadline?: string; reason?: string } | null
   const pendingSuspension = detail.pendingSuspension as { reason?: string } | null
   const counters = COUNTERS.filter((c) => (detail.counters[c] ?? 0) > 0)
+  // A step that sent the case back or refused a request: whoever acts next needs its reason at hand.
+  const latest = detail.timeline.at(-1)
+  const lastStep = latest && SENT_BACK.has(latest.action) ? latest : null
 
   const facts = [
     {
@@ -129,9 +135,13 @@ export default function CaseDetailPage() {
     { key: 'position', label: t('cases.position'), children: `${detail.position[0].toFixed(6)}, ${detail.position[1].toFixed(6)}` },
     {
       key: 'counters', label: t('cases.counters'),
-      children: counters.length
-        ? <Space size={4} wrap>{counters.map((c) => <Tag key={c}>{t(`caseCounters.${c}`)} × {detail.counters[c]}</Tag>)}</Space>
-        : t('cases.noCounters'),
+      children: (
+        <span data-testid="case-counters">
+          {counters.length
+            ? <Space size={4} wrap>{counters.map((c) => <Tag key={c}>{t(`caseCounters.${c}`)} × {detail.counters[c]}</Tag>)}</Space>
+            : t('cases.noCounters')}
+        </span>
+      ),
     },
     { key: 'description', label: t('cases.description'), span: 'filled' as const, children: <span style={{ whiteSpace: 'pre-wrap' }}>{detail.description}</span> },
   ]
@@ -168,6 +178,10 @@ export default function CaseDetailPage() {
       {pendingSuspension && (
         <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="case-pending-suspension"
           title={t('cases.pending.suspension', { reason: pendingSuspension.reason ?? '' })} />
+      )}
+      {lastStep && (
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="case-last-step" data-action={lastStep.action}
+          title={t(`cases.lastStep.${lastStep.action}`, { unit: lastStep.unitName ?? names.unitName(lastStep.unitId) ?? '', reason: lastStep.reason ?? '' })} />
       )}
       {possibleDuplicates(detail).length > 0 && detail.state !== 'merged' && (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="case-duplicates"

@@ -48,14 +48,19 @@ function colourOf(entry: CaseTimelineEntry): string {
 
 export function CaseTimeline({ detail, names, lang }: { detail: CaseDetail; names: NameLookups; lang: Lang }) {
   const { t } = useTranslation()
+  // Units outside the reader's scope (a unit the case was sent to before) are named by the server on the steps they took.
+  const unitNames = new Map<string, string>()
+  for (const e of detail.timeline) if (e.unitId && e.unitName) unitNames.set(e.unitId, e.unitName)
+  if (detail.assignedUnitId && detail.assignedUnitName) unitNames.set(detail.assignedUnitId, detail.assignedUnitName)
+  const unitName = (id: string | null | undefined) => names.unitName(id) ?? (id ? unitNames.get(id) : undefined) ?? null
   const items = detail.timeline.map((entry, i) => {
     const info = (entry.detail ?? {}) as EntryDetail
     // the server names the people and units of each step; the page's own lists give English unit names
     const who = [roleName(t, entry.role), entry.actorName ?? names.userName(entry.actorId)].filter(Boolean).join(' · ')
-    const unit = names.unitName(entry.unitId) ?? entry.unitName
+    const unit = unitName(entry.unitId)
     const lines: string[] = []
     if (info.unitId && (entry.action === 'dispatch' || entry.action === 'reassign')) {
-      lines.push(t('cases.entry.dispatchedTo', { unit: names.unitName(info.unitId) ?? info.unitId }))
+      lines.push(t('cases.entry.dispatchedTo', { unit: unitName(info.unitId) ?? t('cases.entry.otherUnit') }))
     }
     if (info.deadline) lines.push(t('cases.entry.deadline', { deadline: formatDateTime(info.deadline, lang) }))
     if (info.rejectReason) lines.push(t('cases.entry.rejectReason', { reason: t(`rejectReason.${info.rejectReason}`, { defaultValue: info.rejectReason }) }))
