@@ -79,17 +79,43 @@ describe('report from the street', () => {
     await page.getByTestId('nav-toggle').tap()
     await page.getByTestId('nav-item-fieldReport').tap()
     await page.waitForURL((url) => url.pathname === '/field/report')
+    await page.getByTestId('field-report-page').waitFor()
     expect(await page.locator('h1').textContent()).toBe('现场上报')
+    // The class sheet: a search box over both kinds of class.
+    await page.getByTestId('field-class').tap()
+    await page.getByTestId('field-class-search').fill('垃圾')
+    await page.getByTestId('field-class-option-event-0101').waitFor()
+    await page.waitForTimeout(300) // the sheet's slide-in, for the screenshot
+    await screenshot(page, 'field-class-picker-phone')
+    await page.keyboard.press('Escape')
+    await page.getByTestId('field-class-list').waitFor({ state: 'detached' })
     await fillReport(page, {
       classKind: 'event', classCode: '0101', description: '路边暴露垃圾（e2e 现场上报）', address: '邾城街道 e2e 现场',
       photos: [{ name: 'before.png', buffer: BEFORE_PHOTO }],
     }, field.point)
     expect(await page.getByTestId('field-place-street').textContent()).toContain('邾城街道')
+    await page.evaluate(() => window.scrollTo(0, 0))
     await page.waitForTimeout(400) // the map's first frame, for the screenshot
     await screenshot(page, 'field-report-filled-phone', { fullPage: true })
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
 
-    await page.getByTestId('field-report-submit').tap()
+    // The photo upload is held at the door a moment, so the progress can be seen.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    await page.route('**/api/files', async (route) => {
+      await held
+      await route.fallback()
+    })
+    try {
+      await page.getByTestId('field-report-submit').tap()
+      const progress = page.getByTestId('field-report-progress')
+      await progress.waitFor()
+      expect(await progress.textContent()).toContain('正在上传照片 1/1')
+      await screenshot(page, 'field-report-uploading-phone')
+    } finally {
+      release()
+      await page.unroute('**/api/files')
+    }
     const ticket = page.getByTestId('field-report-ticket')
     await ticket.waitFor()
     expect(await ticket.textContent()).toMatch(/^420117-\d{8}-\d{6}$/)
@@ -134,6 +160,7 @@ describe('report from the street', () => {
     const cases = await casesDescribed(description)
     expect(cases).toHaveLength(1)
     expect(await sent.getAttribute('data-ticket')).toBe(cases[0]!.ticket)
+    expect(await page.getByTestId('field-report-ticket').textContent()).toBe(cases[0]!.ticket) // the saved report's page now shows its ticket
     const detail = await pageFetch<CaseReply>(page, `/api/cases/${cases[0]!.id}`)
     expect(detail.body.timeline[0]!.photoIds).toHaveLength(2)
   })
@@ -208,7 +235,9 @@ describe('field tasks', () => {
     await page.getByTestId('case-photos-after').locator('img').first().waitFor()
     await page.getByTestId('case-map').locator('canvas').waitFor()
     await page.waitForTimeout(400)
-    await screenshot(page, 'field-case-disposed-phone', { fullPage: true })
+    await screenshot(page, 'field-case-disposed-phone') // as the phone shows it: the step buttons stay at the bottom
+    await page.getByTestId('case-map').scrollIntoViewIfNeeded()
+    await screenshot(page, 'field-case-disposed-map-phone')
     expect(await page.getByTestId('field-action-check_pass').isVisible()).toBe(true)
     expect(await page.getByTestId('field-action-check_fail').isVisible()).toBe(true)
 
@@ -244,6 +273,7 @@ describe('field tasks', () => {
       await page.getByTestId('field-report-page').waitFor()
       await expect.poll(() => page.getByTestId('field-place').getAttribute('data-status')).toBe('inside')
       expect(await page.locator('h1').textContent()).toBe('Report a problem')
+      await page.evaluate(() => window.scrollTo(0, 0))
       await page.waitForTimeout(400)
       await screenshot(page, 'field-report-en-phone', { fullPage: true })
     } finally {

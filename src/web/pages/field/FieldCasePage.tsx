@@ -2,7 +2,7 @@
 // after, the map, and big buttons for the steps the server says the user may take now — each step's form is the
 // desktop's ActionDialog, with the photos it needs taken by the camera. Follows changes made elsewhere live.
 import { useEffect, useRef, useState } from 'react'
-import { Link, useNavigate, useParams } from 'react-router'
+import { Link, useLocation, useNavigate, useParams } from 'react-router'
 import { Alert, Button, Card, Result, Spin, Tag, Typography } from 'antd'
 import { ArrowLeftOutlined, ProfileOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
@@ -23,6 +23,9 @@ export default function FieldCasePage() {
   const { t, i18n } = useTranslation()
   const lang: Lang = i18n.language === 'en' ? 'en' : 'zh-CN'
   const navigate = useNavigate()
+  const location = useLocation()
+  // Back to the list as it was (its tab) when the user came from it; to the tasks when the page was opened directly.
+  const back = () => (location.key !== 'default' ? navigate(-1) : navigate('/field'))
   const { className } = useClasses()
   const geo = useGeolocation()
   const loaded = useLoad(() => getCase(id), null as CaseDetail | null, [id])
@@ -58,7 +61,7 @@ export default function FieldCasePage() {
     return (
       <div className="xh-page">
         <Result status="warning" title={t('cases.notFound')} subTitle={errorMessage(loaded.error)}
-          extra={<Button size="large" onClick={() => navigate('/field')}>{t('field.case.back')}</Button>} />
+          extra={<Button size="large" onClick={back}>{t('field.case.back')}</Button>} />
       </div>
     )
   }
@@ -70,7 +73,7 @@ export default function FieldCasePage() {
   return (
     <div className="xh-page xh-field-page xh-field-case" data-testid="field-case-page" data-case-id={detail.id} data-version={detail.version}>
       <div className="xh-case-title" style={{ marginBottom: 8 }}>
-        <Button type="text" size="large" icon={<ArrowLeftOutlined />} onClick={() => navigate('/field')} aria-label={t('field.case.back')} />
+        <Button type="text" size="large" icon={<ArrowLeftOutlined />} onClick={back} aria-label={t('field.case.back')} />
         <h1 data-testid="case-ticket">{detail.ticket}</h1>
         <StateTag state={detail.state} testId="case-state" />
       </div>

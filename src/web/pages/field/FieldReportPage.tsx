@@ -33,7 +33,7 @@ interface Values {
   urgency?: Urgency
 }
 
-type Outcome = { kind: 'sent'; reply: CaseReportReply } | { kind: 'queued' }
+type Outcome = { kind: 'sent'; reply: CaseReportReply } | { kind: 'queued'; clientId: string }
 
 function ProgressLine({ progress }: { progress: SendProgress }) {
   const { t } = useTranslation()
@@ -72,7 +72,7 @@ function ReportForm({ clientId, onOutcome }: { clientId: string; onOutcome: (out
       // Offline, or older reports still waiting: this one queues behind them, so they go up in order.
       if (!navigator.onLine || outbox.items.some((item) => !item.refused)) {
         await enqueue(fields, queued)
-        onOutcome({ kind: 'queued' })
+        onOutcome({ kind: 'queued', clientId })
         return
       }
       setProgress({ step: 'photo', done: 0, total: queued.length, fraction: 0 })
@@ -81,7 +81,7 @@ function ReportForm({ clientId, onOutcome }: { clientId: string; onOutcome: (out
       } catch (e) {
         if (!isTransient(e)) throw e
         await enqueue(fields, queued, errorMessage(e))
-        onOutcome({ kind: 'queued' })
+        onOutcome({ kind: 'queued', clientId })
       }
     } catch (e) {
       setError(e)
@@ -153,7 +153,10 @@ export default function FieldReportPage() {
   // One client id per report: a retry of this report (now or from the outbox) answers the same case.
   const [clientId, setClientId] = useState(newClientId)
   const [outcome, setOutcome] = useState<Outcome | null>(null)
-  const { online } = useOutbox()
+  const { online, sent } = useOutbox()
+  // A queued report that went up meanwhile shows its ticket like one sent at once.
+  const uploaded = outcome?.kind === 'queued' ? sent.find((s) => s.clientId === outcome.clientId) : undefined
+  const done = outcome?.kind === 'sent' ? { id: outcome.reply.case.id, ticket: outcome.reply.case.ticket } : uploaded ? { id: uploaded.caseId, ticket: uploaded.ticket } : null
   const again = () => {
     setOutcome(null)
     setClientId(newClientId())
@@ -166,19 +169,19 @@ export default function FieldReportPage() {
         <Link to="/field">{t('field.tasks.title')}</Link>
       </div>
       <OutboxPanel lang={lang} />
-      {outcome?.kind === 'sent' && (
+      {done && (
         <Result
           status="success"
           data-testid="field-report-done"
           title={t('field.report.sent')}
-          subTitle={<span>{t('field.report.ticket')} <Typography.Text strong copyable className="xh-ticket" data-testid="field-report-ticket">{outcome.reply.case.ticket}</Typography.Text></span>}
+          subTitle={<span>{t('field.report.ticket')} <Typography.Text strong copyable className="xh-ticket" data-testid="field-report-ticket">{done.ticket}</Typography.Text></span>}
           extra={[
             <Button key="again" type="primary" size="large" onClick={again} data-testid="field-report-again">{t('field.report.again')}</Button>,
-            <Link key="view" to={`/field/cases/${outcome.reply.case.id}`} data-testid="field-report-view"><Button size="large">{t('field.report.view')}</Button></Link>,
+            <Link key="view" to={`/field/cases/${done.id}`} data-testid="field-report-view"><Button size="large">{t('field.report.view')}</Button></Link>,
           ]}
         />
       )}
-      {outcome?.kind === 'queued' && (
+      {outcome?.kind === 'queued' && !uploaded && (
         <Result
           status="info"
           data-testid="field-report-queued"

@@ -10,7 +10,7 @@ import { formatDateTime } from '../../app/format'
 import { ServerError } from '../../app/ServerError'
 import { useDebounced, useLiveEvents } from '../../app/useLiveEvents'
 import { useLoad } from '../../app/useLoad'
-import { byLight, LightBadge, useClasses } from '../cases/shared'
+import { LightBadge, useClasses } from '../cases/shared'
 import { distanceMetres, formatDistance, useGeolocation, type Fix } from './geo'
 import { useWaitingCount } from './OutboxPanel'
 
@@ -47,8 +47,9 @@ async function onlyMine(items: CaseSummary[], actions: readonly CaseActionType[]
 
 async function loadTasks(kind: TaskKind): Promise<CaseSummary[]> {
   const { state, actions } = TASKS[kind]
+  // red, yellow, green, then the nearest deadline (the server sorts)
   const page = await listCases({ state: [state], sort: 'light', page: 1, pageSize: LIMIT })
-  return [...(await onlyMine(page.items, actions))].sort(byLight)
+  return onlyMine(page.items, actions)
 }
 
 function TaskCard({ c, here, lang, className }: { c: CaseSummary; here: Fix | null; lang: Lang; className: (kind: string, code: string) => string }) {

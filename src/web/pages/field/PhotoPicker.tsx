@@ -59,7 +59,7 @@ export function PhotoPicker({ value = [], onChange, max = MAX_PHOTOS, id }: {
         accept="image/*"
         capture="environment"
         multiple
-        hidden
+        style={{ display: 'none' }}
         data-testid="field-photo-input"
         onChange={(e) => {
           add(e.target.files)

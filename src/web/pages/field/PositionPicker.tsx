@@ -18,9 +18,9 @@ export interface PinnedPosition {
   accuracy: number | null
 }
 
-/** Half the view around the first position, in degrees (about 800 m × 670 m). */
-const HALF_LNG = 0.004
-const HALF_LAT = 0.003
+/** Half the view around the first position, in degrees (about 1.5 km × 1.3 km: the cell and its neighbours). */
+const HALF_LNG = 0.008
+const HALF_LAT = 0.006
 
 /** The draggable pin; a tap on the map moves it too. Follows `point` when it changes from outside. */
 function Pin({ point, onMove }: { point: [number, number]; onMove: (point: [number, number]) => void }) {
