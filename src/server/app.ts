@@ -14,6 +14,8 @@ import { AppError, errorBody, pickLocale } from './platform/errors.js'
 import { type App, ErrorReply, validatorCompiler } from './platform/http.js'
 import { matrixRoutes } from './modules/cases/matrix-routes.js'
 import { caseRoutes } from './modules/cases/routes.js'
+import { calendarRoutes } from './modules/cases/calendar-routes.js'
+import { notificationRoutes } from './modules/notifications/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
 import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
@@ -144,6 +146,8 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   orgRoutes(app, context.org, context.grid, context.identity)
   classRoutes(app, context.db)
   caseRoutes(app, context.cases, context.db.kysely)
+  calendarRoutes(app, context.calendar)
+  notificationRoutes(app, context.notifications)
   fileRoutes(app, context.files)
   liveRoutes(app, context.events)
   matrixRoutes(app, context.matrix)

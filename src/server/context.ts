@@ -7,11 +7,12 @@ import { EventBus } from './platform/events.js'
 import { Jobs } from './platform/jobs.js'
 import { createMetrics, type Metrics } from './platform/metrics.js'
 import { createFileStorage } from './platform/files/storage.js'
-import { createWorkingCalendar } from './modules/cases/calendar.js'
+import { DistrictCalendar } from './modules/cases/calendar-settings.js'
 import { DispatchMatrix } from './modules/cases/matrix-service.js'
 import { OVERDUE_EVERY_MS, OVERDUE_JOB, overdueJob } from './modules/cases/overdue.js'
 import { CaseService } from './modules/cases/service.js'
 import { FileService } from './modules/files/service.js'
+import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
 import { OrgService } from './modules/org/service.js'
@@ -29,6 +30,8 @@ export interface Context {
   cases: CaseService
   matrix: DispatchMatrix
   files: FileService
+  calendar: DistrictCalendar
+  notifications: NotificationService
   broker: Broker | undefined
 }
 
@@ -49,10 +52,11 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   jobs.register('grid.revision-check', () => grid.checkRevision(), 60_000)
   jobs.register(OVERDUE_JOB, overdueJob(db, events), OVERDUE_EVERY_MS)
   const matrix = new DispatchMatrix(db, events, org)
-  const cases = new CaseService(db, events, org, grid, createWorkingCalendar(), matrix, { metres: config.duplicateMetres, hours: config.duplicateHours })
+  const calendar = new DistrictCalendar(db, events)
+  const cases = new CaseService(db, events, org, grid, calendar, matrix, { metres: config.duplicateMetres, hours: config.duplicateHours })
   // an in-memory database (tests) keeps its files in memory too: both go with the process
   const files = new FileService(db, createFileStorage({ dataDir: db.location === 'memory' ? undefined : config.dataDir }), { maxPhotoBytes: config.maxPhotoMb * 1024 * 1024 })
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, broker: undefined }
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), broker: undefined }
   await reload(context)
   return context
 }
@@ -63,6 +67,7 @@ export async function reload(context: Context): Promise<void> {
   await context.identity.loadRoles()
   await context.grid.load()
   await context.matrix.load()
+  await context.calendar.load()
 }
 
 export async function closeContext(context: Context): Promise<void> {

@@ -1,6 +1,6 @@
 // Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
 import type {
-  AppConfig, AuditEntry, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
+  AppConfig, AuditEntry, CalendarRules, CalendarYear, CaseLight, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
   LookupResult, Me, Page, Permission, Role, StoredFile, Unit, UnitKind, User,
 } from './types'
 
@@ -188,6 +188,12 @@ export const listAudit = (query?: AuditQuery) => get<Page<AuditEntry>>('/api/aud
 export interface CaseQuery extends Query {
   state?: readonly CaseState[]; classCode?: string; streetId?: string; assignedUnitId?: string; source?: CaseSource
   from?: string; to?: string; overdue?: boolean; page?: number; pageSize?: number
+  /** created: newest first (default); deadline: nearest first; light: red, yellow, green. */
+  sort?: 'created' | 'deadline' | 'light'
+  /** Only cases dispatched to my unit or one under it. */
+  mine?: boolean
+  pending?: 'extension' | 'suspension'
+  light?: readonly CaseLight[]
 }
 export type CaseAction = Omit<CaseActionBody, 'version'>
 export const listCases = (query?: CaseQuery, init?: RequestInit) => get<Page<CaseSummary>>('/api/cases', query, init)
@@ -196,6 +202,36 @@ export const getCase = (caseId: string) => get<CaseDetail>(`/api/cases/${id(case
 export const actOnCase = (caseId: string, version: number, action: CaseAction) =>
   post<CaseDetail>(`/api/cases/${id(caseId)}/actions`, { version, ...action })
 export const reportCase = (report: CaseReport) => post<CaseReportReply>('/api/cases', report)
+
+/**
+ * The filtered cases as an Excel workbook, read as it streams so the page can show progress (bytes and, from the
+ * X-Total-Count header, how many cases). Errors arrive as ApiError like every other call.
+ */
+export async function exportCasesXlsx(query: Omit<CaseQuery, 'page' | 'pageSize' | 'sort'>, onProgress: (bytes: number, total: number) => void, signal?: AbortSignal): Promise<Blob> {
+  const res = await fetch(withQuery('/api/cases/export.xlsx', query), { credentials: 'include', headers: { 'Accept-Language': language }, signal: signal ?? null })
+  if (!res.ok) throw await toApiError(res)
+  const total = Number(res.headers.get('x-total-count') ?? 0)
+  const reader = res.body?.getReader()
+  if (!reader) return res.blob()
+  const parts: Uint8Array[] = []
+  let bytes = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    parts.push(value)
+    bytes += value.length
+    onProgress(bytes, total)
+  }
+  return new Blob(parts as BlobPart[], { type: res.headers.get('content-type') ?? 'application/octet-stream' })
+}
+
+// Notifications
+export const listNotifications = (query?: { unread?: boolean; limit?: number }) => get<NotificationList>('/api/notifications', query)
+export const markNotificationsRead = (ids?: string[]) => post<{ changed: number }>('/api/notifications/read', ids ? { ids } : {})
+
+// Working calendar
+export const getCalendar = (year: number) => get<CalendarYear>('/api/calendar', { year })
+export const putCalendar = (rules: CalendarRules) => put<CalendarRules>('/api/calendar', rules)
 
 // Files (photos)
 /** Uploads one file as multipart field `file`, with upload progress. */

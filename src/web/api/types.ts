@@ -3,6 +3,8 @@ import type { Geometry } from 'geojson'
 import type { Static } from 'typebox'
 import type * as cases from '../../server/modules/cases/schemas'
 import type * as workflow from '../../server/modules/cases/workflow-table'
+import type { CalendarRules as ServerCalendarRules } from '../../server/modules/cases/calendar-settings'
+import type { DayInfo } from '../../server/modules/cases/calendar'
 import type * as classes from '../../server/modules/classes/schemas'
 import type * as identity from '../../server/modules/identity/schemas'
 import type * as org from '../../server/modules/org/schemas'
@@ -51,6 +53,29 @@ export type RejectReason = workflow.RejectReason
 export type CaseActionBody = Omit<Static<typeof cases.ActionBody>, 'type' | 'rejectReason'> & { type: CaseActionType; rejectReason?: RejectReason }
 export type CaseReport = Omit<Static<typeof cases.ReportBody>, 'source'> & { source: CaseSource }
 export type CaseReportReply = Static<typeof cases.ReportReply>
+
+/** One notification of the signed-in user (GET /api/notifications). */
+export interface AppNotification {
+  id: string
+  kind: string
+  caseId: string | null
+  payload: { ticket?: string; state?: string; deadline?: string }
+  createdAt: string
+  readAt: string | null
+}
+export interface NotificationList {
+  unread: number
+  items: AppNotification[]
+}
+
+export type CalendarRules = ServerCalendarRules
+export interface CalendarYear {
+  rules: CalendarRules
+  year: number
+  hasOfficialData: boolean
+  minutesPerDay: number
+  specialDays: DayInfo[]
+}
 
 /** An uploaded file (photo): `POST /api/files` answers with its id and where to load it and its thumbnail. */
 export interface StoredFile {

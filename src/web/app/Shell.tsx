@@ -10,6 +10,7 @@ import { LanguageSwitch } from './LanguageSwitch'
 import { NAV_ITEMS, navAllowed, navKeyOf } from './nav'
 import { useIsMobile } from './useIsMobile'
 import { ChangePasswordModal } from './ChangePasswordModal'
+import { NotificationBell } from './NotificationBell'
 
 function Brand({ dark = true }: { dark?: boolean }) {
   const { t } = useTranslation()
@@ -49,7 +50,7 @@ function NavMenu({ onNavigate, dark }: { onNavigate?: () => void; dark: boolean 
 
 export function Shell() {
   const { t, i18n } = useTranslation()
-  const { me, logout } = useAuth()
+  const { me, logout, can } = useAuth()
   const navigate = useNavigate()
   const mobile = useIsMobile()
   const [drawerOpen, setDrawerOpen] = useState(false)
@@ -98,6 +99,7 @@ export function Shell() {
           <div className="xh-header-spacer" />
           <Space size={mobile ? 0 : 8} wrap={false}>
             {!mobile && userBlock}
+            <NotificationBell live={can('case:read')} />
             <LanguageSwitch compact={mobile} />
             <Button type="text" icon={<LogoutOutlined />} data-testid="logout" onClick={signOut} aria-label={t('auth.logout')}>
               {mobile ? null : t('auth.logout')}

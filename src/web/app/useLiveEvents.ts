@@ -2,13 +2,14 @@
 import { useEffect, useRef } from 'react'
 
 export interface LiveEvent {
-  type: 'case.changed' | 'case.overdue'
+  /** 'notification': something new waits in the signed-in user's notifications. */
+  type: 'case.changed' | 'case.overdue' | 'notification'
   caseId?: string
 }
 
 type Listener = (event: LiveEvent) => void
 
-const TYPES: ReadonlyArray<LiveEvent['type']> = ['case.changed', 'case.overdue']
+const TYPES: ReadonlyArray<LiveEvent['type']> = ['case.changed', 'case.overdue', 'notification']
 const listeners = new Set<Listener>()
 let source: EventSource | null = null
 

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { audit, SYSTEM_ACTOR } from '../../platform/audit.js'
 import type { Db } from '../../platform/db/engine.js'
 import type { EventBus } from '../../platform/events.js'
+import { notifyOverdue } from '../notifications/service.js'
 import * as repo from './repository.js'
 
 export const OVERDUE_JOB = 'cases.overdue'
@@ -19,6 +20,7 @@ interface Marked {
   org_path: string
   assigned_unit_id: string | null
   assigned_unit_path: string | null
+  grid_cell_id: string | null
   due: Date
 }
 
@@ -26,12 +28,14 @@ interface Marked {
  * One round of the job: every case whose current deadline (the disposal deadline while dispatched or in disposal,
  * else the step deadline) lies before `now` and has not been marked for that deadline gets one `overdue` timeline
  * entry and one audit entry. Rows are claimed with FOR UPDATE SKIP LOCKED and the mark is re-checked on the locked
- * row, so any number of processes may run it at once and each deadline is marked once. Suspended cases have no
+ * row, so any number of processes may run it at once and each deadline is marked once. The people who hold the
+ * step are notified (modules/notifications). Suspended cases have no
  * running clock and are left alone. Returns the ids marked by this call.
  */
 export async function markOverdue(db: Db, events: EventBus, now = new Date()): Promise<string[]> {
   const all: string[] = []
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
+    const notified: string[] = []
     const marked = await db.kysely.transaction().execute(async (trx) => {
       // the CASE expression and the conditions match the partial index cases_unmarked_deadline (0004_overdue.sql)
       const claimed = await sql<Marked>`
@@ -47,7 +51,7 @@ export async function markOverdue(db: Db, events: EventBus, now = new Date()): P
           for update skip locked
         ) d
         where c.id = d.id
-        returning c.id, c.ticket, c.state, c.org_path, c.assigned_unit_id, c.assigned_unit_path, d.due`.execute(trx)
+        returning c.id, c.ticket, c.state, c.org_path, c.assigned_unit_id, c.assigned_unit_path, c.grid_cell_id, d.due`.execute(trx)
       for (const row of claimed.rows) {
         const due = new Date(row.due)
         const detail = { deadline: due.toISOString(), deadlineKind: isDisposing(row.state) ? 'disposal' : 'step' }
@@ -56,6 +60,7 @@ export async function markOverdue(db: Db, events: EventBus, now = new Date()): P
           from_state: row.state, to_state: row.state, comment: null, reason: null, photo_ids: [], detail,
         })
         await audit(trx, SYSTEM_ACTOR, { action: 'case.overdue', entityType: 'case', entityId: row.id, details: { state: row.state, ...detail } })
+        notified.push(...(await notifyOverdue(trx, { ...row, due })))
       }
       return claimed.rows
     })
@@ -65,6 +70,8 @@ export async function markOverdue(db: Db, events: EventBus, now = new Date()): P
       await events.publish({ type: 'case.overdue', caseId: row.id, ticket: row.ticket, state: row.state, deadline: new Date(row.due).toISOString(), ...paths })
       all.push(row.id)
     }
+    // each person who holds a step that ran out of time hears of it on their open pages
+    for (const userId of new Set(notified)) await events.publish({ type: 'notification', userId })
     if (marked.length < BATCH) break
   }
   return all

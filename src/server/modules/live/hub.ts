@@ -103,6 +103,12 @@ export class LiveHub {
       }
       return
     }
+    // a notification goes to its recipient's own streams only
+    if (event.type === 'notification') {
+      const chunk = `event: notification\ndata: {}\n\n`
+      for (const stream of this.streams) if (stream.principal.userId === event.userId) this.write(stream, chunk)
+      return
+    }
     // a signed-out session, a changed user or changed roles: those streams end and reconnect (or are refused)
     switch (event.type) {
       case 'auth.session.revoked':

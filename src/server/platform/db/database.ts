@@ -233,7 +233,28 @@ export interface FilesTable {
   case_id: string | null
 }
 
+// notifications module
+export interface NotificationsTable {
+  id: Generated<string>
+  user_id: string
+  kind: string
+  case_id: string | null
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>
+  created_at: CreatedAt
+  read_at: Date | null
+}
+
+// system settings
+export interface SettingsTable {
+  key: string
+  value: ColumnType<unknown, string, string>
+  updated_at: Timestamp
+  updated_by: string | null
+}
+
 export interface Database {
+  notifications: NotificationsTable
+  settings: SettingsTable
   dispatch_rules: DispatchRulesTable
   cases: CasesTable
   case_timeline: CaseTimelineTable

@@ -50,8 +50,9 @@ export function CaseTimeline({ detail, names, lang }: { detail: CaseDetail; name
   const { t } = useTranslation()
   const items = detail.timeline.map((entry, i) => {
     const info = (entry.detail ?? {}) as EntryDetail
-    const who = [roleName(t, entry.role), names.userName(entry.actorId)].filter(Boolean).join(' · ')
-    const unit = names.unitName(entry.unitId)
+    // the server names the people and units of each step; the page's own lists give English unit names
+    const who = [roleName(t, entry.role), entry.actorName ?? names.userName(entry.actorId)].filter(Boolean).join(' · ')
+    const unit = names.unitName(entry.unitId) ?? entry.unitName
     const lines: string[] = []
     if (info.unitId && (entry.action === 'dispatch' || entry.action === 'reassign')) {
       lines.push(t('cases.entry.dispatchedTo', { unit: names.unitName(info.unitId) ?? info.unitId }))

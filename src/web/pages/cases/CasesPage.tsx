@@ -1,14 +1,15 @@
 // Case list: every case in the user's scope, filtered by state, class, street, unit, source, time and overdue,
-// with its light, paged from the server; the filtered list exports to CSV for Excel.
+// with its light, sorted most pressing first, paged from the server; the filtered list exports to Excel (.xlsx, made on
+// the server) or CSV.
 import { useMemo, useRef, useState, type HTMLAttributes } from 'react'
 import { Link, useNavigate } from 'react-router'
-import { App, Badge, Button, Checkbox, DatePicker, Modal, Progress, Select, Space, Table, TreeSelect, Typography } from 'antd'
+import { App, Badge, Button, Checkbox, DatePicker, Modal, Progress, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd'
 import type { TableColumnsType } from 'antd'
-import { ClearOutlined, DownloadOutlined, FilterOutlined, ReloadOutlined } from '@ant-design/icons'
+import { ClearOutlined, DownloadOutlined, FileExcelOutlined, FilterOutlined, ReloadOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
 import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
-import { listCases, type CaseQuery, type CaseSummary, type Lang } from '../../api/client'
+import { exportCasesXlsx, listCases, type CaseQuery, type CaseSummary, type Lang } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { formatDateTime } from '../../app/format'
 import { localName } from '../../app/i18n'
@@ -20,13 +21,18 @@ import { download, toCsv } from './csv'
 import { LightBadge, StateTag, useClasses } from './shared'
 import { CASE_SOURCES, STATE_ORDER } from './workflow'
 
-type Filters = Pick<CaseQuery, 'state' | 'classCode' | 'streetId' | 'assignedUnitId' | 'source' | 'from' | 'to' | 'overdue'>
+type Filters = Pick<CaseQuery, 'state' | 'classCode' | 'streetId' | 'assignedUnitId' | 'source' | 'from' | 'to' | 'overdue' | 'mine' | 'pending' | 'light' | 'sort'>
+
+const SORTS = ['light', 'deadline', 'created'] as const
+const LIGHTS = ['red', 'yellow', 'green'] as const
 
 /** At most this many cases go into one export (pages of EXPORT_PAGE). */
 const EXPORT_CAP = 10_000
 const EXPORT_PAGE = 500
 
 interface ExportState {
+  /** 'xlsx': done counts bytes received, total the cases. */
+  kind: 'csv' | 'xlsx'
   done: number
   total: number
   finished: boolean
@@ -70,7 +76,7 @@ export default function CasesPage() {
   const [filtersOpen, setFiltersOpen] = useState(false)
   const { classes, className } = useClasses()
   const { units } = useUnits(can('org:read'))
-  const list = usePagedList<CaseSummary, Filters>(listCases, {})
+  const list = usePagedList<CaseSummary, Filters>(listCases, { sort: 'light' })
   const f = list.filters
   const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null)
   const [exporting, setExporting] = useState<ExportState | null>(null)
@@ -88,23 +94,23 @@ export default function CasesPage() {
   const reset = () => {
     setRange(null)
     setClassValue(undefined)
-    list.setFilters({})
+    list.setFilters({ sort: f.sort })
   }
 
   const runExport = async () => {
     const abort = new AbortController()
     cancelExport.current = abort
-    setExporting({ done: 0, total: 0, finished: false, capped: false })
+    setExporting({ kind: 'csv', done: 0, total: 0, finished: false, capped: false })
     try {
       const first = await listCases({ ...f, page: 1, pageSize: EXPORT_PAGE }, { signal: abort.signal })
       const wanted = Math.min(first.total, EXPORT_CAP)
       const items = [...first.items]
-      setExporting({ done: items.length, total: wanted, finished: false, capped: first.total > EXPORT_CAP })
+      setExporting({ kind: 'csv', done: items.length, total: wanted, finished: false, capped: first.total > EXPORT_CAP })
       for (let page = 2; items.length < wanted; page++) {
         const next = await listCases({ ...f, page, pageSize: EXPORT_PAGE }, { signal: abort.signal })
         if (next.items.length === 0) break
         items.push(...next.items)
-        setExporting({ done: Math.min(items.length, wanted), total: wanted, finished: false, capped: first.total > EXPORT_CAP })
+        setExporting({ kind: 'csv', done: Math.min(items.length, wanted), total: wanted, finished: false, capped: first.total > EXPORT_CAP })
       }
       const rows = items.slice(0, wanted)
       if (rows.length === 0) {
@@ -114,11 +120,30 @@ export default function CasesPage() {
       }
       const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')
       download(`cases-${stamp}.csv`, toCsv(csvRows(rows, t, lang, className)))
-      setExporting({ done: rows.length, total: wanted, finished: true, capped: first.total > EXPORT_CAP })
+      setExporting({ kind: 'csv', done: rows.length, total: wanted, finished: true, capped: first.total > EXPORT_CAP })
       message.success(t('cases.export.done', { count: rows.length }))
     } catch (e) {
       if (abort.signal.aborted) return
-      setExporting((s) => ({ ...(s ?? { done: 0, total: 0, capped: false }), finished: true, error: e }))
+      setExporting((s) => ({ ...(s ?? { kind: 'csv', done: 0, total: 0, capped: false }), finished: true, error: e }))
+    } finally {
+      cancelExport.current = null
+    }
+  }
+
+  /** The server writes the workbook; the page shows the bytes as they arrive. */
+  const runExcel = async () => {
+    const abort = new AbortController()
+    cancelExport.current = abort
+    setExporting({ kind: 'xlsx', done: 0, total: 0, finished: false, capped: false })
+    try {
+      const { sort: _sort, ...filters } = f
+      const blob = await exportCasesXlsx(filters, (done, total) => setExporting({ kind: 'xlsx', done, total, finished: false, capped: false }), abort.signal)
+      const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')
+      download(`cases-${stamp}.xlsx`, blob, blob.type)
+      setExporting((s) => ({ kind: 'xlsx', done: blob.size, total: s?.total ?? 0, finished: true, capped: false }))
+    } catch (e) {
+      if (abort.signal.aborted) return
+      setExporting((s) => ({ ...(s ?? { kind: 'xlsx', done: 0, total: 0, capped: false }), finished: true, error: e }))
     } finally {
       cancelExport.current = null
     }
@@ -135,7 +160,16 @@ export default function CasesPage() {
       title: t('cases.ticket'), dataIndex: 'ticket', key: 'ticket', width: 190,
       render: (ticket: string, c) => <Link to={`/cases/${c.id}`} data-testid={`case-link-${ticket}`} onClick={(e) => e.stopPropagation()}>{ticket}</Link>,
     },
-    { title: t('cases.state'), dataIndex: 'state', key: 'state', width: 100, render: (s: string) => <StateTag state={s} /> },
+    {
+      title: t('cases.state'), dataIndex: 'state', key: 'state', width: 120,
+      render: (s: string, c) => (
+        <Space size={4} wrap>
+          <StateTag state={s} />
+          {c.hasPendingExtension && <Tag color="orange" data-testid={`case-pending-extension-${c.ticket}`}>{t('cases.pendingFlag.extension')}</Tag>}
+          {c.hasPendingSuspension && <Tag color="purple" data-testid={`case-pending-suspension-${c.ticket}`}>{t('cases.pendingFlag.suspension')}</Tag>}
+        </Space>
+      ),
+    },
     { title: t('cases.class'), key: 'class', width: 150, ellipsis: true, render: (_, c) => className(c.classKind, c.classCode) },
     { title: t('cases.street'), dataIndex: 'streetName', key: 'street', width: 110, ellipsis: true, render: (v: string | null) => v ?? '—' },
     { title: t('cases.unit'), dataIndex: 'assignedUnitName', key: 'unit', width: 130, ellipsis: true, render: (v: string | null) => v ?? '—' },
@@ -145,7 +179,8 @@ export default function CasesPage() {
     { title: t('cases.createdAt'), dataIndex: 'createdAt', key: 'createdAt', width: 160, responsive: ['lg'], render: (v: string) => formatDateTime(v, lang) },
   ]
 
-  const active = Object.values(f).filter((v) => v !== undefined && !(Array.isArray(v) && v.length === 0)).length
+  const { sort: _sort, ...filtering } = f
+  const active = Object.values(filtering).filter((v) => v !== undefined && !(Array.isArray(v) && v.length === 0)).length
   const percent = exporting && exporting.total > 0 ? Math.round((exporting.done / exporting.total) * 100) : 0
 
   return (
@@ -161,12 +196,42 @@ export default function CasesPage() {
             </Badge>
           )}
           <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={t('common.reload')}>{mobile ? null : t('common.reload')}</Button>
+          <Button icon={<FileExcelOutlined />} onClick={() => void runExcel()} disabled={exporting !== null} data-testid="cases-export-xlsx">
+            {t('cases.export.excel')}
+          </Button>
           <Button icon={<DownloadOutlined />} onClick={() => void runExport()} disabled={exporting !== null} data-testid="cases-export">
             {t('cases.export.button')}
           </Button>
         </Space>
       </div>
       <div className="xh-toolbar" style={mobile && !filtersOpen ? { display: 'none' } : undefined}>
+        <Select
+          value={f.sort ?? 'created'}
+          onChange={(sort: NonNullable<Filters['sort']>) => set({ sort })}
+          options={SORTS.map((v) => ({ value: v, label: t(`cases.sort.${v}`) }))}
+          style={{ width: 200 }}
+          aria-label={t('cases.sort.label')}
+          data-testid="cases-sort"
+        />
+        <Select
+          mode="multiple"
+          allowClear
+          placeholder={t('cases.filter.light')}
+          value={f.light ? [...f.light] : []}
+          onChange={(light: Array<(typeof LIGHTS)[number]>) => set({ light: light.length ? light : undefined })}
+          options={LIGHTS.map((v) => ({ value: v, label: t(`light.${v}`) }))}
+          style={{ width: 180 }}
+          data-testid="cases-filter-light"
+        />
+        <Select
+          allowClear
+          placeholder={t('cases.filter.pending')}
+          value={f.pending}
+          onChange={(pending: Filters['pending']) => set({ pending })}
+          options={(['extension', 'suspension'] as const).map((v) => ({ value: v, label: t(`cases.pendingFlag.${v}`) }))}
+          style={{ width: 150 }}
+          data-testid="cases-filter-pending"
+        />
         <Select
           mode="multiple"
           allowClear
@@ -245,6 +310,14 @@ export default function CasesPage() {
         >
           {t('cases.filter.overdue')}
         </Checkbox>
+        <Checkbox
+          checked={f.mine === true}
+          onChange={(e) => set({ mine: e.target.checked || undefined })}
+          style={{ alignSelf: 'center', minWidth: 0 }}
+          data-testid="cases-filter-mine"
+        >
+          {t('cases.filter.mine')}
+        </Checkbox>
         <Button icon={<ClearOutlined />} onClick={reset} style={{ minWidth: 0 }}>{t('cases.filter.reset')}</Button>
       </div>
       <ServerError error={list.error} />
@@ -270,11 +343,17 @@ export default function CasesPage() {
       >
         {exporting && (
           <div data-testid="cases-export-progress" data-finished={exporting.finished}>
-            <Progress percent={exporting.error ? percent : exporting.finished ? 100 : percent} status={exporting.error ? 'exception' : exporting.finished ? 'success' : 'active'} />
+            {exporting.kind === 'csv'
+              ? <Progress percent={exporting.error ? percent : exporting.finished ? 100 : percent} status={exporting.error ? 'exception' : exporting.finished ? 'success' : 'active'} />
+              : <Progress percent={exporting.finished && !exporting.error ? 100 : 99} showInfo={exporting.finished} status={exporting.error ? 'exception' : exporting.finished ? 'success' : 'active'} />}
             <Typography.Paragraph style={{ marginTop: 8, marginBottom: 0 }}>
-              {exporting.finished && !exporting.error
-                ? t('cases.export.done', { count: exporting.done })
-                : t('cases.export.progress', { done: exporting.done, total: exporting.total })}
+              {exporting.kind === 'xlsx'
+                ? exporting.finished && !exporting.error
+                  ? t('cases.export.excelDone', { count: exporting.total })
+                  : t('cases.export.excelProgress', { kb: Math.round(exporting.done / 1024), total: exporting.total })
+                : exporting.finished && !exporting.error
+                  ? t('cases.export.done', { count: exporting.done })
+                  : t('cases.export.progress', { done: exporting.done, total: exporting.total })}
             </Typography.Paragraph>
             {exporting.capped && <Typography.Text type="warning">{t('cases.export.capped', { cap: EXPORT_CAP })}</Typography.Text>}
             {exporting.error !== undefined && <ServerError error={exporting.error} style={{ marginTop: 12 }} />}

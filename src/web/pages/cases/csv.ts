@@ -14,9 +14,9 @@ export function toCsv(rows: ReadonlyArray<ReadonlyArray<string | number | null |
   return '\uFEFF' + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n'
 }
 
-/** Hands a text to the browser as a file download. */
-export function download(fileName: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
+/** Hands a text (or a file already made) to the browser as a file download. */
+export function download(fileName: string, content: string | Blob, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(typeof content === 'string' ? new Blob([content], { type }) : content)
   const a = document.createElement('a')
   a.href = url
   a.download = fileName

@@ -89,7 +89,9 @@ export default function FieldTasksPage() {
   )
   // A case changed somewhere in the user's scope: list again (once per burst of changes).
   const reloadSoon = useDebounced(reload, 800)
-  useLiveEvents(reloadSoon)
+  useLiveEvents((event) => {
+    if (event.type !== 'notification') reloadSoon()
+  })
 
   const items = data?.[active] ?? []
   const options = useMemo(() => KINDS.map((k) => ({

@@ -5,15 +5,14 @@ import { Alert, Badge, Button, Empty, Space, Spin, Table, Tabs, Typography } fro
 import type { TableColumnsType } from 'antd'
 import { ReloadOutlined, UnorderedListOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
-import { getCase, listCases, type CaseState, type CaseSummary, type Me } from '../../api/client'
+import { listCases, type CaseState, type CaseSummary, type Me } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { formatDateTime } from '../../app/format'
 import { ServerError } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
 import { useDebounced, useLiveEvents } from '../../app/useLiveEvents'
 import { useLoad } from '../../app/useLoad'
-import { useUnits } from '../units/unitTree'
-import { byLight, LightBadge, StateTag, useClasses } from '../cases/shared'
+import { LightBadge, StateTag, useClasses } from '../cases/shared'
 import { OPEN_STATES } from '../cases/workflow'
 
 type TabKey = 'verify' | 'check' | 'accept' | 'close' | 'dispatch' | 'extension' | 'suspension' | 'sign' | 'dispose' | 'overdue'
@@ -21,7 +20,7 @@ type TabKey = 'verify' | 'check' | 'accept' | 'close' | 'dispatch' | 'extension'
 interface TabDef {
   states: readonly CaseState[]
   overdue?: true
-  /** Only cases with this request waiting (the list does not carry it: each case's detail is read). */
+  /** Only cases with this request waiting. */
   pending?: 'extension' | 'suspension'
   /** Only cases dispatched to the user's unit or a unit under it (a street's staff also see the street's other cases). */
   mine?: true
@@ -53,51 +52,22 @@ const ROLE_TABS: Record<string, readonly TabKey[]> = {
   admin: ['accept', 'close', 'dispatch', 'extension', 'suspension'],
 }
 
-/** How many cases a tab fetches; the most pressing of them are shown (the list links to the rest). */
+/** How many cases a tab fetches, most pressing first (the list links to the rest). */
 const LIMIT = 200
-/** Parallel detail reads for the request tabs. */
-const DETAIL_CONCURRENCY = 6
 
 interface TabResult {
   items: CaseSummary[]
-  /** The count shown on the tab. */
+  /** The count shown on the tab: every case that waits, fetched or not. */
   count: number
   /** More cases matched than were fetched. */
   truncated: boolean
-  /** How many matched the list query (before the filters the list cannot apply). */
-  matched: number
   error?: unknown
 }
 
-async function withPending(items: CaseSummary[], kind: 'extension' | 'suspension'): Promise<CaseSummary[]> {
-  const keep: boolean[] = new Array<boolean>(items.length).fill(false)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      const detail = await getCase(items[i]!.id)
-      keep[i] = Boolean(kind === 'extension' ? detail.pendingExtension : detail.pendingSuspension)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, items.length) }, worker))
-  return items.filter((_, i) => keep[i])
-}
-
-async function loadTab(def: TabDef, myUnits: ReadonlySet<string>): Promise<TabResult> {
-  const page = await listCases({ state: def.states, overdue: def.overdue, page: 1, pageSize: LIMIT })
-  let items = page.items
-  let filtered = false
-  if (def.mine) {
-    items = items.filter((c) => c.assignedUnitId !== null && myUnits.has(c.assignedUnitId))
-    filtered = true
-  }
-  if (def.pending) {
-    items = await withPending(items, def.pending)
-    filtered = true
-  }
-  items = [...items].sort(byLight)
-  const truncated = page.total > page.items.length
-  return { items, count: filtered ? items.length : page.total, truncated, matched: page.total }
+/** One tab's cases: the server filters (state, overdue, mine, pending) and sorts by light. */
+async function loadTab(def: TabDef): Promise<TabResult> {
+  const page = await listCases({ state: def.states, overdue: def.overdue, mine: def.mine, pending: def.pending, sort: 'light', page: 1, pageSize: LIMIT })
+  return { items: page.items, count: page.total, truncated: page.total > page.items.length }
 }
 
 function tabsFor(me: Pick<Me, 'roles'>): TabKey[] {
@@ -113,26 +83,12 @@ export default function InboxPage() {
   const mobile = useIsMobile()
   const [params, setParams] = useSearchParams()
   const { className } = useClasses()
-  const { units, loading: unitsLoading } = useUnits(can('org:read'))
   const tabs = useMemo(() => (me ? tabsFor(me) : []), [me])
-  const needsUnits = tabs.some((key) => TABS[key].mine)
-
-  // The units the user acts for: their own and every unit under it.
-  const myUnits = useMemo(() => {
-    const set = new Set<string>()
-    if (!me) return set
-    set.add(me.unit.id)
-    for (const u of units) if (u.path.startsWith(me.unit.path)) set.add(u.id)
-    return set
-  }, [me, units])
-  const unitsKey = [...myUnits].sort().join(',')
-  const waiting = needsUnits && unitsLoading
 
   const { data, loading, error, reload } = useLoad(async () => {
-    if (waiting) return {} as Partial<Record<TabKey, TabResult>>
-    const results = await Promise.all(tabs.map((key) => loadTab(TABS[key], myUnits).catch((e: unknown): TabResult => ({ items: [], count: 0, truncated: false, matched: 0, error: e }))))
+    const results = await Promise.all(tabs.map((key) => loadTab(TABS[key]).catch((e: unknown): TabResult => ({ items: [], count: 0, truncated: false, error: e }))))
     return Object.fromEntries(tabs.map((key, i) => [key, results[i]!])) as Partial<Record<TabKey, TabResult>>
-  }, {} as Partial<Record<TabKey, TabResult>>, [tabs.join(','), unitsKey, waiting])
+  }, {} as Partial<Record<TabKey, TabResult>>, [tabs.join(',')])
 
   // A case changed somewhere in the user's scope: count and list again (once per burst of changes).
   const reloadSoon = useDebounced(reload, 800)
@@ -189,9 +145,9 @@ export default function InboxPage() {
             }))}
           />
           <ServerError error={result?.error} />
-          {result?.truncated && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('inbox.more', { shown: LIMIT, total: result.matched })} />}
+          {result?.truncated && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('inbox.more', { shown: LIMIT, total: result.count })} />}
           {mobile ? (
-            <Spin spinning={loading || waiting}>
+            <Spin spinning={loading}>
               <div className="xh-inbox-list" data-testid={`inbox-table-${active}`}>
                 {(result?.items ?? []).map((c) => (
                   <div key={c.id} className="xh-inbox-item xh-row-link" data-testid={`inbox-row-${c.ticket}`} onClick={() => navigate(`/cases/${c.id}`)}>
@@ -208,7 +164,7 @@ export default function InboxPage() {
                     <Typography.Paragraph type="secondary" ellipsis={{ rows: 1 }} style={{ margin: 0, fontSize: 12 }}>{c.description}</Typography.Paragraph>
                   </div>
                 ))}
-                {!loading && !waiting && (result?.items.length ?? 0) === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inbox.empty')} />}
+                {!loading && (result?.items.length ?? 0) === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inbox.empty')} />}
               </div>
             </Spin>
           ) : (
@@ -216,7 +172,7 @@ export default function InboxPage() {
               rowKey="id"
               size="middle"
               data-testid={`inbox-table-${active}`}
-              loading={loading || waiting}
+              loading={loading}
               columns={columns}
               dataSource={result?.items ?? []}
               pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (n) => t('common.total', { count: n }) }}
