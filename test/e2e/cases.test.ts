@@ -1,4 +1,4 @@
-// One case through every role in the browser: a supervisor reports it (API from the page), the acceptor files it from
+// One case through every role in the browser: a supervisor reports it with a photo on the phone's report page, the acceptor files it from
 // the inbox, the dispatcher dispatches it to 邾城街道 with the unit picker, 邾城's staff sign for it and report the
 // disposal with an after-photo, the supervisor checks it with a photo, the acceptor closes it; the timeline shows every
 // step. Then the case list (filters, CSV export), a conflict (409) between two acceptors, and the phone layout.
@@ -8,7 +8,8 @@ import { CASE_SOURCES, OPEN_STATES, REJECT_REASONS, STATES, WORKFLOW } from '../
 import en from '../../src/web/app/locales/en.json'
 import zh from '../../src/web/app/locales/zh-CN.json'
 import * as web from '../../src/web/pages/cases/workflow.js'
-import { AFTER_PHOTO, CHECK_PHOTO, png, pointInSupervisorCell } from './fixtures.js'
+import { AFTER_PHOTO, BEFORE_PHOTO, CHECK_PHOTO, png, pointInSupervisorCell } from './fixtures.js'
+import { fillReport, openFieldSession, reportedCaseId } from './field-helpers.js'
 import { launchBrowser, login, openSession, PHONE, screenshot, type Session, tablesLoaded } from './harness.js'
 
 const baseUrl = inject('baseUrl')
@@ -128,18 +129,20 @@ describe('one case through every role', () => {
   let ticket = ''
   let photos = false
 
-  it('the supervisor reports a problem in their cell (API, from the page)', async () => {
-    const page = await as('supervisor')
-    const point = await pointInSupervisorCell(page)
-    const reply = await report(page, {
-      clientId: `e2e-loop-${Date.now()}`, source: 'supervisor', classKind: 'event', classCode: '0101',
-      description: '人行道上有暴露垃圾（e2e）', address: '邾城街道 e2e 测试点', lng: point[0], lat: point[1],
-    })
-    expect(reply.status).toBe(200)
-    expect(reply.body.case.state).toBe('reported')
-    caseId = reply.body.case.id
-    ticket = reply.body.case.ticket
+  it('the supervisor reports a problem in their cell with a photo on the phone', async () => {
+    const phone = await openFieldSession(browser, baseUrl)
+    sessions.set('supervisor-phone', phone)
+    const { page } = phone
+    await page.goto('/field/report')
+    await fillReport(page, {
+      classKind: 'event', classCode: '0101', description: '人行道上有暴露垃圾（e2e）', address: '邾城街道 e2e 测试点',
+      photos: [{ name: 'before.png', buffer: BEFORE_PHOTO }],
+    }, phone.point)
+    await page.getByTestId('field-report-submit').tap()
+    await page.getByTestId('field-report-ticket').waitFor()
+    ticket = (await page.getByTestId('field-report-ticket').textContent()) ?? ''
     expect(ticket).toMatch(/^420117-\d{8}-\d{6}$/)
+    caseId = await reportedCaseId(page)
     photos = await filesApi(page)
   })
 
@@ -226,7 +229,8 @@ describe('one case through every role', () => {
     for (const words of ['上报', '立案', '派遣', '派往：邾城街道', '签收', '处置反馈', '说明：已清理完毕', '核查通过', '结案', '受理员', '派遣员', '处置单位人员', '监督员']) {
       expect(text, words).toContain(words)
     }
-    // Thumbnails of the after-photos, loaded from the server, in the timeline and under "after".
+    // The report's photo under "before"; thumbnails of the after-photos, loaded from the server, in the timeline and under "after".
+    await expect.poll(() => page.getByTestId('case-photos-before').locator('img').count()).toBe(1)
     const thumbs = page.getByTestId('case-photos-after').locator('img')
     await expect.poll(() => thumbs.count()).toBe(2)
     await expect.poll(() => thumbs.first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0 && img.src.includes('/thumbnail'))).toBe(true)

@@ -40,6 +40,7 @@ export function png(width: number, height: number, colour: (x: number, y: number
   }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
 }
+export const BEFORE_PHOTO = png(160, 120, (x, y) => [180 + (x >> 2), 90 + (y >> 1), 40])
 export const AFTER_PHOTO = png(160, 120, (x, y) => [40 + x, 140 + (y >> 1), 60])
 export const CHECK_PHOTO = png(160, 120, (x, y) => [60, 100 + (y >> 1), 120 + (x >> 1)])
 

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -183,8 +183,14 @@ export interface Session {
   errors: string[]
 }
 
-/** A fresh browser context (no cookies, no stored language) whose requests may only go to the Xiuhua server. */
-export async function openSession(browser: Browser, baseUrl: string, viewport: { width: number; height: number } = DESKTOP): Promise<Session> {
+/**
+ * A fresh browser context (no cookies, no stored language) whose requests may only go to the Xiuhua server;
+ * `device` grants permissions (geolocation) and sets where the device is.
+ */
+export async function openSession(
+  browser: Browser, baseUrl: string, viewport: { width: number; height: number } = DESKTOP,
+  device: Pick<BrowserContextOptions, 'geolocation' | 'permissions'> = {},
+): Promise<Session> {
   const phone = viewport.width < 768
   const context = await browser.newContext({
     baseURL: baseUrl,
@@ -194,6 +200,7 @@ export async function openSession(browser: Browser, baseUrl: string, viewport: {
     hasTouch: phone,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
+    ...device,
   })
   context.setDefaultTimeout(20_000)
   const external: string[] = []

@@ -1,5 +1,5 @@
 // Root component: AntD theme and locale, auth state, and the routes (pages load lazily, the map in its own chunk).
-import { lazy, type ComponentType, type LazyExoticComponent } from 'react'
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 'react'
 import { BrowserRouter, Route, Routes } from 'react-router'
 import { App as AntApp, ConfigProvider } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
@@ -12,6 +12,8 @@ import { Shell } from './Shell'
 import { LoginPage } from '../pages/login/LoginPage'
 
 const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>> = {
+  field: lazy(() => import('../pages/field/FieldTasksPage')),
+  fieldReport: lazy(() => import('../pages/field/FieldReportPage')),
   inbox: lazy(() => import('../pages/inbox/InboxPage')),
   cases: lazy(() => import('../pages/cases/CasesPage')),
   command: lazy(() => import('../pages/command/CommandMapPage')),
@@ -25,6 +27,9 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
 }
 const HomePage = lazy(() => import('../pages/home/HomePage'))
 const CaseDetailPage = lazy(() => import('../pages/cases/CaseDetailPage'))
+const FieldCasePage = lazy(() => import('../pages/field/FieldCasePage'))
+/** Uploads the field reports kept while offline, whatever page is open (renders nothing). */
+const FieldOutbox = lazy(() => import('../pages/field/OutboxRunner'))
 
 const theme = {
   token: {
@@ -44,7 +49,7 @@ export function App() {
           <BrowserRouter>
             <Routes>
               <Route path="/login" element={<LoginPage />} />
-              <Route element={<RequireAuth><Shell /></RequireAuth>}>
+              <Route element={<RequireAuth><Suspense fallback={null}><FieldOutbox /></Suspense><Shell /></RequireAuth>}>
                 <Route index element={<HomePage />} />
                 {NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => {
                   const Page = pages[item.key as Exclude<NavKey, 'home'>]
@@ -57,6 +62,7 @@ export function App() {
                   )
                 })}
                 <Route path="cases/:id" element={<RequirePermission permission="case:read"><CaseDetailPage /></RequirePermission>} />
+                <Route path="field/cases/:id" element={<RequirePermission permission="case:read"><FieldCasePage /></RequirePermission>} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next'
 import { useAuth } from './auth'
 import { localName } from './i18n'
 import { LanguageSwitch } from './LanguageSwitch'
-import { NAV_ITEMS, navKeyOf } from './nav'
+import { NAV_ITEMS, navAllowed, navKeyOf } from './nav'
 import { useIsMobile } from './useIsMobile'
 import { ChangePasswordModal } from './ChangePasswordModal'
 import { NotificationBell } from './NotificationBell'
@@ -24,10 +24,10 @@ function Brand({ dark = true }: { dark?: boolean }) {
 
 function NavMenu({ onNavigate, dark }: { onNavigate?: () => void; dark: boolean }) {
   const { t } = useTranslation()
-  const { can } = useAuth()
+  const { can, me } = useAuth()
   const location = useLocation()
   const selected = navKeyOf(location.pathname)
-  const items = NAV_ITEMS.filter((item) => !item.permission || can(item.permission)).map((item) => ({
+  const items = NAV_ITEMS.filter((item) => navAllowed(item, can, me?.roles ?? [])).map((item) => ({
     key: item.key,
     icon: item.icon,
     label: (

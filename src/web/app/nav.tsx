@@ -1,11 +1,12 @@
 // The navigation items: route, icon and the permission that shows each one.
 import type { ReactNode } from 'react'
 import {
-  AimOutlined, ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, EnvironmentOutlined, HomeOutlined, InboxOutlined,
-  ProfileOutlined, SafetyCertificateOutlined, TeamOutlined,
+  AimOutlined, ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, CameraOutlined, EnvironmentOutlined, HomeOutlined,
+  InboxOutlined, ProfileOutlined, SafetyCertificateOutlined, ScheduleOutlined, TeamOutlined,
 } from '@ant-design/icons'
 
-export type NavKey = 'home' | 'inbox' | 'cases' | 'command' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
+export type NavKey =
+  | 'home' | 'field' | 'fieldReport' | 'inbox' | 'cases' | 'command' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
 
 export interface NavItem {
   key: NavKey
@@ -13,10 +14,14 @@ export interface NavItem {
   icon: ReactNode
   /** Shown only to users holding this permission; none = everyone signed in. */
   permission?: string
+  /** Shown only to users holding one of these roles as well (the field tasks are the supervisor's). */
+  roles?: readonly string[]
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'home', path: '/', icon: <HomeOutlined /> },
+  { key: 'field', path: '/field', icon: <ScheduleOutlined />, permission: 'case:act', roles: ['supervisor'] },
+  { key: 'fieldReport', path: '/field/report', icon: <CameraOutlined />, permission: 'case:report' },
   { key: 'inbox', path: '/inbox', icon: <InboxOutlined />, permission: 'case:act' },
   { key: 'cases', path: '/cases', icon: <ProfileOutlined />, permission: 'case:read' },
   { key: 'command', path: '/command', icon: <AimOutlined />, permission: 'case:read' },
@@ -28,6 +33,11 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'classes', path: '/classes', icon: <AppstoreOutlined />, permission: 'class:read' },
   { key: 'audit', path: '/audit', icon: <AuditOutlined />, permission: 'audit:read' },
 ]
+
+/** Whether the menu shows this item to a user with these permissions and roles. */
+export function navAllowed(item: NavItem, can: (permission: string) => boolean, roles: readonly string[]): boolean {
+  return (!item.permission || can(item.permission)) && (!item.roles || item.roles.some((role) => roles.includes(role)))
+}
 
 /** The item whose route holds this path (longest match), for the menu's selection. */
 export function navKeyOf(pathname: string): NavKey | undefined {

@@ -51,9 +51,11 @@ export interface ActionDialogProps {
   onDone: (next: CaseDetail, action: CaseActionType) => void
   /** Someone acted first (409): the page reloads the case and shows why. */
   onConflict: (error: ApiError) => void
+  /** Photos from the phone's back camera (the field pages) rather than from files. */
+  camera?: boolean
 }
 
-export function ActionDialog({ detail, action, units, lang, onClose, onDone, onConflict }: ActionDialogProps) {
+export function ActionDialog({ detail, action, units, lang, onClose, onDone, onConflict, camera = false }: ActionDialogProps) {
   const { t } = useTranslation()
   const { message } = App.useApp()
   const [form] = Form.useForm<Values>()
@@ -224,6 +226,7 @@ export function ActionDialog({ detail, action, units, lang, onClose, onDone, onC
                 data-testid="case-field-photos"
                 listType="picture-card"
                 accept="image/*"
+                capture={camera ? 'environment' : undefined}
                 multiple
                 maxCount={20}
                 customRequest={({ file, onProgress, onSuccess, onError }) => {
@@ -239,7 +242,7 @@ export function ActionDialog({ detail, action, units, lang, onClose, onDone, onC
               >
                 <button type="button" style={{ border: 0, background: 'none', cursor: 'pointer' }}>
                   <PlusOutlined />
-                  <div style={{ marginTop: 6 }}>{t('cases.form.upload')}</div>
+                  <div style={{ marginTop: 6 }}>{camera ? t('field.photos.take') : t('cases.form.upload')}</div>
                 </button>
               </Upload>
             </Form.Item>

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { listCells, listRoles, listUnits, listUsers, type Role } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { localName } from '../../app/i18n'
-import { NAV_ITEMS } from '../../app/nav'
+import { NAV_ITEMS, navAllowed } from '../../app/nav'
 
 interface Counts {
   units?: number | null
@@ -35,7 +35,7 @@ export default function HomePage() {
   }, [can])
 
   if (!me) return null
-  const shortcuts = NAV_ITEMS.filter((i) => i.key !== 'home' && (!i.permission || can(i.permission)))
+  const shortcuts = NAV_ITEMS.filter((i) => i.key !== 'home' && navAllowed(i, can, me.roles))
   const roleName = (key: string) => {
     const role = roles.find((r) => r.key === key)
     return role ? localName(role.name, role.nameEn, lang) : t(`roleNames.${key}`, { defaultValue: key })
