@@ -51,7 +51,7 @@ describe('phone', () => {
     await toggle.tap()
     const drawer = page.getByRole('dialog').filter({ has: page.getByTestId('nav-menu') })
     await drawer.waitFor()
-    expect(Object.keys(await navItems(page))).toEqual(['home', 'inbox', 'cases', 'map', 'grid', 'classes'])
+    expect(Object.keys(await navItems(page))).toEqual(['home', 'inbox', 'cases', 'map', 'grid', 'classes', 'caseSettings'])
     expect(await drawer.getByTestId('current-user-name').textContent()).toBe('刘监督员')
     await page.waitForTimeout(400) // the drawer's slide-in animation, for the screenshot
     await screenshot(page, 'nav-drawer-supervisor-phone')

@@ -2,10 +2,10 @@
 import type { ReactNode } from 'react'
 import {
   ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, EnvironmentOutlined, HomeOutlined, InboxOutlined,
-  ProfileOutlined, SafetyCertificateOutlined, TeamOutlined,
+  ProfileOutlined, SafetyCertificateOutlined, SettingOutlined, TeamOutlined,
 } from '@ant-design/icons'
 
-export type NavKey = 'home' | 'inbox' | 'cases' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
+export type NavKey = 'home' | 'inbox' | 'cases' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'caseSettings' | 'audit'
 
 export interface NavItem {
   key: NavKey
@@ -25,6 +25,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'roles', path: '/roles', icon: <SafetyCertificateOutlined />, permission: 'role:read' },
   { key: 'grid', path: '/grid', icon: <BorderOuterOutlined />, permission: 'grid:read' },
   { key: 'classes', path: '/classes', icon: <AppstoreOutlined />, permission: 'class:read' },
+  { key: 'caseSettings', path: '/case-settings', icon: <SettingOutlined />, permission: 'case:read' },
   { key: 'audit', path: '/audit', icon: <AuditOutlined />, permission: 'audit:read' },
 ]
 
