@@ -77,6 +77,7 @@ describe('case settings', () => {
     await pickTree(drawer, '区域', '邾城街道', '邾城街道')
     await pickTree(drawer, '处置单位', '水务', '区水务和湖泊局')
     await drawer.getByTestId('rule-auto').click()
+    await screenshot(page, 'case-settings-rule-drawer-admin-desktop')
     await page.getByTestId('rule-save').click()
     await drawer.waitFor({ state: 'hidden' })
 
@@ -171,6 +172,7 @@ describe('case settings', () => {
     await page.getByTestId('year-next').click()
     await expect.poll(() => page.getByTestId('calendar-year').textContent()).toBe(String(thisYear + 1))
     await expect.poll(() => page.getByTestId('calendar-no-official').count()).toBe(next.hasOfficialData ? 0 : 1)
+    await screenshot(page, 'case-settings-calendar-next-year-admin-desktop')
     expect(admin.errors).toEqual([])
   })
 
