@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { bearer, createTestApp, multipart, type TestApp } from '../../../../test/helpers.js'
+import { SYSTEM_ACTOR } from '../../platform/audit.js'
 
 let t: TestApp
 const tokens: Record<string, string> = {}
@@ -73,6 +74,25 @@ describe('intake', () => {
     expect((await report('supervisor', { source: 'hotline' })).statusCode).toBe(403)
     const unknown = await report('supervisor', { classCode: '9999' })
     expect(unknown.statusCode).toBe(400)
+  })
+})
+
+describe('intake from machines and the city platform', () => {
+  it('takes sensor, video-AI and city-platform events through one service call, idempotent by their own ids', async () => {
+    for (const source of ['sensor', 'video_ai', 'upper_platform'] as const) {
+      const input = { clientId: `${source}-alarm-${Date.now()}`, source, classKind: 'component' as const, classCode: '0103', description: `${source} 报警：井盖倾斜`, ...point }
+      const first = await t.context.cases.intake(SYSTEM_ACTOR, null, input)
+      expect(first.created).toBe(true)
+      expect(first.case).toMatchObject({ source, state: 'reported', streetName: '邾城街道' })
+      expect(first.case.timeline[0]).toMatchObject({ kind: 'reported', role: source, actorId: null })
+      const again = await t.context.cases.intake(SYSTEM_ACTOR, null, input)
+      expect(again).toMatchObject({ created: false, case: { id: first.case.id } })
+      // the acceptor sees it like any other report, and may file it
+      const seen = await t.app.inject({ method: 'GET', url: `/api/cases/${first.case.id}`, headers: bearer(tokens.acceptor!) })
+      expect(seen.json().actions).toContain('file')
+    }
+    // a person cannot claim to be a sensor through the API
+    expect((await report('acceptor', { source: 'sensor' })).statusCode).toBe(403)
   })
 })
 

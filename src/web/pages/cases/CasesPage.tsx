@@ -209,7 +209,7 @@ export default function CasesPage() {
           value={f.sort ?? 'created'}
           onChange={(sort: NonNullable<Filters['sort']>) => set({ sort })}
           options={SORTS.map((v) => ({ value: v, label: t(`cases.sort.${v}`) }))}
-          style={{ width: 150 }}
+          style={{ width: 200 }}
           aria-label={t('cases.sort.label')}
           data-testid="cases-sort"
         />
