@@ -1,6 +1,6 @@
 // Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
 import type {
-  AppConfig, AuditEntry, CalendarRules, CalendarYear, CaseLight, CaseMapReply, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, ErrorBody, ImportResult, Lang, LoginResult,
+  AppConfig, AuditEntry, CalendarRules, CalendarYear, CaseLight, CaseMapReply, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, DispatchRule, DispatchRuleInput, ErrorBody, ImportResult, Lang, LoginResult,
   LookupResult, Me, Page, Permission, Role, StoredFile, Unit, UnitKind, User,
 } from './types'
 
@@ -92,6 +92,7 @@ const get = <T>(path: string, query?: Query, init?: RequestInit) => request<T>('
 const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {})
 const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, body)
 const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body)
+const del = <T>(path: string) => request<T>('DELETE', path)
 const id = encodeURIComponent
 
 // Config and session
@@ -233,6 +234,12 @@ export async function exportCasesXlsx(query: Omit<CaseQuery, 'page' | 'pageSize'
 // Notifications
 export const listNotifications = (query?: { unread?: boolean; limit?: number }) => get<NotificationList>('/api/notifications', query)
 export const markNotificationsRead = (ids?: string[]) => post<{ changed: number }>('/api/notifications/read', ids ? { ids } : {})
+
+// Responsibility matrix
+export const listDispatchRules = () => get<{ items: DispatchRule[] }>('/api/dispatch-rules')
+/** Creates the rule for that class in that area, or replaces the one there is. */
+export const putDispatchRule = (rule: DispatchRuleInput) => post<DispatchRule>('/api/dispatch-rules', rule)
+export const removeDispatchRule = (ruleId: string) => del<{ ok: true }>(`/api/dispatch-rules/${id(ruleId)}`)
 
 // Working calendar
 export const getCalendar = (year: number) => get<CalendarYear>('/api/calendar', { year })

@@ -5,6 +5,7 @@ import type * as cases from '../../server/modules/cases/schemas'
 import type * as workflow from '../../server/modules/cases/workflow-table'
 import type { CalendarRules as ServerCalendarRules } from '../../server/modules/cases/calendar-settings'
 import type { DayInfo } from '../../server/modules/cases/calendar'
+import type { DispatchRule as ServerDispatchRule } from '../../server/modules/cases/matrix'
 import type * as classes from '../../server/modules/classes/schemas'
 import type * as identity from '../../server/modules/identity/schemas'
 import type * as org from '../../server/modules/org/schemas'
@@ -72,6 +73,10 @@ export interface NotificationList {
   unread: number
   items: AppNotification[]
 }
+
+/** A rule of the responsibility matrix (class × area → disposal unit); `smallCode` null covers the whole big class. */
+export type DispatchRule = ServerDispatchRule
+export type DispatchRuleInput = Omit<DispatchRule, 'id'>
 
 export type CalendarRules = ServerCalendarRules
 export interface CalendarYear {

@@ -23,6 +23,7 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
   roles: lazy(() => import('../pages/roles/RolesPage')),
   grid: lazy(() => import('../pages/grid/GridCellsPage')),
   classes: lazy(() => import('../pages/classes/ClassesPage')),
+  caseSettings: lazy(() => import('../pages/settings/CaseSettingsPage')),
   audit: lazy(() => import('../pages/audit/AuditPage')),
 }
 const HomePage = lazy(() => import('../pages/home/HomePage'))

@@ -2,11 +2,11 @@
 import type { ReactNode } from 'react'
 import {
   AimOutlined, ApartmentOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, CameraOutlined, EnvironmentOutlined, HomeOutlined,
-  InboxOutlined, ProfileOutlined, SafetyCertificateOutlined, ScheduleOutlined, TeamOutlined,
+  InboxOutlined, ProfileOutlined, SafetyCertificateOutlined, ScheduleOutlined, SettingOutlined, TeamOutlined,
 } from '@ant-design/icons'
 
 export type NavKey =
-  | 'home' | 'field' | 'fieldReport' | 'inbox' | 'cases' | 'command' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'audit'
+  | 'home' | 'field' | 'fieldReport' | 'inbox' | 'cases' | 'command' | 'map' | 'units' | 'people' | 'roles' | 'grid' | 'classes' | 'caseSettings' | 'audit'
 
 export interface NavItem {
   key: NavKey
@@ -31,6 +31,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'roles', path: '/roles', icon: <SafetyCertificateOutlined />, permission: 'role:read' },
   { key: 'grid', path: '/grid', icon: <BorderOuterOutlined />, permission: 'grid:read' },
   { key: 'classes', path: '/classes', icon: <AppstoreOutlined />, permission: 'class:read' },
+  { key: 'caseSettings', path: '/case-settings', icon: <SettingOutlined />, permission: 'case:read', roles: ['admin', 'leader', 'dispatcher', 'shift_leader', 'acceptor'] },
   { key: 'audit', path: '/audit', icon: <AuditOutlined />, permission: 'audit:read' },
 ]
 
