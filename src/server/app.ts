@@ -143,7 +143,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   identityRoutes(app, context.identity, { cookieSecure: context.config.cookieSecure })
   orgRoutes(app, context.org, context.grid, context.identity)
   classRoutes(app, context.db)
-  caseRoutes(app, context.cases)
+  caseRoutes(app, context.cases, context.db.kysely)
   fileRoutes(app, context.files)
   liveRoutes(app, context.events)
   matrixRoutes(app, context.matrix)

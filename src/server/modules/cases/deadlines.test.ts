@@ -1,7 +1,7 @@
 // Step deadlines and lights as a specification, on the default calendar: office day 08:30–12:00 and 14:00–17:30 (420 min), UTC+8.
 import { describe, expect, it } from 'vitest'
 import { createWorkingCalendar } from './calendar.js'
-import { checkExtension, DEFAULT_LIMITS, deadlineFor, extendBySuspension, light, limitFor } from './deadlines.js'
+import { checkExtension, DEFAULT_LIMITS, deadlineFor, extendBySuspension, light, lightOf, limitFor, yellowAt } from './deadlines.js'
 import type { DeadlineOptions, DeadlineStep } from './deadlines.js'
 
 const calendar = createWorkingCalendar()
@@ -140,6 +140,32 @@ describe('lights', () => {
     const [start, end] = ['2025-11-17T09:00:00+08:00', '2025-11-17T10:00:00+08:00']
     expect(lightAt('2025-11-17T09:30:00+08:00', start, end, { yellowFraction: 0.5 })).toBe('green')
     expect(lightAt('2025-11-17T09:31:00+08:00', start, end, { yellowFraction: 0.5 })).toBe('yellow')
+  })
+})
+
+describe('stored lights (yellowAt + lightOf, what lists sort and filter by)', () => {
+  it('turns a 3-working-day disposal yellow when a fifth of its working time remains, across a weekend', () => {
+    // Thu 2025-03-06 10:00 + 3 working days → Tue 03-11 10:00; 1,260 working minutes, yellow with 252 left (90 on Tue, 162 before 17:30 on Mon): Mon 03-10 14:48
+    const start = at('2025-03-06T10:00:00+08:00')
+    const dueAt = deadlineFor('dispose', { urgency: 'normal' }, start, calendar)
+    expect(cst(dueAt)).toBe('2025-03-11T10:00:00+08:00')
+    const yellow = yellowAt(start, dueAt, calendar)
+    expect(cst(yellow)).toBe('2025-03-10T14:48:00+08:00')
+    expect(lightOf(at('2025-03-10T14:47:00+08:00'), dueAt, yellow)).toBe('green')
+    expect(lightOf(at('2025-03-10T14:48:00+08:00'), dueAt, yellow)).toBe('yellow')
+    expect(lightOf(at('2025-03-11T10:00:01+08:00'), dueAt, yellow)).toBe('red')
+    expect(lightOf(at('2025-03-11T10:00:01+08:00'), null, null)).toBeNull()
+  })
+
+  it('agrees with light() inside office hours, and measures urgent disposal on the clock', () => {
+    const start = at('2025-03-06T10:00:00+08:00')
+    const dueAt = deadlineFor('dispose', { urgency: 'normal' }, start, calendar)
+    const yellow = yellowAt(start, dueAt, calendar)
+    for (const now of ['2025-03-06T16:00:00+08:00', '2025-03-07T09:00:00+08:00', '2025-03-10T15:00:00+08:00', '2025-03-10T15:30:00+08:00', '2025-03-11T09:00:00+08:00']) {
+      expect(lightOf(at(now), dueAt, yellow), now).toBe(light(at(now), start, dueAt, calendar))
+    }
+    const urgentDue = deadlineFor('dispose', { urgency: 'urgent' }, start, calendar)
+    expect(cst(yellowAt(start, urgentDue, calendar, { natural: true }))).toBe('2025-03-06T11:36:00+08:00')
   })
 })
 

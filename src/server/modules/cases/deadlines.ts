@@ -112,6 +112,26 @@ export function light(now: Date, startedAt: Date, deadline: Date, calendar: Work
 }
 
 /**
+ * The instant a step started at `startedAt` and due at `deadline` turns yellow: when `yellowFraction` of the limit
+ * remains (in working time, or on the clock for a natural-time limit). Stored beside the deadline, so lists can be
+ * filtered and sorted by light in the database: see `lightOf`.
+ */
+export function yellowAt(startedAt: Date, deadline: Date, calendar: WorkingCalendar, options: Pick<LightOptions, 'yellowFraction' | 'natural'> = {}): Date {
+  const { yellowFraction = 0.2, natural = false } = options
+  if (natural) return new Date(deadline.getTime() - yellowFraction * Math.max(0, deadline.getTime() - startedAt.getTime()))
+  const limit = calendar.workingMinutesBetween(startedAt, deadline)
+  if (limit <= 0) return deadline
+  return calendar.addWorkingMinutes(startedAt, limit * (1 - yellowFraction))
+}
+
+/** The light from the stored instants: red past the deadline, yellow from `yellowAt`, green before; none without a running clock. */
+export function lightOf(now: Date, dueAt: Date | null, yellowFrom: Date | null): Light | null {
+  if (!dueAt) return null
+  if (now.getTime() > dueAt.getTime()) return 'red'
+  return yellowFrom && now.getTime() >= yellowFrom.getTime() ? 'yellow' : 'green'
+}
+
+/**
  * Suspension (挂账/缓办) stops the clock: the deadline moves by the time the case spent suspended, measured in
  * working time (or on the clock for a natural-time limit), so the time left at resumption is what was left at
  * suspension.

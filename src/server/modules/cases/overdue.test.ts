@@ -42,7 +42,8 @@ async function filedCase(): Promise<string> {
 }
 
 const pastDeadline = (id: string, column: 'step_deadline' | 'disposal_deadline' = 'step_deadline') =>
-  sql`update cases set ${sql.ref(column)} = now() - interval '1 hour' where id = ${id}`.execute(t.db.kysely)
+  // the running clock (due_at) is the same deadline, as the service sets them together
+  sql`update cases set ${sql.ref(column)} = now() - interval '1 hour', due_at = now() - interval '1 hour' where id = ${id}`.execute(t.db.kysely)
 
 const overdueEntries = async (id: string) => ((await detail(id)).timeline as Array<{ kind: string }>).filter((e) => e.kind === 'overdue')
 

@@ -8,7 +8,7 @@ export const caseColumns = [
   'id', 'ticket', 'source', 'client_id', 'reported_by', 'class_kind', 'class_code', 'urgency', 'description', 'address',
   'grid_cell_id', 'community_id', 'street_id', 'org_path', 'state', 'step_started_at', 'step_deadline', 'assigned_unit_id',
   'assigned_unit_path', 'disposal_deadline', 'pending_extension', 'pending_suspension', 'reject_reason', 'merged_into',
-  'counters', 'version', 'created_at', 'updated_at', 'closed_at', 'possible_duplicates',
+  'counters', 'version', 'created_at', 'updated_at', 'closed_at', 'possible_duplicates', 'due_at', 'yellow_at',
 ] as const
 
 const withPosition = [sql<number>`ST_X(position)`.as('lng'), sql<number>`ST_Y(position)`.as('lat')] as const
@@ -59,6 +59,8 @@ export interface CaseChange {
   merged_into: string | null
   counters: string
   closed_at: Date | null
+  due_at: Date | null
+  yellow_at: Date | null
 }
 
 /** Optimistic concurrency: writes only over the version the caller read; undefined when someone was first. */
@@ -80,10 +82,21 @@ export function timeline(db: Q, caseId: string) {
   return db.selectFrom('case_timeline').selectAll().where('case_id', '=', caseId).orderBy('id').execute()
 }
 
+export type LightFilter = 'green' | 'yellow' | 'red'
+export type CaseSort = 'created' | 'deadline' | 'light'
+
+/** Display names of the people who acted on a case (the timeline shows names to those who may not read people). */
+export async function userNames(db: Q, ids: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)]
+  if (!unique.length) return new Map()
+  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute()
+  return new Map(rows.map((r) => [r.id, r.display_name]))
+}
+
 export interface CaseFilter {
   /** Cases placed in this org path or assigned to a unit under it. */
   scopePath: string
-  states?: string[] | undefined
+  states?: readonly string[] | undefined
   classCode?: string | undefined
   streetId?: string | undefined
   assignedUnitId?: string | undefined
@@ -91,27 +104,88 @@ export interface CaseFilter {
   from?: Date | undefined
   to?: Date | undefined
   overdue?: boolean | undefined
+  /** Only cases dispatched to a unit under this path (the user's own unit and those under it). */
+  minePath?: string | undefined
+  pending?: 'extension' | 'suspension' | undefined
+  lights?: readonly LightFilter[] | undefined
+  /** [minLng, minLat, maxLng, maxLat] in WGS-84. */
+  bbox?: readonly [number, number, number, number] | undefined
 }
+
+/** 0 red, 1 yellow, 2 green, 3 no running clock: the order of "most pressing first". */
+const lightRank = (now: Date) =>
+  sql<number>`CASE WHEN due_at IS NULL THEN 3 WHEN due_at < ${now} THEN 0 WHEN yellow_at <= ${now} THEN 1 ELSE 2 END`
 
 function filtered(db: Q, f: CaseFilter, now: Date) {
   let query = db.selectFrom('cases').where((eb) => eb.or([eb('org_path', 'like', `${f.scopePath}%`), eb('assigned_unit_path', 'like', `${f.scopePath}%`)]))
-  if (f.states?.length) query = query.where('state', 'in', f.states)
+  if (f.states?.length) query = query.where('state', 'in', [...f.states])
   if (f.classCode) query = query.where('class_code', '=', f.classCode)
   if (f.streetId) query = query.where('street_id', '=', f.streetId)
   if (f.assignedUnitId) query = query.where('assigned_unit_id', '=', f.assignedUnitId)
   if (f.source) query = query.where('source', '=', f.source)
   if (f.from) query = query.where('created_at', '>=', f.from)
   if (f.to) query = query.where('created_at', '<', f.to)
-  if (f.overdue) query = query.where((eb) => eb.or([eb('step_deadline', '<', now), eb.and([eb('state', 'in', ['dispatched', 'in_disposal']), eb('disposal_deadline', '<', now)])]))
+  if (f.overdue) query = query.where('due_at', '<', now)
+  if (f.minePath) query = query.where('assigned_unit_path', 'like', `${f.minePath}%`)
+  if (f.pending === 'extension') query = query.where('pending_extension', 'is not', null)
+  if (f.pending === 'suspension') query = query.where('pending_suspension', 'is not', null)
+  if (f.lights?.length) {
+    const lights = f.lights
+    query = query.where((eb) => eb.or(lights.map((l) => {
+      if (l === 'red') return eb('due_at', '<', now)
+      const running = eb('due_at', '>=', now)
+      return l === 'yellow'
+        ? eb.and([running, eb('yellow_at', '<=', now)])
+        : eb.and([running, eb.or([eb('yellow_at', 'is', null), eb('yellow_at', '>', now)])])
+    })))
+  }
+  if (f.bbox) {
+    const [minLng, minLat, maxLng, maxLat] = f.bbox
+    query = query.where(sql<boolean>`position && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4326)`)
+  }
   return query
 }
 
-export async function listCases(db: Q, f: CaseFilter, now: Date, page: number, pageSize: number) {
-  const [items, count] = await Promise.all([
-    filtered(db, f, now).select([...caseColumns, ...withPosition]).orderBy('created_at', 'desc').limit(pageSize).offset((page - 1) * pageSize).execute(),
+export async function listCases(db: Q, f: CaseFilter, now: Date, page: number, pageSize: number, sort: CaseSort = 'created') {
+  let items = filtered(db, f, now).select([...caseColumns, ...withPosition])
+  if (sort === 'light') items = items.orderBy(lightRank(now)).orderBy('due_at').orderBy('created_at', 'desc')
+  else if (sort === 'deadline') items = items.orderBy(sql`due_at`, sql`asc nulls last`).orderBy('created_at', 'desc')
+  else items = items.orderBy('created_at', 'desc')
+  const [rows, count] = await Promise.all([
+    items.limit(pageSize).offset((page - 1) * pageSize).execute(),
     filtered(db, f, now).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
-  return { items, total: Number(count.n) }
+  return { items: rows, total: Number(count.n) }
+}
+
+/** Open cases for the map: the few columns a marker needs, most pressing first, at most `limit`. */
+export async function mapCases(db: Q, f: CaseFilter, now: Date, limit: number) {
+  const [rows, count] = await Promise.all([
+    filtered(db, f, now)
+      .select(['id', 'ticket', 'class_kind', 'class_code', 'urgency', 'state', 'street_id', 'due_at', 'yellow_at', 'step_deadline', 'disposal_deadline', ...withPosition])
+      .orderBy(lightRank(now)).orderBy('due_at')
+      .limit(limit)
+      .execute(),
+    filtered(db, f, now).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+/** Every case the filter matches, in pages of `batch` by (created_at, id) so a large export never holds all rows. */
+export async function* allCases(db: Q, f: CaseFilter, now: Date, batch = 1000) {
+  let after: { created_at: Date; id: string } | undefined
+  for (;;) {
+    let query = filtered(db, f, now).select([...caseColumns, ...withPosition])
+    if (after) {
+      const { created_at, id } = after
+      query = query.where((eb) => eb.or([eb('created_at', '<', created_at), eb.and([eb('created_at', '=', created_at), eb('id', '<', id)])]))
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(batch).execute()
+    yield* rows
+    if (rows.length < batch) return
+    const last = rows[rows.length - 1]!
+    after = { created_at: last.created_at, id: last.id }
+  }
 }
 
 /** Open cases of the same class within `metres` of a point, reported in the last `hours`: possible duplicates. */

@@ -1,10 +1,29 @@
 // Case routes: report, list, detail, and one workflow step at a time.
+import type { Kysely } from 'kysely'
 import { principalOf } from '../../platform/auth/plugin.js'
+import type { Database } from '../../platform/db/database.js'
+import { AppError, pickLocale } from '../../platform/errors.js'
 import type { App } from '../../platform/http.js'
+import { listClasses } from '../classes/service.js'
+import { casesWorkbook } from './export.js'
 import * as s from './schemas.js'
-import type { CaseService } from './service.js'
+import type { CaseService, ListFilter } from './service.js'
 
-export function caseRoutes(app: App, cases: CaseService) {
+/** An export larger than this is refused: the user narrows the filters (a year of a district is ~100 k cases). */
+export const MAX_EXPORT_ROWS = 200_000
+
+type Filters = Omit<s.CaseQueryType, 'page' | 'pageSize' | 'sort'> & { bbox?: string | undefined }
+
+/** The query string's filters as the service takes them. */
+function filterOf({ state, from, to, light, bbox, ...rest }: Filters): ListFilter {
+  const box = bbox?.split(',').map(Number) as [number, number, number, number] | undefined
+  if (box && (box.some((n) => !Number.isFinite(n)) || box[0] > box[2] || box[1] > box[3] || box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90)) {
+    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': 'bbox 应为 最小经度,最小纬度,最大经度,最大纬度', en: 'bbox must be minLng,minLat,maxLng,maxLat' } }, { bbox })
+  }
+  return { ...rest, states: state, lights: light, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, bbox: box }
+}
+
+export function caseRoutes(app: App, cases: CaseService, db: Kysely<Database>) {
   const tags = ['cases']
 
   app.post('/api/cases', {
@@ -16,9 +35,32 @@ export function caseRoutes(app: App, cases: CaseService) {
     config: { permission: 'case:read' },
     schema: { tags, summary: 'Cases in your scope (placed there or dispatched to your unit), with lights', querystring: s.CaseQuery, response: { 200: s.CaseList } },
   }, async (request) => {
-    const { page, pageSize, state, from, to, ...filter } = request.query
-    return cases.list(principalOf(request), { ...filter, states: state, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined }, page, pageSize)
+    const { page, pageSize, sort, ...filter } = request.query
+    return cases.list(principalOf(request), filterOf(filter), page, pageSize, sort)
   })
+
+  app.get('/api/cases/export.xlsx', {
+    config: { permission: 'case:read' },
+    schema: { tags, summary: 'The cases the list filters match, as an Excel workbook (headings in the Accept-Language)', querystring: s.ExportQuery },
+  }, async (request, reply) => {
+    const principal = principalOf(request)
+    const filter = filterOf(request.query)
+    const total = await cases.count(principal, filter)
+    if (total > MAX_EXPORT_ROWS) {
+      throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `符合条件的案卷有 ${total} 条，超过导出上限 ${MAX_EXPORT_ROWS} 条，请缩小筛选范围`, en: `${total} cases match, more than the export limit of ${MAX_EXPORT_ROWS}; narrow the filters` } }, { total, limit: MAX_EXPORT_ROWS })
+    }
+    const locale = pickLocale(request.headers['accept-language'])
+    const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+    reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    reply.header('content-disposition', `attachment; filename="cases-${day}.xlsx"`)
+    reply.header('x-total-count', String(total))
+    return reply.send(casesWorkbook(cases.all(principal, filter), await listClasses(db), locale))
+  })
+
+  app.get('/api/cases/map', {
+    config: { permission: 'case:read' },
+    schema: { tags, summary: 'Open cases for the command map (in a bbox), most pressing first, with lights', querystring: s.MapQuery, response: { 200: s.MapReply } },
+  }, async (request) => cases.map(principalOf(request), filterOf(request.query)))
 
   app.get('/api/cases/:id', {
     config: { permission: 'case:read' },

@@ -1,5 +1,5 @@
 // TypeBox schemas of the case routes.
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { Nullable, Obj, Uuid } from '../../platform/http.js'
 import { ALL_ACTIONS, ALL_STATES, CASE_SOURCES, REJECT_REASONS } from './workflow.js'
 
@@ -19,6 +19,7 @@ export const ReportBody = Obj({
   lng: Type.Number({ minimum: -180, maximum: 180 }),
   lat: Type.Number({ minimum: -90, maximum: 90 }),
   crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')])),
+  photoIds: Type.Optional(Type.Array(Uuid, { maxItems: 9, description: 'photos of the problem (POST /api/files first), by the reporter' })),
 })
 
 export const CaseSummary = Obj({
@@ -38,6 +39,8 @@ export const CaseSummary = Obj({
   deadline: Nullable(Type.String()),
   light: Nullable(Type.Union([Type.Literal('green'), Type.Literal('yellow'), Type.Literal('red')])),
   counters: Type.Record(Type.String(), Type.Integer()),
+  hasPendingExtension: Type.Boolean({ description: 'an extension request waits for the dispatcher' }),
+  hasPendingSuspension: Type.Boolean({ description: 'a suspension request waits for the shift leader' }),
   version: Type.Integer(),
   createdAt: Type.String(),
 })
@@ -58,8 +61,10 @@ export const CaseDetail = Type.Object({
     action: Type.String(),
     at: Type.String(),
     actorId: Nullable(Type.String()),
+    actorName: Nullable(Type.String({ description: 'the display name of who acted (null for the system)' })),
     role: Type.String(),
     unitId: Nullable(Type.String()),
+    unitName: Nullable(Type.String()),
     fromState: Type.String(),
     toState: Type.String(),
     comment: Nullable(Type.String()),
@@ -83,7 +88,10 @@ export const ActionBody = Obj({
   into: Type.Optional(Uuid),
 })
 
-export const CaseQuery = Obj({
+const LightValue = Type.Union([Type.Literal('green'), Type.Literal('yellow'), Type.Literal('red')])
+
+/** The filters the list, the export and the map share. */
+const CaseFilters = {
   state: Type.Optional(Type.Array(State, { maxItems: 20 })),
   classCode: Type.Optional(Type.String({ pattern: '^[0-9]{4,6}$' })),
   streetId: Type.Optional(Uuid),
@@ -92,9 +100,41 @@ export const CaseQuery = Obj({
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   overdue: Type.Optional(Type.Boolean()),
+  mine: Type.Optional(Type.Boolean({ description: 'only cases dispatched to my unit or a unit under it' })),
+  pending: Type.Optional(Type.Union([Type.Literal('extension'), Type.Literal('suspension')], { description: 'only cases with this request waiting' })),
+  light: Type.Optional(Type.Array(LightValue, { maxItems: 3 })),
+}
+
+export const CaseQuery = Obj({
+  ...CaseFilters,
+  sort: Type.Union([Type.Literal('created'), Type.Literal('deadline'), Type.Literal('light')], { default: 'created', description: 'created: newest first; deadline: nearest first; light: red, yellow, green, then nearest deadline' }),
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
   pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
 })
+
+export const ExportQuery = Obj(CaseFilters)
+
+export const MapQuery = Obj({
+  ...CaseFilters,
+  bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'minLng,minLat,maxLng,maxLat (WGS-84)' })),
+})
+
+export const MapCase = Obj({
+  id: Uuid,
+  ticket: Type.String(),
+  classKind: Type.String(),
+  classCode: Type.String(),
+  urgency: Urgency,
+  state: Type.String(),
+  light: Nullable(LightValue),
+  position: Type.Tuple([Type.Number(), Type.Number()]),
+  deadline: Nullable(Type.String()),
+  streetName: Nullable(Type.String()),
+})
+
+export const MapReply = Obj({ items: Type.Array(MapCase), total: Type.Integer(), truncated: Type.Boolean() })
+
+export type CaseQueryType = Static<typeof CaseQuery>
 
 export const CaseList = Obj({ items: Type.Array(CaseSummary), total: Type.Integer() })
 export const IdParams = Obj({ id: Uuid })

@@ -13,7 +13,7 @@ import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
 import type { WorkingCalendar } from './calendar.js'
 import type { DispatchMatrix } from './matrix-service.js'
-import { deadlineFor, extendBySuspension, light, limitFor, type Light, type Urgency } from './deadlines.js'
+import { deadlineFor, extendBySuspension, lightOf, limitFor, type Urgency, yellowAt } from './deadlines.js'
 import * as repo from './repository.js'
 import type { CaseDetail as CaseDetailSchema } from './schemas.js'
 import type { CaseRow } from './repository.js'
@@ -33,6 +33,8 @@ export interface ReportInput {
   lng: number
   lat: number
   crs?: Crs | undefined
+  /** Photos of the problem, already stored (before-photos). */
+  photoIds?: string[] | undefined
 }
 
 /** Who may register a report from which channel through the API; sensors, video AI and the city platform come in through `intake`. */
@@ -45,6 +47,8 @@ const SOURCE_ROLES: Partial<Record<CaseSource, string[]>> = {
 }
 
 const DISPOSING: CaseState[] = ['dispatched', 'in_disposal']
+/** States whose clock is the step deadline (verify, file, dispatch, check, close). */
+const STEP_CLOCK: CaseState[] = ['reported', 'verifying', 'verified', 'filed', 'disposed', 'checked']
 
 export class CaseService {
   constructor(
@@ -63,6 +67,8 @@ export class CaseService {
     if (!allowed || !principal.roles.some((role) => allowed.includes(role))) {
       throw new AppError('FORBIDDEN', {}, { source: input.source })
     }
+    // a retry of a stored report answers the case, whose photos are already linked to it
+    if (!(await repo.findByClientId(this.db.kysely, input.source, input.clientId))) await assertPhotos(this.db.kysely, input.photoIds ?? [], principal.userId)
     return this.intake(actorOf(principal), principal.userId, input)
   }
 
@@ -82,6 +88,7 @@ export class CaseService {
       ? await repo.nearbyOpenCases(this.db.kysely, { classKind: input.classKind, classCode: input.classCode, lng, lat, ...this.duplicates, openStates: OPEN_STATES })
       : []
     const now = new Date()
+    const fileBy = deadlineFor('file', {}, now, this.calendar)
     const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
     const created = await this.db.kysely.transaction().execute(async (trx) => {
       const row = await repo.insertCase(trx, {
@@ -104,12 +111,15 @@ export class CaseService {
         state: 'reported',
         step_started_at: now,
         // acceptance runs against the filing limit from the moment of the report
-        step_deadline: deadlineFor('file', {}, now, this.calendar),
+        step_deadline: fileBy,
+        due_at: fileBy,
+        yellow_at: yellowAt(now, fileBy, this.calendar),
         counters: { ...ZERO_COUNTERS },
         possible_duplicates: possibleDuplicates.map((c) => c.id),
       })
       if (!row) return undefined // the same client id won a race: answer with that case
-      await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
+      await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: input.photoIds ?? [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
+      await attachToCase(trx, input.photoIds ?? [], row.id)
       await audit(trx, actor, { action: 'case.report', entityType: 'case', entityId: row.id, details: { source: input.source, clientId: input.clientId, class: input.classCode } })
       return row.id
     })
@@ -177,6 +187,7 @@ export class CaseService {
         merged_into: next.mergedInto,
         counters: JSON.stringify(next.counters),
         closed_at: next.state === 'closed' ? now : null,
+        ...this.clockOf(next.state, next.stepStartedAt, next.stepDeadline, next.disposalDeadline, urgency),
       })
       if (!saved) throw staleCase()
       const e = decision.entry
@@ -191,6 +202,14 @@ export class CaseService {
     // the unit that held the case before this step (a return or reassignment) refreshes too
     await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: next.assignedUnitPath, formerUnitPath: row.assigned_unit_path })
     return next.state
+  }
+
+  /** The running clock after a step: when it runs out and when it turns yellow (none while suspended or finished). */
+  private clockOf(state: CaseState, startedAt: Date, stepDeadline: Date | null, disposalDeadline: Date | null, urgency: Urgency) {
+    const disposing = DISPOSING.includes(state)
+    const due = disposing ? disposalDeadline : STEP_CLOCK.includes(state) ? stepDeadline : null
+    if (!due) return { due_at: null, yellow_at: null }
+    return { due_at: due, yellow_at: yellowAt(startedAt, due, this.calendar, { natural: disposing && isNatural(urgency) }) }
   }
 
   /** A filed case whose class and place have an automatic rule in the responsibility matrix is dispatched at once. */
@@ -211,17 +230,56 @@ export class CaseService {
   }
 
 
-  async list(principal: Principal, filter: Omit<repo.CaseFilter, 'scopePath'>, page: number, pageSize: number) {
+  async list(principal: Principal, filter: ListFilter, page: number, pageSize: number, sort: repo.CaseSort = 'created') {
     const now = new Date()
-    const { items, total } = await repo.listCases(this.db.kysely, { ...filter, scopePath: principal.scopePath }, now, page, pageSize)
+    const { items, total } = await repo.listCases(this.db.kysely, this.scopeFilter(principal, filter), now, page, pageSize, sort)
     return { total, items: items.map((row) => this.summaryOf(row, now)) }
   }
 
-  private summaryOf(row: CaseRow, now: Date) {
+  /** Open cases for the command map, most pressing first (at most MAP_LIMIT; `truncated` says when more matched). */
+  async map(principal: Principal, filter: ListFilter) {
+    const now = new Date()
+    const states = filter.states?.length ? filter.states.filter((s) => isOpen(s as CaseState)) : OPEN_STATES
+    if (states.length === 0) return { total: 0, truncated: false, items: [] }
+    const { rows, total } = await repo.mapCases(this.db.kysely, { ...this.scopeFilter(principal, filter), states }, now, MAP_LIMIT)
+    return {
+      total,
+      truncated: total > rows.length,
+      items: rows.map((row) => ({
+        id: row.id,
+        ticket: row.ticket,
+        classKind: row.class_kind,
+        classCode: row.class_code,
+        urgency: row.urgency,
+        state: row.state,
+        light: lightOf(now, row.due_at, row.yellow_at),
+        position: [row.lng, row.lat] as [number, number],
+        deadline: (DISPOSING.includes(row.state as CaseState) ? row.disposal_deadline : row.step_deadline)?.toISOString() ?? null,
+        streetName: row.street_id ? (this.org.unit(row.street_id)?.name ?? null) : null,
+      })),
+    }
+  }
+
+  /** Every case the filter matches, as list summaries, read in batches (for exports). */
+  async *all(principal: Principal, filter: ListFilter): AsyncGenerator<CaseSummary> {
+    const now = new Date()
+    for await (const row of repo.allCases(this.db.kysely, this.scopeFilter(principal, filter), now)) yield this.summaryOf(row, now)
+  }
+
+  async count(principal: Principal, filter: ListFilter): Promise<number> {
+    return (await repo.listCases(this.db.kysely, this.scopeFilter(principal, filter), new Date(), 1, 1)).total
+  }
+
+  /** The principal's scope, and "mine" as the cases dispatched to their own unit or one under it. */
+  private scopeFilter(principal: Principal, { mine, ...filter }: ListFilter): repo.CaseFilter {
+    const unitPath = this.org.unit(principal.unitId)?.path ?? principal.scopePath
+    return { ...filter, scopePath: principal.scopePath, minePath: mine ? unitPath : undefined }
+  }
+
+  summaryOf(row: CaseRow, now: Date) {
     const street = row.street_id ? this.org.unit(row.street_id) : undefined
     const unit = row.assigned_unit_id ? this.org.unit(row.assigned_unit_id) : undefined
     const due = DISPOSING.includes(row.state as CaseState) ? row.disposal_deadline : row.step_deadline
-    const natural = DISPOSING.includes(row.state as CaseState) && isNatural(row.urgency)
     return {
       id: row.id,
       ticket: row.ticket,
@@ -237,8 +295,10 @@ export class CaseService {
       assignedUnitId: row.assigned_unit_id,
       assignedUnitName: unit?.name ?? null,
       deadline: due?.toISOString() ?? null,
-      light: (due && row.state !== 'suspended' ? light(now, row.step_started_at, due, this.calendar, { natural }) : null) as Light | null,
+      light: lightOf(now, row.due_at, row.yellow_at),
       counters: row.counters as Counters,
+      hasPendingExtension: row.pending_extension !== null,
+      hasPendingSuspension: row.pending_suspension !== null,
       version: row.version,
       createdAt: row.created_at.toISOString(),
     }
@@ -246,6 +306,7 @@ export class CaseService {
 
   private async detailOf(row: CaseRow, principal: Principal | null): Promise<CaseDetail> {
     const timeline = await repo.timeline(this.db.kysely, row.id)
+    const names = await repo.userNames(this.db.kysely, timeline.map((e) => e.actor_id).filter((id): id is string => id !== null))
     const facts = await this.factsOf(row)
     const rule = isOpen(row.state as CaseState) ? this.matrix.suggest(row.class_kind as 'component' | 'event', row.class_code, row.community_id) : null
     return {
@@ -260,7 +321,8 @@ export class CaseService {
       pendingSuspension: row.pending_suspension,
       actions: principal ? availableActions(facts, workflowActor(principal)) : [],
       timeline: timeline.map((e) => ({
-        kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, role: e.role, unitId: e.unit_id,
+        kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, actorName: e.actor_id ? (names.get(e.actor_id) ?? null) : null,
+        role: e.role, unitId: e.unit_id, unitName: e.unit_id ? (this.org.unit(e.unit_id)?.name ?? null) : null,
         fromState: e.from_state, toState: e.to_state, comment: e.comment, reason: e.reason, photoIds: e.photo_ids, detail: e.detail,
       })),
     }
@@ -304,6 +366,15 @@ export class CaseService {
     return data as unknown as Action
   }
 }
+
+export interface ListFilter extends Omit<repo.CaseFilter, 'scopePath' | 'minePath'> {
+  mine?: boolean | undefined
+}
+
+/** The command map shows at most this many cases at once (the most pressing). */
+export const MAP_LIMIT = 10_000
+
+export type CaseSummary = ReturnType<CaseService['summaryOf']>
 
 export interface ActionInput {
   type: Action['type']

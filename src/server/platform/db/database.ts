@@ -181,6 +181,8 @@ export interface CasesTable {
   closed_at: Date | null
   possible_duplicates: Generated<string[]>
   overdue_marked_deadline: Date | null
+  due_at: Date | null
+  yellow_at: Date | null
 }
 
 // cases module

@@ -1,0 +1,220 @@
+// The case list's light sort and filters ("mine", pending requests, lights), the command map's bbox query, the Excel
+// export, before-photos on a report, and names in the timeline, through the API with real roles.
+import ExcelJS from 'exceljs'
+import { sql } from 'kysely'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, multipart, type TestApp } from '../../../../test/helpers.js'
+
+let t: TestApp
+const tokens: Record<string, string> = {}
+let point: { lng: number; lat: number }
+let yangluoPoint: { lng: number; lat: number }
+let zhuchengUnit: string
+let seq = 0
+
+beforeAll(async () => {
+  t = await createTestApp()
+  for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'dept']) tokens[user] = await t.login(user)
+  const cell = await sql<{ lng: number; lat: number }>`
+    select ST_X(ST_PointOnSurface(c.geom)) as lng, ST_Y(ST_PointOnSurface(c.geom)) as lat
+    from grid_cells c join grid_cell_people p on p.grid_cell_id = c.id join users u on u.id = p.user_id
+    where u.username = 'supervisor' and p.duty = 'supervisor' order by c.code limit 1`.execute(t.db.kysely)
+  point = cell.rows[0]!
+  const yl = await sql<{ lng: number; lat: number }>`select ST_X(ST_PointOnSurface(geom)) as lng, ST_Y(ST_PointOnSurface(geom)) as lat from grid_cells where code like '420117002%' order by code limit 1`.execute(t.db.kysely)
+  yangluoPoint = yl.rows[0]!
+  zhuchengUnit = (await t.db.kysely.selectFrom('org_units').select('id').where('code', '=', '420117001').executeTakeFirstOrThrow()).id
+})
+afterAll(() => t?.close())
+
+const get = (user: string, url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers: { ...bearer(tokens[user]!), ...headers } })
+
+async function report(user: string, extra: Record<string, unknown> = {}): Promise<{ id: string; ticket: string }> {
+  const response = await t.app.inject({
+    method: 'POST', url: '/api/cases', headers: bearer(tokens[user]!),
+    payload: { clientId: `lists-${Date.now()}-${seq++}`, source: user === 'acceptor' ? 'hotline' : 'supervisor', classKind: 'component', classCode: '0103', description: `列表测试 ${seq}`, ...point, ...extra },
+  })
+  expect(response.statusCode, response.body).toBe(200)
+  return response.json().case
+}
+
+async function photo(user: string): Promise<string> {
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: seq++ % 256, b: 40 } } }).jpeg().toBuffer()
+  const body = multipart([{ name: 'file', filename: 'p.jpg', type: 'image/jpeg', data: jpeg }])
+  const response = await t.app.inject({ method: 'POST', url: '/api/files', headers: { ...body.headers, ...bearer(tokens[user]!) }, payload: body.payload })
+  expect(response.statusCode, response.body).toBe(200)
+  return response.json().id
+}
+
+async function ok(user: string, id: string, action: Record<string, unknown>) {
+  const current = (await get('admin', `/api/cases/${id}`)).json()
+  const response = await t.app.inject({ method: 'POST', url: `/api/cases/${id}/actions`, headers: bearer(tokens[user]!), payload: { version: current.version, ...action } })
+  expect(response.statusCode, `${user} ${String(action.type)}: ${response.body}`).toBe(200)
+  return response.json()
+}
+
+/** Sets a case's running clock directly (the light of a case depends on the time; the test picks the time). */
+async function clock(id: string, dueInMinutes: number, yellowInMinutes: number) {
+  const now = Date.now()
+  await t.db.kysely.updateTable('cases').set({ due_at: new Date(now + dueInMinutes * 60_000), yellow_at: new Date(now + yellowInMinutes * 60_000) }).where('id', '=', id).execute()
+}
+
+describe('report with photos', () => {
+  it('keeps the before-photos on the report entry, and refuses another person’s photo', async () => {
+    const photoId = await photo('supervisor')
+    const created = await report('supervisor', { photoIds: [photoId] })
+    const detail = (await get('supervisor', `/api/cases/${created.id}`)).json()
+    expect(detail.timeline[0]).toMatchObject({ kind: 'reported', photoIds: [photoId], actorName: '刘监督员' })
+    const photoResponse = await get('supervisor', `/api/files/${photoId}/thumbnail`)
+    expect(photoResponse.statusCode).toBe(200)
+
+    const others = await photo('acceptor')
+    const refused = await t.app.inject({
+      method: 'POST', url: '/api/cases', headers: bearer(tokens.supervisor!),
+      payload: { clientId: `lists-refused-${Date.now()}`, source: 'supervisor', classKind: 'component', classCode: '0103', description: '别人的照片', ...point, photoIds: [others] },
+    })
+    expect(refused.statusCode).toBe(400)
+    // nothing was stored for the refused report
+    const count = await t.db.kysely.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).where('description', '=', '别人的照片').executeTakeFirstOrThrow()
+    expect(Number(count.n)).toBe(0)
+  })
+})
+
+describe('list', () => {
+  it('sorts red, then yellow, then green, then cases without a running clock, nearest deadline first', async () => {
+    const green = await report('supervisor')
+    const yellow = await report('supervisor')
+    const red = await report('supervisor')
+    const redder = await report('supervisor')
+    await clock(green.id, 600, 480)
+    await clock(yellow.id, 30, -10)
+    await clock(red.id, -5, -60)
+    await clock(redder.id, -120, -200)
+    const list = (await get('acceptor', '/api/cases?sort=light&pageSize=500&state=reported')).json()
+    const order = list.items.map((c: { id: string }) => c.id).filter((id: string) => [green.id, yellow.id, red.id, redder.id].includes(id))
+    expect(order).toEqual([redder.id, red.id, yellow.id, green.id])
+    const lights = Object.fromEntries(list.items.map((c: { id: string; light: string }) => [c.id, c.light]))
+    expect([lights[redder.id], lights[red.id], lights[yellow.id], lights[green.id]]).toEqual(['red', 'red', 'yellow', 'green'])
+
+    const onlyYellow = (await get('acceptor', '/api/cases?light=yellow&pageSize=500')).json()
+    expect(onlyYellow.items.map((c: { id: string }) => c.id)).toContain(yellow.id)
+    expect(onlyYellow.items.every((c: { light: string }) => c.light === 'yellow')).toBe(true)
+    const overdue = (await get('acceptor', '/api/cases?overdue=true&pageSize=500')).json()
+    expect(overdue.items.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([red.id, redder.id]))
+    expect(overdue.items.every((c: { light: string }) => c.light === 'red')).toBe(true)
+  })
+
+  it('shows a unit its own dispatched cases with "mine", and flags a waiting extension request', async () => {
+    const placedInZhucheng = await report('supervisor')
+    await ok('acceptor', placedInZhucheng.id, { type: 'file' })
+    await ok('dispatcher', placedInZhucheng.id, { type: 'dispatch', unitId: zhuchengUnit })
+    await ok('zhucheng', placedInZhucheng.id, { type: 'sign_for' })
+    const notDispatched = await report('supervisor')
+
+    const mine = (await get('zhucheng', '/api/cases?mine=true&pageSize=500')).json()
+    const ids = mine.items.map((c: { id: string }) => c.id)
+    expect(ids).toContain(placedInZhucheng.id)
+    // placed in 邾城 but not dispatched: in the street's scope, not in its work
+    expect(ids).not.toContain(notDispatched.id)
+    expect((await get('zhucheng', '/api/cases?pageSize=500')).json().items.map((c: { id: string }) => c.id)).toContain(notDispatched.id)
+
+    const asked = new Date(Date.now() + 20 * 86400_000).toISOString()
+    await ok('zhucheng', placedInZhucheng.id, { type: 'request_extension', newDeadline: asked, reason: '等待材料' })
+    const pending = (await get('dispatcher', '/api/cases?pending=extension&pageSize=500')).json()
+    expect(pending.items.map((c: { id: string }) => c.id)).toEqual([placedInZhucheng.id])
+    expect(pending.items[0]).toMatchObject({ hasPendingExtension: true, hasPendingSuspension: false })
+    expect((await get('dispatcher', '/api/cases?pending=suspension&pageSize=500')).json().total).toBe(0)
+
+    // the timeline names the people and units of each step
+    const detail = (await get('zhucheng', `/api/cases/${placedInZhucheng.id}`)).json()
+    const dispatched = detail.timeline.find((e: { kind: string }) => e.kind === 'dispatched')
+    expect(dispatched.actorName).toBeTruthy()
+    expect(detail.timeline.find((e: { kind: string }) => e.kind === 'signed_for')).toMatchObject({ unitName: '邾城街道' })
+  })
+
+  it('refuses unknown sort and light values', async () => {
+    expect((await get('acceptor', '/api/cases?sort=random')).statusCode).toBe(400)
+    expect((await get('acceptor', '/api/cases?light=blue')).statusCode).toBe(400)
+  })
+})
+
+describe('command map', () => {
+  it('answers the open cases in a bbox, within the user’s scope, most pressing first', async () => {
+    const inZhucheng = await report('supervisor')
+    const inYangluo = await report('acceptor', yangluoPoint)
+    await clock(inYangluo.id, -30, -60)
+    const box = (p: { lng: number; lat: number }, d = 0.0005) => `${p.lng - d},${p.lat - d},${p.lng + d},${p.lat + d}`
+
+    const district = (await get('dispatcher', '/api/cases/map')).json()
+    const ids = district.items.map((c: { id: string }) => c.id)
+    expect(ids).toEqual(expect.arrayContaining([inZhucheng.id, inYangluo.id]))
+    expect(district.items[0].light).toBe('red')
+    expect(district.items.every((c: { state: string }) => !['closed', 'cancelled', 'rejected', 'invalid', 'merged'].includes(c.state))).toBe(true)
+
+    const nearYangluo = (await get('dispatcher', `/api/cases/map?bbox=${box(yangluoPoint)}`)).json()
+    expect(nearYangluo.items.map((c: { id: string }) => c.id)).toContain(inYangluo.id)
+    expect(nearYangluo.items.map((c: { id: string }) => c.id)).not.toContain(inZhucheng.id)
+    expect(nearYangluo.items.find((c: { id: string }) => c.id === inYangluo.id)).toMatchObject({ ticket: inYangluo.ticket, light: 'red', classCode: '0103' })
+
+    // 邾城街道 sees its own street's case, never 阳逻's, whatever bbox it asks for
+    const street = (await get('zhucheng', `/api/cases/map?bbox=${box(yangluoPoint, 1)}`)).json()
+    expect(street.items.map((c: { id: string }) => c.id)).toContain(inZhucheng.id)
+    expect(street.items.map((c: { id: string }) => c.id)).not.toContain(inYangluo.id)
+
+    const red = (await get('dispatcher', '/api/cases/map?light=red')).json()
+    expect(red.items.every((c: { light: string }) => c.light === 'red')).toBe(true)
+  })
+
+  it('refuses a malformed bbox and a closed state', async () => {
+    for (const bbox of ['1,2,3', '114,30,113,31', 'a,b,c,d', '114,30,200,31', '1.2.3,30,115,31']) {
+      const response = await get('dispatcher', `/api/cases/map?bbox=${encodeURIComponent(bbox)}`)
+      expect(response.statusCode, bbox).toBe(400)
+      expect(['VALIDATION_FAILED', 'BAD_REQUEST']).toContain(response.json().error.code)
+    }
+    const closed = (await get('dispatcher', '/api/cases/map?state=closed')).json()
+    expect(closed).toEqual({ items: [], total: 0, truncated: false })
+  })
+})
+
+describe('Excel export', () => {
+  it('writes the filtered cases as a workbook, with headings in the reader’s language and formula-like text made inert', async () => {
+    const marked = await report('supervisor', { description: '=HYPERLINK("http://example.com")' })
+    const response = await get('acceptor', '/api/cases/export.xlsx?state=reported', { 'accept-language': 'en' })
+    expect(response.statusCode, response.body.slice(0, 200)).toBe(200)
+    expect(response.headers['content-type']).toContain('spreadsheetml')
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load(response.rawPayload as unknown as ArrayBuffer)
+    const sheet = workbook.worksheets[0]!
+    expect(sheet.name).toBe('Cases')
+    const header = (sheet.getRow(1).values as unknown[]).slice(1)
+    expect(header).toEqual(expect.arrayContaining(['Ticket', 'State', 'Light', 'Class', 'Street', 'Description', 'Deadline']))
+    const total = Number(response.headers['x-total-count'])
+    expect(sheet.actualRowCount - 1).toBe(total)
+    const ticketColumn = header.indexOf('Ticket') + 1
+    const rowOf = (ticket: string) => {
+      for (let r = 2; r <= sheet.rowCount; r++) if (sheet.getRow(r).getCell(ticketColumn).value === ticket) return sheet.getRow(r)
+      return undefined
+    }
+    const row = rowOf(marked.ticket)!
+    expect(row).toBeDefined()
+    expect(row.getCell(header.indexOf('State') + 1).value).toBe('Reported')
+    expect(row.getCell(header.indexOf('Description') + 1).value).toBe(`'=HYPERLINK("http://example.com")`)
+    expect(row.getCell(header.indexOf('Class') + 1).value).not.toBe('0103')
+
+    const chinese = await get('acceptor', '/api/cases/export.xlsx?state=reported')
+    const zh = new ExcelJS.Workbook()
+    await zh.xlsx.load(chinese.rawPayload as unknown as ArrayBuffer)
+    expect((zh.worksheets[0]!.getRow(1).values as unknown[]).slice(1)).toContain('案卷编号')
+  })
+
+  it('exports only the user’s scope', async () => {
+    const inYangluo = await report('acceptor', yangluoPoint)
+    const response = await get('zhucheng', '/api/cases/export.xlsx')
+    expect(response.statusCode).toBe(200)
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load(response.rawPayload as unknown as ArrayBuffer)
+    const tickets = workbook.worksheets[0]!.getColumn(1).values
+    expect(tickets).not.toContain(inYangluo.ticket)
+    expect(tickets.length).toBeGreaterThan(1)
+  })
+})
