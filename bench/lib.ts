@@ -93,14 +93,15 @@ export class Cleanups {
   }
 }
 
-/** A scratch database created from `url` (never the one it names), dropped at clean-up; its URL. */
-export async function scratchDatabase(url: string, cleanups: Cleanups): Promise<string> {
+/** A scratch database created from `url` (never the one it names), dropped at clean-up unless `keep`; its URL. */
+export async function scratchDatabase(url: string, cleanups: Cleanups, keep = false): Promise<string> {
   const name = `xiuhua_bench_${randomBytes(5).toString('hex')}`
   const admin = new pg.Client({ connectionString: url })
   await admin.connect()
   await admin.query(`create database ${name}`)
   cleanups.push(async () => {
-    await admin.query(`drop database if exists ${name} with (force)`)
+    if (keep) console.log(`kept the scratch database ${name} (drop it by hand: drop database ${name})`)
+    else await admin.query(`drop database if exists ${name} with (force)`)
     await admin.end()
   })
   const scratch = new URL(url)
