@@ -5,7 +5,7 @@
 //      with each filter, a deep page and the sorts (p99 < 50 ms);
 //   3. GET /api/cases/map over the ~10,000 open cases, whole district and one street (< 100 ms).
 // The million cases are made by one INSERT … SELECT over generate_series (spread over the demo's cells, classes, sources,
-// states and two years, ~10 k open), then ANALYZE; parts 2 and 3 run first, then part 1 on the loaded table.
+// states and two years, ~10 k open), then VACUUM (ANALYZE); parts 2 and 3 run first, then part 1 on the loaded table.
 // Run: npx tsx bench/cases.ts            (embedded PGlite in memory; BENCH_CASES defaults to 100,000 there)
 //      DATABASE_URL=postgres://postgres@127.0.0.1/postgres npx tsx bench/cases.ts
 //      (native: a scratch database xiuhua_bench_<random> is created from that URL and dropped at the end)
@@ -160,7 +160,7 @@ const machineTimes = () =>
 
 /**
  * Inserts `total` cases, the first `open` of them still running (reported in the last 30 days, most recently most),
- * the rest finished over the last two years. Places are random points near the centre of random demo cells (with their
+ * the rest finished over the last two years, inserted oldest first as a table grows. Places are random points near the centre of random demo cells (with their
  * community, street and paths), classes from the class table (a few common, many rare), sources and disposal units
  * weighted as a district sees them; deadlines, overdue marks and pending requests as the workflow would leave them.
  * Foreign keys are not re-checked row by row (session_replication_role = replica): every reference comes from a table.
@@ -255,6 +255,8 @@ async function loadCases(db: Db, total: number, open: number): Promise<void> {
         due_at,
         due_at - (due_at - started) * 0.2
       from due
+      -- in the order a real table grows: the running cases (the recent ones) sit together in the last pages
+      order by created_at
     `.execute(trx)
   })
 }
@@ -488,7 +490,7 @@ try {
         name, int(rate), ms(create?.p50 ?? NaN), ms(create?.p99 ?? NaN), ms(upload?.p50 ?? NaN), ms(upload?.p99 ?? NaN),
         ms(flow?.p50 ?? NaN), ms(flow?.p99 ?? NaN), ms(flow?.max ?? NaN), String(result.errors), String(result.missed), `${int((cpu.user + cpu.system) / reports)} µs`,
         ((recorder.count() - queries0) / reports).toFixed(1), `${Math.round(((machine1.busy - machine0.busy) / Math.max(1, machine1.all - machine0.all)) * 100)} %`,
-        active.toFixed(1), advisory.toFixed(1),
+        ...[active, advisory].map((n) => (Number.isFinite(n) ? n.toFixed(1) : '—')),
       ])
       if (result.firstError) console.log(`  ${name}: first error ${result.firstError}`)
       if (!run.rate) {
