@@ -9,10 +9,8 @@
 // Knobs: BENCH_SECONDS (8) per route per round, BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (50),
 //        BENCH_SLICE_MS (250), BENCH_CLIENT=raw|http (raw), BENCH_IN_PROCESS=1 (load loops on the server's event loop),
 //        BENCH_AA=1 (A/A check: the auth slot loads the bare route too, to see the method's own noise), LOG_LEVEL (warn).
-import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import type { KyselyPlugin } from 'kysely'
-import pg from 'pg'
 import pino from 'pino'
 import { buildApp } from '../src/server/app.js'
 import { loadConfig } from '../src/server/config.js'
@@ -21,13 +19,9 @@ import { DEFAULT_DEMO_PASSWORD, ensureBuiltinRoles, isEmpty, seedDemo } from '..
 import { openDatabase, type Db } from '../src/server/platform/db/engine.js'
 import { migrate } from '../src/server/platform/db/migrate.js'
 import type { App } from '../src/server/platform/http.js'
-import { type ClientKind, int, LoadClient, type LoadResult, mb, median, ms, printTable } from './lib.js'
+import { Cleanups, type ClientKind, envInt, int, LoadClient, type LoadResult, mb, median, ms, printTable, scratchDatabase } from './lib.js'
 
 const HOST = '127.0.0.1'
-const envInt = (name: string, fallback: number) => {
-  const value = Number(process.env[name])
-  return Number.isFinite(value) && value > 0 ? value : fallback
-}
 const SECONDS = envInt('BENCH_SECONDS', 8)
 const ROUNDS = envInt('BENCH_ROUNDS', 3)
 const WARMUP_SECONDS = envInt('BENCH_WARMUP_SECONDS', 2)
@@ -49,39 +43,8 @@ if (plannedS > 140) {
   process.exit(1)
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Resources, released in reverse order whatever happens (error, Ctrl-C, time limit)
-
-const cleanups: Array<() => Promise<void>> = []
-let cleaning: Promise<void> | undefined
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) await step().catch((error: unknown) => console.error('cleanup:', error))
-  })()
-  return cleaning
-}
-const abort = (why: string) => {
-  console.error(`\n✖ ${why}: stopping and cleaning up`)
-  void cleanup().finally(() => process.exit(1))
-}
-process.once('SIGINT', () => abort('interrupted'))
-process.once('SIGTERM', () => abort('terminated'))
-setTimeout(() => abort(`time limit of ${TIME_LIMIT_MS / 1000} s reached`), TIME_LIMIT_MS).unref()
-
-/** A scratch database created from DATABASE_URL (never the one it names), dropped at the end. */
-async function scratchDatabase(url: string): Promise<string> {
-  const name = `xiuhua_bench_${randomBytes(5).toString('hex')}`
-  const admin = new pg.Client({ connectionString: url })
-  await admin.connect()
-  await admin.query(`create database ${name}`)
-  cleanups.push(async () => {
-    await admin.query(`drop database if exists ${name} with (force)`)
-    await admin.end()
-  })
-  const scratch = new URL(url)
-  scratch.pathname = `/${name}`
-  return scratch.toString()
-}
+const cleanups = new Cleanups()
+cleanups.guard(TIME_LIMIT_MS)
 
 /** Counts the statements the app sends (a pass-through Kysely plugin), to show how many queries each request costs. */
 function countQueries(db: Db): () => number {
@@ -141,7 +104,7 @@ console.log(
 
 const log = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn' }, pino.destination(2))
 const startedAt = performance.now()
-const databaseUrl = adminUrl ? await scratchDatabase(adminUrl) : undefined
+const databaseUrl = adminUrl ? await scratchDatabase(adminUrl, cleanups) : undefined
 const db = await openDatabase({ databaseUrl })
 cleanups.push(() => db.close())
 await migrate(db)
@@ -288,5 +251,5 @@ try {
   }
   console.log(`\noverall ${ratioOk && p99Ok && errorsOk ? 'PASS' : 'FAIL'} — load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, total ${((performance.now() - benchStart) / 1000).toFixed(1)} s`)
 } finally {
-  await cleanup()
+  await cleanups.run()
 }

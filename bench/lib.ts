@@ -1,9 +1,12 @@
-// Small helpers shared by the bench scripts: percentiles, printing a table, and a bounded keep-alive HTTP load loop run
-// in phases (in this process or in a forked client process, so the client does not compete with the server's event loop).
+// Small helpers shared by the bench scripts: percentiles, printing a table, a scratch database and clean-up on any exit,
+// and a bounded keep-alive HTTP load loop run in phases (in this process or in a forked client process, so the client
+// does not compete with the server's event loop).
 import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Figures and printing
@@ -29,6 +32,81 @@ export function printTable(rows: string[][], out: (line: string) => void = conso
   const columns = Math.max(...rows.map((r) => r.length))
   const widths = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
   for (const row of rows) out(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd())
+}
+
+/** Latency figures of a run: count, rate over the window, nearest-rank percentiles and the maximum (ms). */
+export interface LatencyFigures {
+  completed: number
+  rps: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+}
+
+export function latencyFigures(latencies: ArrayLike<number>, elapsedMs: number): LatencyFigures {
+  const sorted = Float64Array.from(latencies).sort()
+  return {
+    completed: sorted.length,
+    rps: elapsedMs ? (sorted.length / elapsedMs) * 1000 : 0,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted.at(-1) ?? NaN,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Run scaffolding
+
+/** A positive number from the environment, or the fallback. */
+export function envInt(name: string, fallback: number): number {
+  const value = Number(process.env[name])
+  return Number.isFinite(value) && value > 0 ? value : fallback
+}
+
+/** Resources released in reverse order whatever happens: error, Ctrl-C, or the run's time limit. */
+export class Cleanups {
+  private readonly steps: Array<() => Promise<void>> = []
+  private running: Promise<void> | undefined
+
+  push(step: () => Promise<void>) {
+    this.steps.push(step)
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      for (const step of this.steps.reverse()) await step().catch((error: unknown) => console.error('cleanup:', error))
+    })()
+    return this.running
+  }
+
+  /** Cleans up and exits 1 on SIGINT, SIGTERM, or once `limitMs` has passed. */
+  guard(limitMs: number) {
+    const abort = (why: string) => {
+      console.error(`\n✖ ${why}: stopping and cleaning up`)
+      void this.run().finally(() => process.exit(1))
+    }
+    process.once('SIGINT', () => abort('interrupted'))
+    process.once('SIGTERM', () => abort('terminated'))
+    setTimeout(() => abort(`time limit of ${limitMs / 1000} s reached`), limitMs).unref()
+  }
+}
+
+/** A scratch database created from `url` (never the one it names), dropped at clean-up unless `keep`; its URL. */
+export async function scratchDatabase(url: string, cleanups: Cleanups, keep = false): Promise<string> {
+  const name = `xiuhua_bench_${randomBytes(5).toString('hex')}`
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  cleanups.push(async () => {
+    if (keep) console.log(`kept the scratch database ${name} (drop it by hand: drop database ${name})`)
+    else await admin.query(`drop database if exists ${name} with (force)`)
+    await admin.end()
+  })
+  const scratch = new URL(url)
+  scratch.pathname = `/${name}`
+  return scratch.toString()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -63,16 +141,10 @@ export interface PhaseResult {
   answered: number
 }
 
-export interface LoadResult {
-  completed: number
+export interface LoadResult extends LatencyFigures {
   errors: number
   statuses: Record<string, number>
   elapsedMs: number
-  rps: number
-  p50: number
-  p90: number
-  p99: number
-  max: number
   /** CPU time of the process running the loops during the key's phases, in ms (includes the server when in the same process). */
   loopCpuMs: number
 }
@@ -229,17 +301,11 @@ export class LoadRunner {
   collect(key: string): LoadResult {
     const pool = this.pools.get(key) ?? { latencies: [], statuses: {}, errors: 0, elapsedMs: 0, cpuMicros: 0 }
     this.pools.delete(key)
-    const latencies = Float64Array.from(pool.latencies).sort()
     return {
-      completed: latencies.length,
+      ...latencyFigures(pool.latencies, pool.elapsedMs),
       errors: pool.errors,
       statuses: pool.statuses,
       elapsedMs: pool.elapsedMs,
-      rps: pool.elapsedMs ? (latencies.length / pool.elapsedMs) * 1000 : 0,
-      p50: percentile(latencies, 0.5),
-      p90: percentile(latencies, 0.9),
-      p99: percentile(latencies, 0.99),
-      max: latencies.at(-1) ?? NaN,
       loopCpuMs: pool.cpuMicros / 1000,
     }
   }

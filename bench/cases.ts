@@ -1,0 +1,527 @@
+// Prints what the case loop costs at district scale, for the targets of the case-loop issue:
+//   1. reporting: concurrent supervisors each upload a ~200 KB photo and report a case citing it (≥ 300 cases/s,
+//      p99 < 100 ms on native PostgreSQL), and the report alone;
+//   2. GET /api/cases over 1,000,000 cases as a street's disposal staff (zhucheng) and as the district dispatcher,
+//      with each filter, a deep page and the sorts (p99 < 50 ms);
+//   3. GET /api/cases/map over the ~10,000 open cases, whole district and one street (< 100 ms).
+// The million cases are made by one INSERT … SELECT over generate_series (spread over the demo's cells, classes, sources,
+// states and two years, ~10 k open), then VACUUM (ANALYZE); parts 2 and 3 run first, then part 1 on the loaded table.
+// Run: npx tsx bench/cases.ts            (embedded PGlite in memory; BENCH_CASES defaults to 100,000 there)
+//      DATABASE_URL=postgres://postgres@127.0.0.1/postgres npx tsx bench/cases.ts
+//      (native: a scratch database xiuhua_bench_<random> is created from that URL and dropped at the end)
+// Knobs: BENCH_PARTS (list,map,create), BENCH_CASES (1,000,000; 0 = none), BENCH_OPEN (10,000 open cases),
+//        BENCH_SECONDS (3) per list/map route, BENCH_LIST_CONNECTIONS (2), BENCH_CREATE_SECONDS (5) per creation run,
+//        BENCH_SUPERVISORS (20), BENCH_RATE (300 reports/s offered in the open-loop runs), BENCH_EXPLAIN=1 (print the
+//        plans: every route's case statements are run once under EXPLAIN ANALYZE for the "db" columns, and the count
+//        also bounded at 10,001 rows, the change proposed for the list), BENCH_TIME_LIMIT_S (1200), BENCH_KEEP=1 (native: keep the scratch
+//        database to look at plans by hand), LOG_LEVEL (warn).
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { CompiledQuery, type KyselyPlugin, sql } from 'kysely'
+import pg from 'pg'
+import pino from 'pino'
+import { buildApp } from '../src/server/app.js'
+import { loadConfig } from '../src/server/config.js'
+import { closeContext, createContext, type Context } from '../src/server/context.js'
+import { DEFAULT_DEMO_PASSWORD, ensureBuiltinRoles, isEmpty, seedDemo } from '../src/server/demo/seed.js'
+import { CaseQuery, ReportBody } from '../src/server/modules/cases/schemas.js'
+import { ZERO_COUNTERS } from '../src/server/modules/cases/workflow.js'
+import { openDatabase, type Db } from '../src/server/platform/db/engine.js'
+import { migrate } from '../src/server/platform/db/migrate.js'
+import { FlowClient, type FlowResult, type FlowRun } from './case-flows.js'
+import { Cleanups, envInt, int, type LatencyFigures, LoadClient, type LoadResult, mb, ms, printTable, scratchDatabase } from './lib.js'
+
+const HOST = '127.0.0.1'
+const adminUrl = process.env.DATABASE_URL?.trim() || undefined
+const native = Boolean(adminUrl)
+const engineLabel = native ? 'native PostgreSQL' : 'embedded PGlite in memory'
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'list,map,create').split(',').map((p) => p.trim()))
+const CASES = process.env.BENCH_CASES === '0' ? 0 : envInt('BENCH_CASES', native ? 1_000_000 : 100_000)
+const OPEN = Math.min(CASES, envInt('BENCH_OPEN', 10_000))
+const SECONDS = envInt('BENCH_SECONDS', 3)
+const LIST_CONNECTIONS = envInt('BENCH_LIST_CONNECTIONS', 2)
+const CREATE_SECONDS = envInt('BENCH_CREATE_SECONDS', 5)
+const SUPERVISORS = envInt('BENCH_SUPERVISORS', 20)
+const RATE = envInt('BENCH_RATE', 300)
+const EXPLAIN = process.env.BENCH_EXPLAIN === '1'
+const TIME_LIMIT_MS = envInt('BENCH_TIME_LIMIT_S', 1200) * 1000
+const TARGET = { createRate: 300, createP99: 100, listP99: 50, mapMs: 100 }
+/** What the server's schemas take today (the lead is adding these): the bench uses them once they are there. */
+const HAS = { photoIds: 'photoIds' in ReportBody.properties, sort: 'sort' in CaseQuery.properties, mine: 'mine' in CaseQuery.properties, light: 'light' in CaseQuery.properties }
+
+const benchStart = performance.now()
+const cleanups = new Cleanups()
+cleanups.guard(TIME_LIMIT_MS)
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`
+const memory = () => {
+  const m = process.memoryUsage()
+  return `server process rss ${mb(m.rss)}, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}`
+}
+
+/** Every result line, printed again together at the end. */
+const summary: string[][] = [['part', 'what', 'figure', 'target', '']]
+
+// ---------------------------------------------------------------------------------------------------------------
+// The statements the app sends: counted always, captured (compiled, with parameters) while `capturing`.
+
+interface Recorder {
+  count: () => number
+  capture: <T>(work: () => Promise<T>) => Promise<{ value: T; queries: CompiledQuery[] }>
+  /** Time spent per statement (its SQL's start), pool wait included, since the last call; the costliest first. */
+  statements: () => Array<{ sql: string; count: number; totalMs: number }>
+}
+
+function record(db: Db): Recorder {
+  let queries = 0
+  let captured: CompiledQuery[] | undefined
+  const started = new Map<unknown, { sql: string; at: number }>()
+  let spent = new Map<string, { count: number; totalMs: number }>()
+  const base = db.kysely
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => {
+      queries++
+      const compiled = base.getExecutor().compileQuery(args.node, args.queryId)
+      captured?.push(compiled)
+      if (started.size > 10_000) started.clear() // statements that failed never report back
+      started.set(args.queryId, { sql: compiled.sql.replace(/\s+/g, ' ').slice(0, 110), at: performance.now() })
+      return args.node
+    },
+    transformResult: async (args) => {
+      const start = started.get(args.queryId)
+      started.delete(args.queryId)
+      if (start) {
+        const entry = spent.get(start.sql) ?? { count: 0, totalMs: 0 }
+        entry.count++
+        entry.totalMs += performance.now() - start.at
+        spent.set(start.sql, entry)
+      }
+      return args.result
+    },
+  }
+  db.kysely = db.kysely.withPlugin(plugin)
+  return {
+    count: () => queries,
+    capture: async (work) => {
+      captured = []
+      try {
+        const value = await work()
+        return { value, queries: captured }
+      } finally {
+        captured = undefined
+      }
+    },
+    statements: () => {
+      const list = [...spent].map(([sql, e]) => ({ sql, ...e })).sort((a, b) => b.totalMs - a.totalMs)
+      spent = new Map()
+      return list
+    },
+  }
+}
+
+/**
+ * Native only: samples pg_stat_activity every 20 ms while `work` runs, and gives the mean number of this database's
+ * backends running a statement and of those waiting for an advisory lock (the audit log's hash chain takes one).
+ */
+async function sampleWaits<T>(url: string | undefined, work: () => Promise<T>): Promise<{ value: T; active: number; advisory: number }> {
+  if (!url) return { value: await work(), active: NaN, advisory: NaN }
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  let samples = 0
+  let active = 0
+  let advisory = 0
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      const row = (await client.query<{ active: number; advisory: number }>(`
+        select count(*) filter (where state = 'active')::int as active, count(*) filter (where wait_event_type = 'Lock' and wait_event = 'advisory')::int as advisory
+        from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)).rows[0]!
+      samples++
+      active += row.active
+      advisory += row.advisory
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })()
+  try {
+    const value = await work()
+    return { value, active: active / Math.max(1, samples), advisory: advisory / Math.max(1, samples) }
+  } finally {
+    running = false
+    await loop
+    await client.end()
+  }
+}
+
+const machineTimes = () =>
+  os.cpus().reduce((t, { times: c }) => ({ busy: t.busy + c.user + c.nice + c.sys + c.irq, all: t.all + c.user + c.nice + c.sys + c.irq + c.idle }), { busy: 0, all: 0 })
+
+// ---------------------------------------------------------------------------------------------------------------
+// The million cases: one INSERT … SELECT over generate_series
+
+/**
+ * Inserts `total` cases, the first `open` of them still running (reported in the last 30 days, most recently most),
+ * the rest finished over the last two years, inserted oldest first as a table grows. Places are random points near the centre of random demo cells (with their
+ * community, street and paths), classes from the class table (a few common, many rare), sources and disposal units
+ * weighted as a district sees them; deadlines, overdue marks and pending requests as the workflow would leave them.
+ * Foreign keys are not re-checked row by row (session_replication_role = replica): every reference comes from a table.
+ */
+async function loadCases(db: Db, total: number, open: number): Promise<void> {
+  const people = await db.kysely.selectFrom('users').select(['id', 'username']).where('username', 'in', ['supervisor', 'zhucheng']).execute()
+  const supervisorId = people.find((p) => p.username === 'supervisor')!.id
+  const disposerId = people.find((p) => p.username === 'zhucheng')!.id
+  const district = await db.kysely.selectFrom('org_units').select('code').where('kind', '=', 'district').executeTakeFirstOrThrow()
+  await db.kysely.transaction().execute(async (trx) => {
+    await sql`select setseed(0.2026)`.execute(trx)
+    await sql`set local session_replication_role = replica`.execute(trx).catch(() => undefined)
+    await sql`
+      insert into cases (ticket, source, client_id, reported_by, class_kind, class_code, urgency, description, address, position,
+        grid_cell_id, community_id, street_id, org_path, state, step_started_at, step_deadline, assigned_unit_id, assigned_unit_path,
+        disposal_deadline, pending_extension, pending_suspension, reject_reason, counters, version, created_at, updated_at, closed_at,
+        overdue_marked_deadline, due_at, yellow_at)
+      with cells as (
+        select (row_number() over (order by c.code))::int - 1 as i, c.id, c.community_id, c.org_path, s.id as street_id, s.path as street_path,
+          s.name as street_name, (st_xmin(c.geom) + st_xmax(c.geom)) / 2 as cx, (st_ymin(c.geom) + st_ymax(c.geom)) / 2 as cy,
+          st_xmax(c.geom) - st_xmin(c.geom) as w, st_ymax(c.geom) - st_ymin(c.geom) as h
+        from grid_cells c join org_units cm on cm.id = c.community_id join org_units s on s.id = cm.parent_id
+      ),
+      classes as (
+        select (row_number() over (order by kind, small_code))::int - 1 as i, kind, small_code, small_name, default_urgency from case_classes where active
+      ),
+      units as (
+        select (row_number() over (order by code))::int - 1 as i, id, path from org_units where kind in ('department', 'sub_unit')
+      ),
+      draws as (
+        select g, g <= ${open} as open, random() as r_cell, random() as r_class, random() as r_state, random() as r_age, random() as r_step,
+          random() as r_due, random() as r_unit, random() as r_source, random() as r_x, random() as r_y, random() as r_misc
+        from generate_series(1, ${total}) g
+      ),
+      placed as (
+        select d.*, c.id as cell_id, c.community_id, c.org_path, c.street_id, c.street_path, c.street_name,
+          c.cx + (d.r_x - 0.5) * 0.6 * c.w as lng, c.cy + (d.r_y - 0.5) * 0.6 * c.h as lat,
+          k.kind as class_kind, k.small_code as class_code, k.small_name, k.default_urgency,
+          u.id as unit_id, u.path as unit_path,
+          case when d.open
+            then (array['reported','reported','verifying','verified','filed','filed','dispatched','dispatched','dispatched','in_disposal',
+                        'in_disposal','in_disposal','in_disposal','in_disposal','in_disposal','suspended','disposed','disposed','checked','checked'])[1 + floor(d.r_state * 20)::int]
+            else (array['closed','closed','closed','closed','closed','closed','closed','closed','closed','closed',
+                        'closed','closed','closed','closed','closed','closed','rejected','invalid','cancelled','merged'])[1 + floor(d.r_state * 20)::int]
+          end as state,
+          case when d.open then now() - d.r_age * d.r_age * interval '30 days' else now() - interval '3 days' - d.r_age * interval '727 days' end as created_at
+        from draws d
+        join cells c on c.i = floor(d.r_cell * (select count(*) from cells))::int
+        join classes k on k.i = floor(d.r_class * d.r_class * (select count(*) from classes))::int
+        join units u on u.i = floor(d.r_misc * (select count(*) from units))::int
+      ),
+      timed as (
+        select p.*,
+          case when p.open then p.created_at + (now() - p.created_at) * p.r_step else p.created_at + interval '1 hour' * (1 + p.r_step * 70) end as started,
+          p.state in ('dispatched','in_disposal','suspended','disposed','checked','closed') as was_dispatched
+        from placed p
+      ),
+      deadlines as (
+        select t.*,
+          case when t.state in ('reported','verifying','verified','filed','disposed') then t.started + interval '1 hour' * (2 + t.r_due * 46) end as step_due,
+          case when t.was_dispatched then t.started + interval '1 hour' * (4 + t.r_due * 92) end as disposal_due
+        from timed t
+      ),
+      due as (
+        select d.*, case when d.state in ('dispatched','in_disposal') then d.disposal_due when d.open then d.step_due end as due_at from deadlines d
+      )
+      select
+        ${district.code} || '-' || to_char(created_at at time zone 'Asia/Shanghai', 'YYYYMMDD') || '-B' || lpad(g::text, 7, '0'),
+        (array['supervisor','supervisor','supervisor','supervisor','supervisor','supervisor','supervisor','supervisor','supervisor','supervisor',
+               'hotline','hotline','hotline','citizen','citizen','leader','upper_platform','sensor','video_ai','media'])[1 + floor(r_source * 20)::int],
+        'bench-load-' || g,
+        case when r_source < 0.5 then ${supervisorId}::uuid end,
+        class_kind, class_code,
+        case when r_misc < 0.05 then 'urgent' else default_urgency end,
+        small_name || '，请尽快处理',
+        street_name || ' ' || (1 + g % 500) || ' 号附近',
+        st_setsrid(st_makepoint(lng, lat), 4326),
+        cell_id, community_id, street_id, org_path, state, started, step_due,
+        case when was_dispatched then (case when r_unit < 0.5 then street_id else unit_id end) end,
+        case when was_dispatched then (case when r_unit < 0.5 then street_path else unit_path end) end,
+        disposal_due,
+        case when state = 'in_disposal' and r_misc < 0.06 then jsonb_build_object('newDeadline', disposal_due + interval '2 days', 'reason', '需协调施工，申请延期',
+          'requestedBy', ${disposerId}::text, 'requestedAt', started + interval '1 hour') end,
+        case when state = 'in_disposal' and r_misc >= 0.06 and r_misc < 0.09 then jsonb_build_object('reason', '待上级审批', 'requestedBy', ${disposerId}::text,
+          'requestedAt', started + interval '1 hour') end,
+        case when state = 'rejected' then (array['not_in_scope','duplicate','not_a_problem','outside_area','other'])[1 + floor(r_due * 5)::int] end,
+        ${JSON.stringify(ZERO_COUNTERS)}::jsonb,
+        case when open then 1 + floor(r_step * 6)::int else 8 end,
+        created_at, started,
+        case when state = 'closed' then started end,
+        case when due_at < now() then due_at end,
+        due_at,
+        due_at - (due_at - started) * 0.2
+      from due
+      -- in the order a real table grows: the running cases (the recent ones) sit together in the last pages
+      order by created_at
+    `.execute(trx)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+console.log(`Case loop bench — Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+console.log(`engine: ${engineLabel}; parts: ${[...PARTS].join(', ')}; ${int(CASES)} cases (${int(OPEN)} open)`)
+console.log(`server: photoIds on POST /api/cases ${HAS.photoIds ? 'yes' : 'not yet'}; list sort ${HAS.sort ? 'yes' : 'not yet'}, mine ${HAS.mine ? 'yes' : 'not yet'}, light ${HAS.light ? 'yes' : 'not yet'}\n`)
+
+const log = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn' }, pino.destination(2))
+const startedAt = performance.now()
+const databaseUrl = adminUrl ? await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1') : undefined
+const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xiuhua-bench-'))
+cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }))
+const db = await openDatabase({ databaseUrl })
+cleanups.push(() => db.close())
+await migrate(db)
+await ensureBuiltinRoles(db)
+if (await isEmpty(db)) await seedDemo(db, DEFAULT_DEMO_PASSWORD)
+const config = loadConfig({ XIUHUA_DEMO: 'on', HOST, PORT: '0', MQTT_PORT: '0', DATABASE_URL: databaseUrl ?? 'memory://', DATA_DIR: dataDir })
+const context: Context = await createContext(config, db, log)
+cleanups.push(() => closeContext(context))
+const recorder = record(db)
+const app = await buildApp(context, { logger: log })
+cleanups.push(() => app.close())
+await app.listen({ host: HOST, port: 0 })
+const port = (app.server.address() as { port: number }).port
+const base = `http://${HOST}:${port}`
+console.log(`server on ${base}, ready in ${seconds(startedAt)} (migrate, demo seed, services; broker and jobs not started)`)
+
+async function login(username: string): Promise<string> {
+  const response = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEFAULT_DEMO_PASSWORD }) })
+  if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${await response.text()}`)
+  return ((await response.json()) as { token: string }).token
+}
+
+async function getJson<T>(token: string, route: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(base + route, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })
+  const text = await response.text()
+  return { status: response.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as T }
+}
+
+/** A count as the list sends it, bounded: counting stops at the 10,001st row (the change proposed for the repository). */
+const cappedCount = (text: string) => text.replace(/^select count\(\*\) as "n" from "cases" where (.*)$/s, 'select count(*) as "n" from (select 1 from "cases" where $1 limit 10001) as capped')
+
+/** Runs EXPLAIN ANALYZE of a statement and gives its execution time (ms); prints the plan with BENCH_EXPLAIN=1. */
+async function explainOne(label: string, text: string, parameters: readonly unknown[]): Promise<number> {
+  const plan = await db.kysely.executeQuery<Record<string, string>>(CompiledQuery.raw(`explain (analyze, buffers) ${text}`, [...parameters]))
+  const lines = plan.rows.map((row) => String(Object.values(row)[0]))
+  if (EXPLAIN) {
+    console.log(`\n  EXPLAIN ANALYZE — ${label}\n  ${text.replace(/\s+/g, ' ').slice(0, 400)}\n  parameters ${JSON.stringify(parameters).slice(0, 300)}`)
+    for (const line of lines) console.log(`    ${line}`)
+  }
+  const time = lines.map((line) => /^Execution Time: ([\d.]+) ms/.exec(line.trim())).find(Boolean)
+  return time ? Number(time[1]) : NaN
+}
+
+/** The database time of each select on cases that `work` (one request) sends, once: the page, the count, and the count bounded. */
+async function databaseTimes(label: string, work: () => Promise<unknown>): Promise<{ items: number; count: number; capped: number; other: number }> {
+  const { queries } = await recorder.capture(work)
+  const times = { items: 0, count: 0, capped: 0, other: 0 }
+  for (const query of queries.filter((q) => /\bfrom "cases"/.test(q.sql) && /^select/i.test(q.sql))) {
+    const ms = await explainOne(label, query.sql, query.parameters)
+    if (/^select count\(\*\)/.test(query.sql)) {
+      times.count += ms
+      times.capped += await explainOne(`${label} (count bounded at 10,001)`, cappedCount(query.sql), query.parameters)
+    } else if (/ limit \$\d+/.test(query.sql)) times.items += ms
+    else times.other += ms
+  }
+  return times
+}
+
+try {
+  // ---------------------------------------------------------------------------------------------------------------
+  // Data
+  if (CASES > 0 && (PARTS.has('list') || PARTS.has('map'))) {
+    const loadStart = performance.now()
+    await loadCases(db, CASES, OPEN)
+    const loadMs = performance.now() - loadStart
+    // a table that grew over two years has been vacuumed by autovacuum: visibility map set, statistics current
+    const vacuumStart = performance.now()
+    await sql`vacuum (analyze) cases`.execute(db.kysely)
+    const vacuumMs = performance.now() - vacuumStart
+    const sizes = await sql<{ heap: string; indexes: string; open: number; overdue: number }>`
+      select pg_size_pretty(pg_table_size('cases')) as heap, pg_size_pretty(pg_indexes_size('cases')) as indexes,
+        (select count(*)::int from cases where state in ('reported','verifying','verified','filed','dispatched','in_disposal','suspended','disposed','checked')) as open,
+        (select count(*)::int from cases where overdue_marked_deadline is not null) as overdue`.execute(db.kysely)
+    const s = sizes.rows[0]!
+    console.log(`\nloaded ${int(CASES)} cases in ${(loadMs / 1000).toFixed(1)} s (${int((CASES / loadMs) * 1000)} rows/s, one INSERT … SELECT generate_series), then VACUUM (ANALYZE) in ${(vacuumMs / 1000).toFixed(1)} s; ` +
+      `cases table ${s.heap} + indexes ${s.indexes}; ${int(s.open)} open, ${int(s.overdue)} of them overdue`)
+    summary.push(['data', `load ${int(CASES)} cases`, `${(loadMs / 1000).toFixed(1)} s + vacuum ${(vacuumMs / 1000).toFixed(1)} s`, '', `${s.heap} + ${s.indexes} of indexes`])
+  }
+
+  const tokens = { zhucheng: await login('zhucheng'), dispatcher: await login('dispatcher') }
+  const street = await db.kysely.selectFrom('org_units').select(['id', 'path']).where('code', '=', '420117001').executeTakeFirstOrThrow()
+  const otherStreet = await db.kysely.selectFrom('org_units').select('id').where('kind', '=', 'street').where('code', '<>', '420117001').orderBy('code').executeTakeFirstOrThrow()
+  const commonClass = await db.kysely.selectFrom('cases').select(['class_code', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('class_code').orderBy('n', 'desc').limit(1).executeTakeFirst()
+  const rareClass = await db.kysely.selectFrom('cases').select(['class_code', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('class_code').orderBy('n', 'asc').limit(1).executeTakeFirst()
+  const day = 24 * 3600_000
+  const iso = (msAgo: number) => encodeURIComponent(new Date(Date.now() - msAgo).toISOString())
+
+  /** Measures each route in a closed loop of LIST_CONNECTIONS keep-alive connections; one row each. */
+  async function measure(part: string, user: keyof typeof tokens, routes: Array<[string, string]>, targetMs: number, pick: (r: LoadResult) => number) {
+    const client = await LoadClient.start({ host: HOST, port, headers: { authorization: `Bearer ${tokens[user]}`, accept: 'application/json' }, connections: LIST_CONNECTIONS, client: 'raw' }, true)
+    const table = [['route', 'answer', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'queries/req', 'server CPU/req', 'machine busy', 'errors', 'db: page', 'count', 'count ≤ 10,001']]
+    try {
+      for (const [name, route] of routes) {
+        const check = await getJson<{ total?: number; items?: unknown[]; truncated?: boolean }>(tokens[user], route)
+        if (check.status !== 200) {
+          table.push([name, `${check.status} ${JSON.stringify(check.body).slice(0, 120)}`])
+          continue
+        }
+        const answer = `${int(check.body.items?.length ?? 0)} of ${int(check.body.total ?? 0)}${check.body.truncated ? ' (truncated)' : ''}`
+        await client.phase({ key: 'warm', paths: [route], durationMs: 300 })
+        await client.collect('warm')
+        const queries0 = recorder.count()
+        const cpu0 = process.cpuUsage()
+        const machine0 = machineTimes()
+        const { answered } = await client.phase({ key: name, paths: [route], durationMs: SECONDS * 1000 })
+        const cpu = process.cpuUsage(cpu0)
+        const machine1 = machineTimes()
+        const served = Math.max(1, answered)
+        const r = await client.collect(name)
+        table.push([
+          name, answer, int(r.rps), ms(r.p50), ms(r.p99), ms(r.max), ((recorder.count() - queries0) / served).toFixed(1),
+          `${((cpu.user + cpu.system) / served / 1000).toFixed(1)} ms`, `${Math.round(((machine1.busy - machine0.busy) / Math.max(1, machine1.all - machine0.all)) * 100)} %`, String(r.errors),
+          ...(await databaseTimes(`${user} ${route}`, () => getJson(tokens[user], route)).then((t) => [ms(t.items), ms(t.count), ms(t.capped)])),
+        ])
+        const figure = pick(r)
+        summary.push([part, `${user} ${name}`, `${ms(figure)} ms`, `< ${targetMs} ms`, r.errors === 0 && figure < targetMs ? 'PASS' : 'FAIL'])
+      }
+    } finally {
+      await client.close()
+    }
+    console.log(`\n${part} as ${user} — ${LIST_CONNECTIONS} connections, ${SECONDS} s per route`)
+    printTable(table.map((row) => row.map((cell) => cell ?? '')), (line) => console.log(`  ${line}`))
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Part 2: the list
+  if (PARTS.has('list')) {
+    const list = '/api/cases?pageSize=20'
+    const filters = (streetId: string): Array<[string, string]> => [
+      ['page 1 (newest first)', list],
+      ['page 500', `${list}&page=500`],
+      ['state=in_disposal,dispatched', `${list}&state=in_disposal&state=dispatched`],
+      ['open states', `${list}${['reported', 'verifying', 'verified', 'filed', 'dispatched', 'in_disposal', 'suspended', 'disposed', 'checked'].map((s) => `&state=${s}`).join('')}`],
+      [`classCode=${commonClass?.class_code ?? '?'} (commonest)`, `${list}&classCode=${commonClass?.class_code ?? '0101'}`],
+      [`classCode=${rareClass?.class_code ?? '?'} (rarest)`, `${list}&classCode=${rareClass?.class_code ?? '0101'}`],
+      ['streetId', `${list}&streetId=${streetId}`],
+      ['overdue=true', `${list}&overdue=true`],
+      ['source=hotline', `${list}&source=hotline`],
+      ['a week a month ago', `${list}&from=${iso(37 * day)}&to=${iso(30 * day)}`],
+      ['closed + class + 3 months', `${list}&state=closed&classCode=${commonClass?.class_code ?? '0101'}&from=${iso(120 * day)}&to=${iso(30 * day)}`],
+      ...(HAS.sort ? [['sort=light', `${list}&sort=light`], ['sort=deadline', `${list}&sort=deadline`], ['open states, sort=light', `${list}&sort=light&state=dispatched&state=in_disposal&state=filed`]] as Array<[string, string]> : []),
+      ...(HAS.light ? [['light=red', `${list}&light=red`]] as Array<[string, string]> : []),
+      ...(HAS.mine ? [['mine=true', `${list}&mine=true`]] as Array<[string, string]> : []),
+    ]
+    await measure('list', 'zhucheng', filters(street.id), TARGET.listP99, (r) => r.p99)
+    await measure('list', 'dispatcher', filters(otherStreet.id), TARGET.listP99, (r) => r.p99)
+    console.log(`  ${memory()}`)
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Part 3: the map
+  if (PARTS.has('map')) {
+    const extent = await sql<{ x0: number; y0: number; x1: number; y1: number }>`
+      select st_xmin(e) as x0, st_ymin(e) as y0, st_xmax(e) as x1, st_ymax(e) as y1 from (select st_extent(geom)::geometry as e from grid_cells where org_path like ${`${street.path}%`}) s`.execute(db.kysely)
+    const districtBox = await sql<{ x0: number; y0: number; x1: number; y1: number }>`
+      select st_xmin(e) as x0, st_ymin(e) as y0, st_xmax(e) as x1, st_ymax(e) as y1 from (select st_extent(geom)::geometry as e from grid_cells) s`.execute(db.kysely)
+    const bbox = (b: { x0: number; y0: number; x1: number; y1: number }) => [b.x0, b.y0, b.x1, b.y1].map((v) => v.toFixed(5)).join(',')
+    const whole = `/api/cases/map?bbox=${bbox(districtBox.rows[0]!)}`
+    const streetBox = `/api/cases/map?bbox=${bbox(extent.rows[0]!)}`
+    if (!app.hasRoute({ method: 'GET', url: '/api/cases/map' })) {
+      console.log('\nmap: GET /api/cases/map is not on this server yet: skipped')
+    } else {
+      const routes: Array<[string, string]> = [
+        ['whole district', whole],
+        ['whole district, red + yellow', `${whole}&light=red&light=yellow`],
+        ['Zhucheng street bbox', streetBox],
+      ]
+      await measure('map', 'dispatcher', routes, TARGET.mapMs, (r) => r.p99)
+      await measure('map', 'zhucheng', routes.slice(0, 1), TARGET.mapMs, (r) => r.p99)
+      console.log(`  ${memory()}`)
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Part 1: reporting, on the loaded table
+  if (PARTS.has('create')) {
+    await sql`
+      insert into users (username, display_name, unit_id, roles, password_hash)
+      select 'bench_sup_' || g, '督查员' || g, unit_id, roles, password_hash from users, generate_series(1, ${SUPERVISORS}) g where username = 'supervisor'`.execute(db.kysely)
+    const supervisorTokens = await Promise.all(Array.from({ length: SUPERVISORS }, (_, i) => login(`bench_sup_${i + 1}`)))
+    const points = await sql<{ lng: number; lat: number }>`
+      select st_x(p) as lng, st_y(p) as lat from (select (st_dump(st_generatepoints(geom, 1, 7))).geom as p from grid_cells order by code) s`.execute(db.kysely)
+    const classes = await db.kysely.selectFrom('case_classes').select(['kind', 'small_code']).where('active', '=', true).orderBy('small_code').execute()
+    const flows = await FlowClient.start({
+      host: HOST,
+      port,
+      tokens: supervisorTokens,
+      points: points.rows.map((p) => [p.lng, p.lat]),
+      classes: classes.map((c) => ({ kind: c.kind as 'component' | 'event', code: c.small_code })),
+    })
+    cleanups.push(() => flows.close())
+    const before = Number((await sql<{ n: number }>`select count(*)::int as n from cases`.execute(db.kysely)).rows[0]!.n)
+    console.log(`\nreporting — ${SUPERVISORS} supervisors (one keep-alive connection each), ${CREATE_SECONDS} s per run, on a table of ${int(before)} cases; ` +
+      `photo ~200 KB JPEG 1600×1200${HAS.photoIds ? ', cited as photoIds' : ' (uploaded, not yet cited: POST /api/cases has no photoIds on this server)'}`)
+    await flows.run({ mode: 'upload+create', photoIds: HAS.photoIds, rate: undefined, durationMs: 1000 }) // warm-up
+    const runs: Array<[string, FlowRun]> = [
+      ['report alone, closed loop', { mode: 'create', photoIds: false, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      [`report alone, ${RATE}/s offered`, { mode: 'create', photoIds: false, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+      ['upload + report, closed loop', { mode: 'upload+create', photoIds: HAS.photoIds, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      [`upload + report, ${RATE}/s offered`, { mode: 'upload+create', photoIds: HAS.photoIds, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+    ]
+    const table = [['run', 'reports/s', 'report p50', 'report p99', 'upload p50', 'upload p99', 'both p50', 'both p99', 'both max', 'errors', 'not started', 'server CPU/report', 'queries/report', 'machine busy', 'db active', 'of them waiting for the audit lock']]
+    const profiles: string[] = []
+    for (const [name, run] of runs) {
+      const cpu0 = process.cpuUsage()
+      const machine0 = machineTimes()
+      const queries0 = recorder.count()
+      recorder.statements()
+      const { value: result, active, advisory } = await sampleWaits(databaseUrl, (): Promise<FlowResult> => flows.run(run))
+      const cpu = process.cpuUsage(cpu0)
+      const machine1 = machineTimes()
+      const { create, upload, flow } = result.figures as Record<string, LatencyFigures | undefined>
+      const rate = flow?.rps ?? 0
+      const reports = Math.max(1, flow?.completed ?? 1)
+      table.push([
+        name, int(rate), ms(create?.p50 ?? NaN), ms(create?.p99 ?? NaN), ms(upload?.p50 ?? NaN), ms(upload?.p99 ?? NaN),
+        ms(flow?.p50 ?? NaN), ms(flow?.p99 ?? NaN), ms(flow?.max ?? NaN), String(result.errors), String(result.missed), `${int((cpu.user + cpu.system) / reports)} µs`,
+        ((recorder.count() - queries0) / reports).toFixed(1), `${Math.round(((machine1.busy - machine0.busy) / Math.max(1, machine1.all - machine0.all)) * 100)} %`,
+        ...[active, advisory].map((n) => (Number.isFinite(n) ? n.toFixed(1) : '—')),
+      ])
+      if (result.firstError) console.log(`  ${name}: first error ${result.firstError}`)
+      if (!run.rate) {
+        profiles.push(`  ${name}: statement time per report (pool wait included), costliest first`)
+        for (const st of recorder.statements().slice(0, 10)) profiles.push(`    ${(st.totalMs / reports).toFixed(2).padStart(7)} ms  ×${(st.count / reports).toFixed(2)}  ${st.sql}`)
+      }
+      const p99 = flow?.p99 ?? NaN
+      const pass = result.errors === 0 && result.missed === 0 && rate >= TARGET.createRate * 0.97 && p99 < TARGET.createP99
+      summary.push(['create', name, `${int(rate)}/s, p99 ${ms(p99)} ms`, `≥ ${TARGET.createRate}/s, p99 < ${TARGET.createP99} ms`, run.rate ? (pass ? 'PASS' : 'FAIL') : 'for information'])
+    }
+    printTable(table, (line) => console.log(`  ${line}`))
+    for (const line of profiles) console.log(line)
+    // the database time of each select on cases in one report, alone
+    const n = Date.now()
+    const { queries } = await recorder.capture(() => fetch(`${base}/api/cases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${supervisorTokens[0]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: `bench-explain-${n}`, source: 'supervisor', classKind: classes[0]!.kind, classCode: classes[0]!.small_code, description: 'explain', lng: points.rows[0]!.lng, lat: points.rows[0]!.lat }),
+    }).then((r) => r.text()))
+    console.log('  one report alone, selects on cases (EXPLAIN ANALYZE, run again after the report):')
+    for (const query of queries.filter((q) => /\bfrom "cases"/.test(q.sql) && /^select/i.test(q.sql))) {
+      console.log(`    ${ms(await explainOne('report', query.sql, query.parameters)).padStart(8)} ms  ${query.sql.replace(/\s+/g, ' ').slice(0, 110)}`)
+    }
+    const after = Number((await sql<{ n: number }>`select count(*)::int as n from cases`.execute(db.kysely)).rows[0]!.n)
+    console.log(`  ${int(after - before)} cases reported; latencies in ms (open loop: from when each report was due); ${memory()}`)
+  }
+
+  console.log(`\nresult — ${engineLabel}, ${int(CASES)} cases`)
+  printTable(summary)
+  const failed = summary.filter((row) => row[4] === 'FAIL').length
+  console.log(`\n${failed ? `${failed} FAIL` : 'all PASS'} — load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, total ${seconds(benchStart)}`)
+} finally {
+  await cleanups.run()
+}
