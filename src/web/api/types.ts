@@ -97,6 +97,8 @@ export interface StoredFile {
 export interface Page<T> {
   items: T[]
   total: number
+  /** The case list counts up to 10,000: more match than `total`. */
+  totalCapped?: boolean
 }
 
 export interface CellCollection {

@@ -40,7 +40,7 @@ export function usePagedList<T, F extends object>(
     total: data.total,
     showSizeChanger: true,
     pageSizeOptions: [10, 20, 50, 100],
-    showTotal: (total) => t('common.total', { count: total }),
+    showTotal: (total) => (data.totalCapped ? t('common.totalCapped', { count: total }) : t('common.total', { count: total })),
     onChange: (p, size) => {
       if (size !== pageSize) {
         setPageSize(size)

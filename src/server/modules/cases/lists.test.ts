@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, multipart, type TestApp } from '../../../../test/helpers.js'
+import { boundedCount } from './repository.js'
 
 let t: TestApp
 const tokens: Record<string, string> = {}
@@ -130,6 +131,29 @@ describe('list', () => {
     const dispatched = detail.timeline.find((e: { kind: string }) => e.kind === 'dispatched')
     expect(dispatched.actorName).toBeTruthy()
     expect(detail.timeline.find((e: { kind: string }) => e.kind === 'signed_for')).toMatchObject({ unitName: '邾城街道' })
+  })
+
+  it('pages through the light order without skipping or repeating, running cases before finished ones', async () => {
+    const finished = await report('supervisor')
+    await ok('acceptor', finished.id, { type: 'reject', rejectReason: 'not_a_problem' })
+    const all = (await get('acceptor', '/api/cases?sort=light&pageSize=500')).json()
+    expect(all.totalCapped).toBe(false)
+    const ids: string[] = all.items.map((c: { id: string }) => c.id)
+    expect(ids).toContain(finished.id)
+    const firstFinished = all.items.findIndex((c: { light: string | null }) => c.light === null)
+    expect(all.items.slice(firstFinished).every((c: { light: string | null }) => c.light === null)).toBe(true)
+    const paged: string[] = []
+    for (let page = 1; paged.length < all.total; page++) {
+      const next = (await get('acceptor', `/api/cases?sort=light&pageSize=3&page=${page}`)).json()
+      expect(next.total).toBe(all.total)
+      if (!next.items.length) break
+      paged.push(...next.items.map((c: { id: string }) => c.id))
+    }
+    expect(paged).toEqual(ids)
+    // the count stops at its cap and says so
+    const scope = { scopePath: '/' }
+    expect(await boundedCount(t.db.kysely, scope, new Date(), 2)).toEqual({ total: 2, capped: true })
+    expect(await boundedCount(t.db.kysely, scope, new Date(), all.total)).toEqual({ total: all.total, capped: false })
   })
 
   it('refuses unknown sort and light values', async () => {

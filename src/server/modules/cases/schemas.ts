@@ -136,5 +136,9 @@ export const MapReply = Obj({ items: Type.Array(MapCase), total: Type.Integer(),
 
 export type CaseQueryType = Static<typeof CaseQuery>
 
-export const CaseList = Obj({ items: Type.Array(CaseSummary), total: Type.Integer() })
+export const CaseList = Obj({
+  items: Type.Array(CaseSummary),
+  total: Type.Integer({ description: 'matching cases, counted up to 10,000' }),
+  totalCapped: Type.Boolean({ description: 'more than `total` cases match (the count stops at 10,000)' }),
+})
 export const IdParams = Obj({ id: Uuid })

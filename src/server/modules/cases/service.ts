@@ -47,6 +47,8 @@ const SOURCE_ROLES: Partial<Record<CaseSource, string[]>> = {
 }
 
 const DISPOSING: CaseState[] = ['dispatched', 'in_disposal']
+/** The light of each rank the SQL works out (repository lightRank). */
+const RANKED_LIGHTS = ['red', 'yellow', 'green', null] as const
 /** States whose clock is the step deadline (verify, file, dispatch, check, close). */
 const STEP_CLOCK: CaseState[] = ['reported', 'verifying', 'verified', 'filed', 'disposed', 'checked']
 
@@ -232,8 +234,8 @@ export class CaseService {
 
   async list(principal: Principal, filter: ListFilter, page: number, pageSize: number, sort: repo.CaseSort = 'created') {
     const now = new Date()
-    const { items, total } = await repo.listCases(this.db.kysely, this.scopeFilter(principal, filter), now, page, pageSize, sort)
-    return { total, items: items.map((row) => this.summaryOf(row, now)) }
+    const { items, total, totalCapped } = await repo.listCases(this.db.kysely, this.scopeFilter(principal, filter), now, page, pageSize, sort)
+    return { total, totalCapped, items: items.map((row) => this.summaryOf(row, now)) }
   }
 
   /** Open cases for the command map, most pressing first (at most MAP_LIMIT; `truncated` says when more matched). */
@@ -252,9 +254,9 @@ export class CaseService {
         classCode: row.class_code,
         urgency: row.urgency,
         state: row.state,
-        light: lightOf(now, row.due_at, row.yellow_at),
+        light: RANKED_LIGHTS[Number(row.light_rank)] ?? null,
         position: [row.lng, row.lat] as [number, number],
-        deadline: (DISPOSING.includes(row.state as CaseState) ? row.disposal_deadline : row.step_deadline)?.toISOString() ?? null,
+        deadline: row.deadline,
         streetName: row.street_id ? (this.org.unit(row.street_id)?.name ?? null) : null,
       })),
     }
@@ -267,7 +269,7 @@ export class CaseService {
   }
 
   async count(principal: Principal, filter: ListFilter): Promise<number> {
-    return (await repo.listCases(this.db.kysely, this.scopeFilter(principal, filter), new Date(), 1, 1)).total
+    return repo.exactCount(this.db.kysely, this.scopeFilter(principal, filter), new Date())
   }
 
   /** The principal's scope, and "mine" as the cases dispatched to their own unit or one under it. */
