@@ -261,6 +261,27 @@ describe('field tasks', () => {
     await expect.poll(() => page.getByTestId(`field-task-${ticket}`).count()).toBe(0)
   })
 
+  it('the acceptor enters a 12319 hotline call on the report page, without a photo', async () => {
+    const acceptor = await openFieldSession(browser, baseUrl, 'acceptor')
+    try {
+      const p = acceptor.page
+      await p.goto('/field/report')
+      await p.getByTestId('field-report-page').waitFor()
+      const sources = p.getByTestId('field-report-source')
+      await sources.waitFor()
+      expect(await sources.locator('.ant-radio-button-wrapper-checked').textContent()).toBe('12319 热线')
+      await fillReport(p, { classKind: 'component', classCode: '0103', description: '市民来电：井盖缺失（e2e 热线）', photos: [] }, acceptor.point)
+      await screenshot(p, 'field-report-hotline-acceptor-phone')
+      await p.getByTestId('field-report-submit').tap()
+      await p.getByTestId('field-report-ticket').waitFor()
+      const detail = await pageFetch<{ source: string; timeline: Array<{ photoIds: string[] }> }>(p, `/api/cases/${await reportedCaseId(p)}`)
+      expect(detail.body.source).toBe('hotline')
+      expect(detail.body.timeline[0]!.photoIds).toEqual([])
+    } finally {
+      await acceptor.context.close()
+    }
+  })
+
   it('in English: the tasks and the report page', async () => {
     await page.evaluate(() => window.localStorage.setItem('xiuhua.lang', 'en'))
     try {

@@ -18,13 +18,25 @@ import { PositionPicker, type PinnedPosition } from './PositionPicker'
 const URGENCIES: readonly Urgency[] = ['normal', 'important', 'urgent', 'complex']
 
 /** The channel a report from this page goes in as: the supervisor's own; others may only register what they were told. */
+/**
+ * The channels this user may report through (as the server allows them: POST /api/cases): a supervisor from the street,
+ * a leader's instruction, and the centre's entry of a 12319 hotline call, a citizen's report or a media report.
+ */
+export function reportSources(roles: readonly string[]): CaseSource[] {
+  const sources = new Set<CaseSource>()
+  if (roles.includes('supervisor')) sources.add('supervisor')
+  if (roles.some((r) => ['acceptor', 'shift_leader', 'admin'].includes(r))) for (const s of ['hotline', 'citizen', 'media'] as const) sources.add(s)
+  if (roles.some((r) => ['leader', 'admin'].includes(r))) sources.add('leader')
+  return [...sources]
+}
+
+/** The channel a report goes in by default. */
 export function reportSource(roles: readonly string[]): CaseSource {
-  if (roles.includes('supervisor')) return 'supervisor'
-  if (roles.includes('leader')) return 'leader'
-  return 'citizen'
+  return reportSources(roles)[0] ?? 'citizen'
 }
 
 interface Values {
+  source?: CaseSource
   cls?: ClassRef
   photos?: File[]
   position?: PinnedPosition
@@ -55,10 +67,14 @@ function ReportForm({ clientId, onOutcome }: { clientId: string; onOutcome: (out
   const [form] = Form.useForm<Values>()
   const [progress, setProgress] = useState<SendProgress | null>(null)
   const [error, setError] = useState<unknown>(null)
-  const source = useMemo(() => reportSource(me?.roles ?? []), [me])
+  const sources = useMemo(() => reportSources(me?.roles ?? []), [me])
+  const chosen = Form.useWatch('source', form) as CaseSource | undefined
+  // photos are the supervisor's evidence from the street; a call or an instruction may come without one
+  const photosRequired = (chosen ?? sources[0]) === 'supervisor'
 
   const submit = async (values: Values) => {
     const { cls, position, photos = [] } = values
+    const source = values.source ?? sources[0] ?? 'citizen'
     if (!cls || !position) return
     rememberClass(cls)
     const fields: ReportFields = {
@@ -97,7 +113,7 @@ function ReportForm({ clientId, onOutcome }: { clientId: string; onOutcome: (out
       layout="vertical"
       requiredMark
       disabled={progress !== null}
-      initialValues={{ urgency: 'normal', photos: [] }}
+      initialValues={{ urgency: 'normal', photos: [], source: sources[0] }}
       onValuesChange={(changed: Partial<Values>) => {
         // The class's default urgency, until the user chooses one.
         if (changed.cls && !form.isFieldTouched('urgency')) {
@@ -108,14 +124,20 @@ function ReportForm({ clientId, onOutcome }: { clientId: string; onOutcome: (out
       onFinish={(v) => void submit(v)}
       scrollToFirstError
     >
+      {sources.length > 1 && (
+        <Form.Item name="source" label={t('cases.source')}>
+          <Radio.Group optionType="button" buttonStyle="solid" data-testid="field-report-source"
+            options={sources.map((v) => ({ value: v, label: t(`caseSource.${v}`) }))} />
+        </Form.Item>
+      )}
       <Form.Item name="cls" label={t('field.report.class')} rules={[required]}>
         <ClassPicker classes={classes} />
       </Form.Item>
       <Form.Item
         name="photos"
         label={t('field.report.photos', { max: MAX_PHOTOS })}
-        rules={[{ validator: async (_, files: File[] | undefined) => { if (!files?.length) throw new Error(t('field.photos.required')) } }]}
-        required
+        rules={[{ validator: async (_, files: File[] | undefined) => { if (photosRequired && !files?.length) throw new Error(t('field.photos.required')) } }]}
+        required={photosRequired}
       >
         <PhotoPicker />
       </Form.Item>
