@@ -270,4 +270,25 @@ describe('duplicates', () => {
     const earlier = (await t.app.inject({ method: 'GET', url: `/api/cases/${first.id}`, headers: bearer(tokens.acceptor!) })).json()
     expect(earlier.timeline.at(-1)).toMatchObject({ kind: 'merge_received', detail: { caseId: second.id, ticket: second.ticket } })
   })
+
+  it('keeps both reporters informed: the later one hears of the merge, both hear when the case is closed', async () => {
+    const here = { lng: point.lng + 0.00003, lat: point.lat + 0.00003 }
+    const first = (await report('supervisor', { classKind: 'event', classCode: '0103', ...here })).json().case
+    const call = (await report('acceptor', { source: 'hotline', classKind: 'event', classCode: '0103', ...here })).json().case
+    expect(call.possibleDuplicates).toContain(first.id)
+    const notes = async (user: string) => (await t.app.inject({ method: 'GET', url: '/api/notifications', headers: bearer(tokens[user]!) })).json().items as Array<{ kind: string; caseId: string; payload: Record<string, unknown> }>
+    await ok('acceptor', call.id, { type: 'merge', into: first.id })
+    expect(await notes('acceptor')).toContainEqual(expect.objectContaining({ kind: 'case.merged', caseId: call.id, payload: { ticket: call.ticket, into: first.ticket } }))
+
+    await ok('acceptor', first.id, { type: 'file' })
+    await ok('dispatcher', first.id, { type: 'dispatch', unitId: zhuchengUnit })
+    await ok('zhucheng', first.id, { type: 'sign_for' })
+    await ok('zhucheng', first.id, { type: 'report_disposal', photoIds: [await photo('zhucheng')] })
+    await ok('supervisor', first.id, { type: 'check_pass', photoIds: [await photo('supervisor')] })
+    await ok('acceptor', first.id, { type: 'close' })
+    for (const user of ['supervisor', 'acceptor']) {
+      expect(await notes(user), user).toContainEqual(expect.objectContaining({ kind: 'case.closed', caseId: first.id }))
+    }
+    expect((await notes('zhucheng')).some((n) => n.caseId === first.id)).toBe(false)
+  })
 })

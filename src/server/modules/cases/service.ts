@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
 import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
 import { findClass } from '../classes/service.js'
+import { notifyReporters } from '../notifications/service.js'
 import { assertPhotos, attachToCase } from '../files/service.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
@@ -175,7 +176,7 @@ export class CaseService {
       default:
         next.stepDeadline = deadlineFor(decision.needsDeadline, {}, now, this.calendar)
     }
-    await this.db.kysely.transaction().execute(async (trx) => {
+    const told = await this.db.kysely.transaction().execute(async (trx) => {
       const saved = await repo.updateCase(trx, id, version, {
         state: next.state,
         step_started_at: next.stepStartedAt,
@@ -200,7 +201,15 @@ export class CaseService {
         await repo.insertTimeline(trx, { case_id: next.mergedInto, kind: 'merge_received', action: 'merge', at: e.at, actor_id: e.actorId || null, role: e.role, unit_id: e.unitId, from_state: 'merged', to_state: 'merged', comment: e.comment, reason: null, photo_ids: [], detail: { caseId: id, ticket: row.ticket } })
       }
       await audit(trx, auditActor, { action: `case.${e.action}`, entityType: 'case', entityId: id, details: { from: e.fromState, to: e.toState, reason: e.reason } })
+      // the reporters hear how their report went: joined to an earlier case, or closed (with every report merged into it)
+      if (e.action === 'merge' && next.mergedInto) {
+        const target = await repo.findCase(trx, next.mergedInto)
+        return notifyReporters(trx, id, 'case.merged', { ticket: row.ticket, into: target?.ticket ?? null })
+      }
+      if (next.state === 'closed') return notifyReporters(trx, id, 'case.closed', { ticket: row.ticket, state: 'closed' })
+      return []
     })
+    for (const userId of told) await this.events.publish({ type: 'notification', userId })
     // the unit that held the case before this step (a return or reassignment) refreshes too
     await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: next.assignedUnitPath, formerUnitPath: row.assigned_unit_path })
     return next.state

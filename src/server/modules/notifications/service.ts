@@ -55,6 +55,20 @@ export async function notifyOverdue(trx: Q, c: OverdueCase): Promise<string[]> {
   return users
 }
 
+/**
+ * Tells the people who reported a case, and those whose reports were merged into it, how it went: 'case.merged' when
+ * a report joins an earlier case, 'case.closed' when the case is closed. Answers the users told.
+ */
+export async function notifyReporters(trx: Q, caseId: string, kind: 'case.merged' | 'case.closed', payload: Record<string, unknown>): Promise<string[]> {
+  const rows = await trx.selectFrom('cases').select('reported_by')
+    .where((eb) => eb.or([eb('id', '=', caseId), eb('merged_into', '=', caseId)]))
+    .where('reported_by', 'is not', null).execute()
+  const users = [...new Set(rows.map((r) => r.reported_by!))]
+  if (!users.length) return []
+  await trx.insertInto('notifications').values(users.map((user_id) => ({ user_id, kind, case_id: caseId, payload: JSON.stringify(payload) }))).execute()
+  return users
+}
+
 export class NotificationService {
   constructor(
     private readonly db: Db,
