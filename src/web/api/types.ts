@@ -65,7 +65,7 @@ export interface AppNotification {
   id: string
   kind: string
   caseId: string | null
-  payload: { ticket?: string; state?: string; deadline?: string }
+  payload: { ticket?: string; state?: string; deadline?: string; into?: string | null }
   createdAt: string
   readAt: string | null
 }

@@ -43,7 +43,7 @@ export function NotificationBell({ live }: { live: boolean }) {
         renderItem={(n) => (
           <List.Item className="xh-row-link" onClick={() => void openOne(n)} data-testid={`notification-${n.payload.ticket ?? n.id}`} style={{ opacity: n.readAt ? 0.6 : 1 }}>
             <List.Item.Meta
-              title={<Typography.Text strong={!n.readAt}>{t(`notifications.kind.${n.kind}`, { defaultValue: n.kind, ticket: n.payload.ticket ?? '' })}</Typography.Text>}
+              title={<Typography.Text strong={!n.readAt}>{t(`notifications.kind.${n.kind}`, { defaultValue: n.kind, ticket: n.payload.ticket ?? '', into: n.payload.into ?? '' })}</Typography.Text>}
               description={
                 <>
                   {n.payload.state && <span>{t(`caseState.${n.payload.state}`, { defaultValue: n.payload.state })} · </span>}
