@@ -97,7 +97,7 @@ export interface StoredFile {
 export interface Page<T> {
   items: T[]
   total: number
-  /** The case list counts up to 10,000: more match than `total`. */
+  /** The case list counts up to 2,000: more match than `total`. */
   totalCapped?: boolean
 }
 

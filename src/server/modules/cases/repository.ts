@@ -147,10 +147,10 @@ function filtered(db: Q, f: CaseFilter, now: Date) {
 }
 
 /**
- * Lists count at most this many matching cases; beyond it the total is reported as capped ("10,000+"). Counting a
- * million rows costs ~250 ms on every page (bench/cases.ts); counting to the cap costs ~10 ms.
+ * Lists count at most this many matching cases; beyond it the total is reported as capped ("2,000+"). Counting a
+ * million rows costs ~250 ms on every page, to 10,000 ~20–100 ms (bench/cases.ts); to 2,000 a few ms. Filters narrow the list.
  */
-export const COUNT_CAP = 10_000
+export const COUNT_CAP = 2_000
 
 export async function boundedCount(db: Q, f: CaseFilter, now: Date, cap = COUNT_CAP): Promise<{ total: number; capped: boolean }> {
   const matching = filtered(db, f, now).select(sql<number>`1`.as('one')).limit(cap + 1)
@@ -208,7 +208,7 @@ export async function mapCases(db: Q, f: CaseFilter, now: Date, limit: number) {
     .orderBy(lightRank(now)).orderBy('due_at')
     .limit(limit)
     .execute()
-  const total = rows.length < limit ? rows.length : (await boundedCount(db, f, now, Math.max(limit, COUNT_CAP) * 10)).total
+  const total = rows.length < limit ? rows.length : (await boundedCount(db, f, now, limit * 10)).total
   return { rows, total }
 }
 

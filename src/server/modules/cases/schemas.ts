@@ -138,7 +138,7 @@ export type CaseQueryType = Static<typeof CaseQuery>
 
 export const CaseList = Obj({
   items: Type.Array(CaseSummary),
-  total: Type.Integer({ description: 'matching cases, counted up to 10,000' }),
-  totalCapped: Type.Boolean({ description: 'more than `total` cases match (the count stops at 10,000)' }),
+  total: Type.Integer({ description: 'matching cases, counted up to 2,000' }),
+  totalCapped: Type.Boolean({ description: 'more than `total` cases match (the count stops at 2,000)' }),
 })
 export const IdParams = Obj({ id: Uuid })

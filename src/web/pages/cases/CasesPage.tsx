@@ -103,7 +103,8 @@ export default function CasesPage() {
     setExporting({ kind: 'csv', done: 0, total: 0, finished: false, capped: false })
     try {
       const first = await listCases({ ...f, page: 1, pageSize: EXPORT_PAGE }, { signal: abort.signal })
-      const wanted = Math.min(first.total, EXPORT_CAP)
+      // the list counts only up to its cap: when more match, page on until the pages run out (or EXPORT_CAP)
+      const wanted = first.totalCapped ? EXPORT_CAP : Math.min(first.total, EXPORT_CAP)
       const items = [...first.items]
       setExporting({ kind: 'csv', done: items.length, total: wanted, finished: false, capped: first.total > EXPORT_CAP })
       for (let page = 2; items.length < wanted; page++) {
@@ -120,7 +121,7 @@ export default function CasesPage() {
       }
       const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')
       download(`cases-${stamp}.csv`, toCsv(csvRows(rows, t, lang, className)))
-      setExporting({ kind: 'csv', done: rows.length, total: wanted, finished: true, capped: first.total > EXPORT_CAP })
+      setExporting({ kind: 'csv', done: rows.length, total: wanted, finished: true, capped: rows.length >= EXPORT_CAP })
       message.success(t('cases.export.done', { count: rows.length }))
     } catch (e) {
       if (abort.signal.aborted) return
