@@ -206,10 +206,11 @@ export async function mapCases(db: Q, f: CaseFilter, now: Date, limit: number) {
       ...withPosition,
     ])
     .orderBy(lightRank(now)).orderBy('due_at')
-    .limit(limit)
+    .limit(limit + 1) // one more than shown tells whether there are more, without counting every time
     .execute()
-  const total = rows.length < limit ? rows.length : (await boundedCount(db, f, now, limit * 10)).total
-  return { rows, total }
+  if (rows.length <= limit) return { rows, total: rows.length }
+  rows.pop()
+  return { rows, total: (await boundedCount(db, f, now, limit * 10)).total }
 }
 
 /** Every case the filter matches, in pages of `batch` by (created_at, id) so a large export never holds all rows. */
