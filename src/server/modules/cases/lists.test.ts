@@ -131,6 +131,7 @@ describe('list', () => {
     const dispatched = detail.timeline.find((e: { kind: string }) => e.kind === 'dispatched')
     expect(dispatched.actorName).toBeTruthy()
     expect(detail.timeline.find((e: { kind: string }) => e.kind === 'signed_for')).toMatchObject({ unitName: '邾城街道' })
+    expect(dispatched.detail).toMatchObject({ unitId: zhuchengUnit, unitName: '邾城街道' })
   })
 
   it('pages through the light order without skipping or repeating, running cases before finished ones', async () => {

@@ -334,9 +334,16 @@ export class CaseService {
       timeline: timeline.map((e) => ({
         kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, actorName: e.actor_id ? (names.get(e.actor_id) ?? null) : null,
         role: e.role, unitId: e.unit_id, unitName: e.unit_id ? (this.org.unit(e.unit_id)?.name ?? null) : null,
-        fromState: e.from_state, toState: e.to_state, comment: e.comment, reason: e.reason, photoIds: e.photo_ids, detail: e.detail,
+        fromState: e.from_state, toState: e.to_state, comment: e.comment, reason: e.reason, photoIds: e.photo_ids, detail: this.namedDetail(e.detail),
       })),
     }
+  }
+
+  /** A step's detail with the name of the unit it names (the unit dispatched to), for readers who may not list units. */
+  private namedDetail(detail: unknown): unknown {
+    const unitId = (detail as { unitId?: unknown } | null)?.unitId
+    const unit = typeof unitId === 'string' ? this.org.unit(unitId) : undefined
+    return unit ? { ...(detail as object), unitName: unit.name } : detail
   }
 
   private async factsOf(row: CaseRow): Promise<CaseFacts> {

@@ -28,6 +28,8 @@ export function Photos({ ids, testId }: { ids: readonly string[]; testId?: strin
 
 interface EntryDetail {
   unitId?: string
+  /** The server names the unit a step names (the unit dispatched to). */
+  unitName?: string
   deadline?: string
   rejectReason?: string
   mergedInto?: string
@@ -60,7 +62,7 @@ export function CaseTimeline({ detail, names, lang }: { detail: CaseDetail; name
     const unit = unitName(entry.unitId)
     const lines: string[] = []
     if (info.unitId && (entry.action === 'dispatch' || entry.action === 'reassign')) {
-      lines.push(t('cases.entry.dispatchedTo', { unit: unitName(info.unitId) ?? t('cases.entry.otherUnit') }))
+      lines.push(t('cases.entry.dispatchedTo', { unit: unitName(info.unitId) ?? info.unitName ?? t('cases.entry.otherUnit') }))
     }
     if (info.deadline) lines.push(t('cases.entry.deadline', { deadline: formatDateTime(info.deadline, lang) }))
     if (info.rejectReason) lines.push(t('cases.entry.rejectReason', { reason: t(`rejectReason.${info.rejectReason}`, { defaultValue: info.rejectReason }) }))
