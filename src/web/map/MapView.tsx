@@ -24,9 +24,11 @@ export function useMap(): MapLibreMap {
   return map
 }
 
-export function MapView({ config, onClick, children }: {
+export function MapView({ config, onClick, padding = 24, children }: {
   config: Pick<AppConfig, 'baseMap' | 'tiandituKey' | 'bbox'>
   onClick?: (event: MapMouseEvent) => void
+  /** Room kept free around the start view (read once, when the map is made), e.g. where a panel covers the map. */
+  padding?: number | { top: number; bottom: number; left: number; right: number }
   children?: ReactNode
 }) {
   const container = useRef<HTMLDivElement>(null)
@@ -43,7 +45,7 @@ export function MapView({ config, onClick, children }: {
       container: container.current,
       style: baseStyle({ baseMap, tiandituKey }),
       bounds: bbox,
-      fitBoundsOptions: { padding: 24 },
+      fitBoundsOptions: { padding },
       attributionControl: { compact: true },
       dragRotate: false,
       pitchWithRotate: false,

@@ -109,7 +109,7 @@ export default function CommandMapPage() {
 
   return (
     <div className="xh-map-page" data-testid="command-page">
-      <MapView config={config} onClick={onMapClick}>
+      <MapView config={config} onClick={onMapClick} padding={mobile ? { top: 56, bottom: 24, left: 24, right: 24 } : { top: 24, bottom: 24, left: 316, right: 24 }}>
         {can('grid:read') && <GridCellsLayer tone="muted" />}
         <CasesLayer data={features} onSelect={setSelectedId} />
         <CaseMapLoader query={query} onLoading={onLoading} onData={onData} onError={onError} />
