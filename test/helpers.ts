@@ -1,6 +1,7 @@
 // Test harness: a fresh clone of the seeded template database per test file, the real app on it, and sign-in helpers.
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
+import { sql } from 'kysely'
 import pg from 'pg'
 import pino from 'pino'
 import { inject } from 'vitest'
@@ -112,4 +113,32 @@ export function multipart(parts: FormPart[]) {
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
+
+// ---- places and units of the demo district, for the case tests ------------------------------------------------
+
+export interface Point {
+  lng: number
+  lat: number
+}
+
+/** A point inside the first grid cell whose code starts with `codePrefix` (a street 420117001, a community …). */
+export async function pointInCells(db: Db, codePrefix: string): Promise<Point> {
+  const cell = await sql<Point>`select ST_X(ST_PointOnSurface(geom)) as lng, ST_Y(ST_PointOnSurface(geom)) as lat
+    from grid_cells where code like ${`${codePrefix}%`} order by code limit 1`.execute(db.kysely)
+  return cell.rows[0]!
+}
+
+/** A point inside the first cell the demo supervisor (刘监督员) is responsible for. */
+export async function supervisorPoint(db: Db): Promise<Point> {
+  const cell = await sql<Point>`
+    select ST_X(ST_PointOnSurface(c.geom)) as lng, ST_Y(ST_PointOnSurface(c.geom)) as lat
+    from grid_cells c join grid_cell_people p on p.grid_cell_id = c.id join users u on u.id = p.user_id
+    where u.username = 'supervisor' and p.duty = 'supervisor' order by c.code limit 1`.execute(db.kysely)
+  return cell.rows[0]!
+}
+
+/** The id of the unit with this code (420117001 is 邾城街道). */
+export async function unitIdOf(db: Db, code: string): Promise<string> {
+  return (await db.kysely.selectFrom('org_units').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id
 }

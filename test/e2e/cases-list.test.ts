@@ -1,32 +1,20 @@
 // The case list in the browser: sorted most pressing first, a waiting extension request flagged and filtered, "mine"
 // for a unit, and the Excel export downloaded with its progress and opened as a workbook; the notification bell.
 import ExcelJS from 'exceljs'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pointInSupervisorCell } from './fixtures.js'
-import { launchBrowser, login, openSession, pageFetch, screenshot, type Session, tablesLoaded } from './harness.js'
+import { pageFetch, screenshot, SessionPool, tablesLoaded } from './harness.js'
 
 const baseUrl = inject('baseUrl')
-let browser: Browser
-const sessions = new Map<string, Session>()
+const sessions = new SessionPool(baseUrl)
 
 beforeAll(async () => {
-  browser = await launchBrowser()
+  await sessions.launch()
 })
-afterAll(async () => {
-  for (const s of sessions.values()) await s.context.close().catch(() => undefined)
-  await browser?.close()
-})
+afterAll(() => sessions.close())
 
-async function as(username: string): Promise<Page> {
-  let session = sessions.get(username)
-  if (!session) {
-    session = await openSession(browser, baseUrl)
-    sessions.set(username, session)
-    await login(session.page, username)
-  }
-  return session.page
-}
+const as = (username: string) => sessions.page(username)
 
 /** A JSON request from inside the page (its session cookie). */
 async function send<T>(page: Page, method: string, url: string, body: unknown): Promise<{ status: number; body: T }> {

@@ -3,33 +3,20 @@
 // - rework (返工): the supervisor's check fails, 邾城街道 disposes again, the check passes, the acceptor closes it;
 // - return (回退): 邾城街道 returns a wrongly dispatched case, the dispatcher sends it to 区水务和湖泊局, whose staff sign for it;
 // - extension (延期): 邾城街道 asks for a later deadline, the dispatcher approves it, the new deadline shows.
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { AFTER_PHOTO, CHECK_PHOTO, pointInSupervisorCell } from './fixtures.js'
-import { launchBrowser, login, openSession, pageFetch, screenshot, type Session } from './harness.js'
+import { pageFetch, screenshot, SessionPool } from './harness.js'
 
 const baseUrl = inject('baseUrl')
-let browser: Browser
-const sessions = new Map<string, Session>()
+const sessions = new SessionPool(baseUrl)
 
 beforeAll(async () => {
-  browser = await launchBrowser()
+  await sessions.launch()
 })
-afterAll(async () => {
-  for (const s of sessions.values()) await s.context.close().catch(() => undefined)
-  await browser?.close()
-})
+afterAll(() => sessions.close())
 
-/** A signed-in desktop session per demo user, kept for the whole file. */
-async function as(username: string): Promise<Page> {
-  let session = sessions.get(username)
-  if (!session) {
-    session = await openSession(browser, baseUrl)
-    sessions.set(username, session)
-    await login(session.page, username)
-  }
-  return session.page
-}
+const as = (username: string) => sessions.page(username)
 
 // ---- the API from the page, only to reach a story's starting state ---------------------------------------------
 

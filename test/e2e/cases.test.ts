@@ -10,30 +10,18 @@ import zh from '../../src/web/app/locales/zh-CN.json'
 import * as web from '../../src/web/pages/cases/workflow.js'
 import { AFTER_PHOTO, BEFORE_PHOTO, CHECK_PHOTO, png, pointInSupervisorCell } from './fixtures.js'
 import { fillReport, openFieldSession, reportedCaseId } from './field-helpers.js'
-import { launchBrowser, login, openSession, PHONE, screenshot, type Session, tablesLoaded } from './harness.js'
+import { login, openSession, PHONE, screenshot, SessionPool, tablesLoaded } from './harness.js'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
-const sessions = new Map<string, Session>()
+const sessions = new SessionPool(baseUrl)
 
 beforeAll(async () => {
-  browser = await launchBrowser()
+  browser = await sessions.launch()
 })
-afterAll(async () => {
-  for (const s of sessions.values()) await s.context.close().catch(() => undefined)
-  await browser?.close()
-})
+afterAll(() => sessions.close())
 
-/** A signed-in desktop session per demo user, kept for the whole file. */
-async function as(username: string): Promise<Page> {
-  let session = sessions.get(username)
-  if (!session) {
-    session = await openSession(browser, baseUrl)
-    sessions.set(username, session)
-    await login(session.page, username)
-  }
-  return session.page
-}
+const as = (username: string) => sessions.page(username)
 
 /** POST /api/cases from the page (the page's session cookie). */
 async function report(page: Page, body: Record<string, unknown>): Promise<{ status: number; body: { case: { id: string; ticket: string; state: string } } }> {

@@ -1,10 +1,10 @@
 // The command map (指挥地图): the dispatcher sees the open cases as coloured points and clusters with counts by light, a
 // click shows a case and leads to it, the light checkboxes hide and show cases, and a case reported by the supervisor in
 // another browser appears without a reload. The leader's phone shows the legend over the map and the filters in a drawer.
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pointInSupervisorCell } from './fixtures.js'
-import { launchBrowser, login, openSession, pageFetch, PHONE, screenshot, type Session } from './harness.js'
+import { pageFetch, PHONE, screenshot, SessionPool } from './harness.js'
 import { pixelOf } from './map-helpers.js'
 
 const baseUrl = inject('baseUrl')
@@ -12,28 +12,14 @@ const LIGHTS = ['red', 'yellow', 'green', 'none'] as const
 const CASE_SOURCE = 'command-cases'
 const CASE_LAYERS = ['command-case-clusters', 'command-case-points']
 
-let browser: Browser
-const sessions = new Map<string, Session>()
+const sessions = new SessionPool(baseUrl)
 
 beforeAll(async () => {
-  browser = await launchBrowser()
+  await sessions.launch()
 })
-afterAll(async () => {
-  for (const s of sessions.values()) await s.context.close().catch(() => undefined)
-  await browser?.close()
-})
+afterAll(() => sessions.close())
 
-/** A signed-in session per demo user (desktop unless `phone`), kept for the whole file. */
-async function as(username: string, phone = false): Promise<Page> {
-  const key = phone ? `${username}-phone` : username
-  let session = sessions.get(key)
-  if (!session) {
-    session = await openSession(browser, baseUrl, phone ? PHONE : undefined)
-    sessions.set(key, session)
-    await login(session.page, username)
-  }
-  return session.page
-}
+const as = (username: string, phone = false) => sessions.page(username, phone)
 
 interface Reported { id: string; ticket: string }
 

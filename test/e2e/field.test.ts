@@ -6,35 +6,25 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { AFTER_PHOTO, BEFORE_PHOTO, CHECK_PHOTO, png } from './fixtures.js'
 import { fillReport, type FieldSession, openFieldSession, reportedCaseId } from './field-helpers.js'
-import { launchBrowser, login, openSession, pageFetch, PHONE, screenshot, type Session } from './harness.js'
+import { pageFetch, PHONE, screenshot, SessionPool } from './harness.js'
 
 const baseUrl = inject('baseUrl')
 let browser: Browser
 let field: FieldSession
 let page: Page
-const desk = new Map<string, Session>()
+const desk = new SessionPool(baseUrl)
 
 beforeAll(async () => {
-  browser = await launchBrowser()
+  browser = await desk.launch()
   field = await openFieldSession(browser, baseUrl)
   page = field.page
 })
 afterAll(async () => {
   await field?.context.close().catch(() => undefined)
-  for (const s of desk.values()) await s.context.close().catch(() => undefined)
-  await browser?.close()
+  await desk.close()
 })
 
-/** A signed-in desktop session of another role, for driving a case through the API. */
-async function as(username: string): Promise<Page> {
-  let session = desk.get(username)
-  if (!session) {
-    session = await openSession(browser, baseUrl)
-    desk.set(username, session)
-    await login(session.page, username)
-  }
-  return session.page
-}
+const as = (username: string) => desk.page(username)
 
 interface CaseReply { id: string; ticket: string; state: string; version: number; timeline: Array<{ action: string; photoIds: string[] }> }
 

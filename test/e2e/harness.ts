@@ -222,6 +222,43 @@ export async function openSession(
   return { context, page, external, errors }
 }
 
+/**
+ * A browser and signed-in sessions per demo user (desktop, or phone with `phone`), opened on first use and kept for
+ * the whole test file; a Map of them by user (`<user>-phone` for a phone), so a test can read a session's errors.
+ * `launch` in beforeAll, `close` in afterAll.
+ */
+export class SessionPool extends Map<string, Session> {
+  browser: Browser | undefined
+
+  constructor(private readonly baseUrl: string) {
+    super()
+  }
+
+  async launch(): Promise<Browser> {
+    this.browser = await launchBrowser()
+    return this.browser
+  }
+
+  async page(username: string, phone = false): Promise<Page> {
+    const key = phone ? `${username}-phone` : username
+    let session = this.get(key)
+    if (!session) {
+      if (!this.browser) throw new Error('SessionPool: no browser yet (launch it in beforeAll)')
+      session = await openSession(this.browser, this.baseUrl, phone ? PHONE : DESKTOP)
+      this.set(key, session)
+      await login(session.page, username)
+    }
+    return session.page
+  }
+
+  /** Ends the sessions and the browser. */
+  async close(): Promise<void> {
+    for (const session of this.values()) await session.context.close().catch(() => undefined)
+    this.clear()
+    await this.browser?.close()
+  }
+}
+
 /** Signs in through the login form and waits for the signed-in shell. */
 export async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
   await page.goto('/login')

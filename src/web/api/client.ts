@@ -193,6 +193,8 @@ export interface CaseQuery extends Query {
   sort?: 'created' | 'deadline' | 'light'
   /** Only cases dispatched to my unit or one under it. */
   mine?: boolean
+  /** Only cases in the grid cells I am the responsible supervisor of. */
+  myCells?: boolean
   pending?: 'extension' | 'suspension'
   light?: readonly CaseLight[]
 }

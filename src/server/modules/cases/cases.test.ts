@@ -1,8 +1,7 @@
 // The closed loop through the API with real roles: report, file, dispatch, dispose, check, close; concurrency and refusals.
-import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import sharp from 'sharp'
-import { bearer, createTestApp, multipart, type TestApp } from '../../../../test/helpers.js'
+import { bearer, createTestApp, multipart, pointInCells, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
 import { SYSTEM_ACTOR } from '../../platform/audit.js'
 
 let t: TestApp
@@ -15,14 +14,9 @@ let seq = 0
 beforeAll(async () => {
   t = await createTestApp()
   for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'dept', 'leader', 'shiftleader']) tokens[user] = await t.login(user)
-  const cell = await sql<{ lng: number; lat: number }>`
-    select ST_X(ST_PointOnSurface(c.geom)) as lng, ST_Y(ST_PointOnSurface(c.geom)) as lat
-    from grid_cells c join grid_cell_people p on p.grid_cell_id = c.id join users u on u.id = p.user_id
-    where u.username = 'supervisor' and p.duty = 'supervisor' order by c.code limit 1`.execute(t.db.kysely)
-  point = cell.rows[0]!
-  const yl = await sql<{ lng: number; lat: number }>`select ST_X(ST_PointOnSurface(geom)) as lng, ST_Y(ST_PointOnSurface(geom)) as lat from grid_cells where code like '420117002%' order by code limit 1`.execute(t.db.kysely)
-  yangluoPoint = yl.rows[0]!
-  zhuchengUnit = (await t.db.kysely.selectFrom('org_units').select('id').where('code', '=', '420117001').executeTakeFirstOrThrow()).id
+  point = await supervisorPoint(t.db)
+  yangluoPoint = await pointInCells(t.db, '420117002')
+  zhuchengUnit = await unitIdOf(t.db, '420117001')
 })
 afterAll(() => t?.close())
 
@@ -234,7 +228,7 @@ describe('refusals', () => {
 
 describe('responsibility matrix', () => {
   it('suggests the unit for a class and place, and dispatches by itself where the rule says auto', async () => {
-    const area = (await t.db.kysely.selectFrom('org_units').select('id').where('code', '=', '420117001').executeTakeFirstOrThrow()).id
+    const area = await unitIdOf(t.db, '420117001')
     const refused = await t.app.inject({ method: 'POST', url: '/api/dispatch-rules', headers: bearer(tokens.dispatcher!), payload: { classKind: 'component', bigCode: '01', smallCode: '0103', areaUnitId: area, unitId: zhuchengUnit, auto: true } })
     expect(refused.statusCode).toBe(403)
     const manual = await t.app.inject({ method: 'POST', url: '/api/dispatch-rules', headers: bearer(tokens.admin!), payload: { classKind: 'component', bigCode: '01', smallCode: '0103', areaUnitId: area, unitId: zhuchengUnit, auto: false } })

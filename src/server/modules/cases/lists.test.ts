@@ -1,10 +1,9 @@
 // The case list's light sort and filters ("mine", pending requests, lights), the command map's bbox query, the Excel
 // export, before-photos on a report, and names in the timeline, through the API with real roles.
 import ExcelJS from 'exceljs'
-import { sql } from 'kysely'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, multipart, type TestApp } from '../../../../test/helpers.js'
+import { bearer, createTestApp, multipart, pointInCells, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
 import { boundedCount } from './repository.js'
 
 let t: TestApp
@@ -17,14 +16,9 @@ let seq = 0
 beforeAll(async () => {
   t = await createTestApp()
   for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'dept']) tokens[user] = await t.login(user)
-  const cell = await sql<{ lng: number; lat: number }>`
-    select ST_X(ST_PointOnSurface(c.geom)) as lng, ST_Y(ST_PointOnSurface(c.geom)) as lat
-    from grid_cells c join grid_cell_people p on p.grid_cell_id = c.id join users u on u.id = p.user_id
-    where u.username = 'supervisor' and p.duty = 'supervisor' order by c.code limit 1`.execute(t.db.kysely)
-  point = cell.rows[0]!
-  const yl = await sql<{ lng: number; lat: number }>`select ST_X(ST_PointOnSurface(geom)) as lng, ST_Y(ST_PointOnSurface(geom)) as lat from grid_cells where code like '420117002%' order by code limit 1`.execute(t.db.kysely)
-  yangluoPoint = yl.rows[0]!
-  zhuchengUnit = (await t.db.kysely.selectFrom('org_units').select('id').where('code', '=', '420117001').executeTakeFirstOrThrow()).id
+  point = await supervisorPoint(t.db)
+  yangluoPoint = await pointInCells(t.db, '420117002')
+  zhuchengUnit = await unitIdOf(t.db, '420117001')
 })
 afterAll(() => t?.close())
 
@@ -155,6 +149,20 @@ describe('list', () => {
     const scope = { scopePath: '/' }
     expect(await boundedCount(t.db.kysely, scope, new Date(), 2)).toEqual({ total: 2, capped: true })
     expect(await boundedCount(t.db.kysely, scope, new Date(), all.total)).toEqual({ total: all.total, capped: false })
+  })
+
+  it("lists a supervisor's own grid cells with myCells, and nothing for a user responsible for none", async () => {
+    const here = await report('supervisor')
+    const own = (await get('supervisor', '/api/cases?myCells=true&pageSize=500')).json()
+    expect(own.items.map((c: { id: string }) => c.id)).toContain(here.id)
+    const cellIds = new Set((await t.db.kysely.selectFrom('grid_cell_people').innerJoin('users', 'users.id', 'grid_cell_people.user_id')
+      .select('grid_cell_id').where('users.username', '=', 'supervisor').where('duty', '=', 'supervisor').execute()).map((r) => r.grid_cell_id))
+    const ids = own.items.map((c: { id: string }) => c.id)
+    const rows = await t.db.kysely.selectFrom('cases').select(['id', 'grid_cell_id']).where('id', 'in', ids).execute()
+    expect(rows.every((r) => r.grid_cell_id !== null && cellIds.has(r.grid_cell_id))).toBe(true)
+    // 邾城街道's staff see the case in their street, but are responsible for no cells
+    expect((await get('zhucheng', '/api/cases?pageSize=500')).json().items.map((c: { id: string }) => c.id)).toContain(here.id)
+    expect((await get('zhucheng', '/api/cases?myCells=true')).json().total).toBe(0)
   })
 
   it('refuses unknown sort and light values', async () => {

@@ -2,11 +2,10 @@
 // server-sent event at a browser signed in on the other, only for users whose scope holds the case.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../app.js'
 import { closeContext, createContext } from '../../context.js'
-import { bearer, createTestApp, type TestApp } from '../../../../test/helpers.js'
+import { bearer, createTestApp, pointInCells, type TestApp } from '../../../../test/helpers.js'
 
 let t: TestApp
 /** Base URLs of process A (where steps are taken) and process B (where the browsers listen). */
@@ -28,10 +27,8 @@ beforeAll(async () => {
   processA = baseUrl(t.app.server.address())
   processB = baseUrl(other.app.server.address())
   for (const user of ['admin', 'acceptor', 'dispatcher', 'zhucheng', 'dept', 'leader']) tokens[user] = await t.login(user)
-  const pointIn = async (codePrefix: string) =>
-    (await sql<{ lng: number; lat: number }>`select ST_X(ST_PointOnSurface(geom)) as lng, ST_Y(ST_PointOnSurface(geom)) as lat from grid_cells where code like ${`${codePrefix}%`} order by code limit 1`.execute(t.db.kysely)).rows[0]!
-  zhuchengPoint = await pointIn('420117001')
-  yangluoPoint = await pointIn('420117002')
+  zhuchengPoint = await pointInCells(t.db, '420117001')
+  yangluoPoint = await pointInCells(t.db, '420117002')
   waterUnit = (await t.db.kysely.selectFrom('org_units').select('id').where('name', '=', '区水务和湖泊局').executeTakeFirstOrThrow()).id
 })
 afterAll(() => t?.close())

@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { audit, SYSTEM_ACTOR } from '../../platform/audit.js'
 import type { Db } from '../../platform/db/engine.js'
 import type { EventBus } from '../../platform/events.js'
-import { notifyOverdue } from '../notifications/service.js'
+import { notifyOverdue, pushNotifications } from '../notifications/service.js'
 import * as repo from './repository.js'
 
 export const OVERDUE_JOB = 'cases.overdue'
@@ -71,7 +71,7 @@ export async function markOverdue(db: Db, events: EventBus, now = new Date()): P
       all.push(row.id)
     }
     // each person who holds a step that ran out of time hears of it on their open pages
-    for (const userId of new Set(notified)) await events.publish({ type: 'notification', userId })
+    await pushNotifications(events, notified)
     if (marked.length < BATCH) break
   }
   return all

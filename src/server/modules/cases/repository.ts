@@ -85,14 +85,6 @@ export function timeline(db: Q, caseId: string) {
 export type LightFilter = 'green' | 'yellow' | 'red'
 export type CaseSort = 'created' | 'deadline' | 'light'
 
-/** Display names of the people who acted on a case (the timeline shows names to those who may not read people). */
-export async function userNames(db: Q, ids: readonly string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)]
-  if (!unique.length) return new Map()
-  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute()
-  return new Map(rows.map((r) => [r.id, r.display_name]))
-}
-
 export interface CaseFilter {
   /** Cases placed in this org path or assigned to a unit under it. */
   scopePath: string
@@ -107,6 +99,8 @@ export interface CaseFilter {
   /** Only cases dispatched to a unit under this path (the user's own unit and those under it). */
   minePath?: string | undefined
   pending?: 'extension' | 'suspension' | undefined
+  /** Only cases in the grid cells this user is the responsible supervisor of. */
+  cellsOfUser?: string | undefined
   lights?: readonly LightFilter[] | undefined
   /** [minLng, minLat, maxLng, maxLat] in WGS-84. */
   bbox?: readonly [number, number, number, number] | undefined
@@ -127,6 +121,10 @@ function filtered(db: Q, f: CaseFilter, now: Date) {
   if (f.to) query = query.where('created_at', '<', f.to)
   if (f.overdue) query = query.where('due_at', '<', now)
   if (f.minePath) query = query.where('assigned_unit_path', 'like', `${f.minePath}%`)
+  if (f.cellsOfUser) {
+    const userId = f.cellsOfUser
+    query = query.where('grid_cell_id', 'in', (eb) => eb.selectFrom('grid_cell_people').select('grid_cell_id').where('user_id', '=', userId).where('duty', '=', 'supervisor'))
+  }
   if (f.pending === 'extension') query = query.where('pending_extension', 'is not', null)
   if (f.pending === 'suspension') query = query.where('pending_suspension', 'is not', null)
   if (f.lights?.length) {

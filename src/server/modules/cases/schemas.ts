@@ -101,6 +101,7 @@ const CaseFilters = {
   to: Type.Optional(Type.String({ format: 'date-time' })),
   overdue: Type.Optional(Type.Boolean()),
   mine: Type.Optional(Type.Boolean({ description: 'only cases dispatched to my unit or a unit under it' })),
+  myCells: Type.Optional(Type.Boolean({ description: 'only cases in the grid cells I am the responsible supervisor of' })),
   pending: Type.Optional(Type.Union([Type.Literal('extension'), Type.Literal('suspension')], { description: 'only cases with this request waiting' })),
   light: Type.Optional(Type.Array(LightValue, { maxItems: 3 })),
 }

@@ -8,7 +8,8 @@ import { AppError, notFound } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
 import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
 import { findClass } from '../classes/service.js'
-import { notifyReporters } from '../notifications/service.js'
+import { findUsersByIds } from '../identity/repository.js'
+import { notifyReporters, pushNotifications } from '../notifications/service.js'
 import { assertPhotos, attachToCase } from '../files/service.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
@@ -70,8 +71,6 @@ export class CaseService {
     if (!allowed || !principal.roles.some((role) => allowed.includes(role))) {
       throw new AppError('FORBIDDEN', {}, { source: input.source })
     }
-    // a retry of a stored report answers the case, whose photos are already linked to it
-    if (!(await repo.findByClientId(this.db.kysely, input.source, input.clientId))) await assertPhotos(this.db.kysely, input.photoIds ?? [], principal.userId)
     return this.intake(actorOf(principal), principal.userId, input)
   }
 
@@ -79,6 +78,8 @@ export class CaseService {
   async intake(actor: Actor, reportedBy: string | null, input: ReportInput): Promise<{ created: boolean; case: CaseDetail }> {
     const existing = await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (existing) return { created: false, case: await this.detailOf(existing, null) }
+    // a person's report cites their own photos (a retry above answers the case, whose photos are linked to it already)
+    if (reportedBy) await assertPhotos(this.db.kysely, input.photoIds ?? [], reportedBy)
     const cls = await findClass(this.db.kysely, input.classKind, input.classCode)
     if (!cls || !cls.active) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的分类 ${input.classCode}`, en: `unknown class ${input.classCode}` } })
     const [lng, lat] = toWgs84(input.lng, input.lat, input.crs ?? 'wgs84')
@@ -209,7 +210,7 @@ export class CaseService {
       if (next.state === 'closed') return notifyReporters(trx, id, 'case.closed', { ticket: row.ticket, state: 'closed' })
       return []
     })
-    for (const userId of told) await this.events.publish({ type: 'notification', userId })
+    await pushNotifications(this.events, told)
     // the unit that held the case before this step (a return or reassignment) refreshes too
     await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: next.assignedUnitPath, formerUnitPath: row.assigned_unit_path })
     return next.state
@@ -281,10 +282,10 @@ export class CaseService {
     return repo.exactCount(this.db.kysely, this.scopeFilter(principal, filter), new Date())
   }
 
-  /** The principal's scope, and "mine" as the cases dispatched to their own unit or one under it. */
-  private scopeFilter(principal: Principal, { mine, ...filter }: ListFilter): repo.CaseFilter {
+  /** The principal's scope; "mine" as the cases dispatched to their own unit or one under it; "my cells" as a supervisor's. */
+  private scopeFilter(principal: Principal, { mine, myCells, ...filter }: ListFilter): repo.CaseFilter {
     const unitPath = this.org.unit(principal.unitId)?.path ?? principal.scopePath
-    return { ...filter, scopePath: principal.scopePath, minePath: mine ? unitPath : undefined }
+    return { ...filter, scopePath: principal.scopePath, minePath: mine ? unitPath : undefined, cellsOfUser: myCells ? principal.userId : undefined }
   }
 
   summaryOf(row: CaseRow, now: Date) {
@@ -317,7 +318,9 @@ export class CaseService {
 
   private async detailOf(row: CaseRow, principal: Principal | null): Promise<CaseDetail> {
     const timeline = await repo.timeline(this.db.kysely, row.id)
-    const names = await repo.userNames(this.db.kysely, timeline.map((e) => e.actor_id).filter((id): id is string => id !== null))
+    // the timeline shows the names of the people who acted, also to readers who may not list people
+    const actorIds = [...new Set(timeline.map((e) => e.actor_id).filter((id): id is string => id !== null))]
+    const names = new Map(actorIds.length ? (await findUsersByIds(this.db.kysely, actorIds)).map((u) => [u.id, u.display_name]) : [])
     const facts = await this.factsOf(row)
     const rule = isOpen(row.state as CaseState) ? this.matrix.suggest(row.class_kind as 'component' | 'event', row.class_code, row.community_id) : null
     return {
@@ -385,8 +388,9 @@ export class CaseService {
   }
 }
 
-export interface ListFilter extends Omit<repo.CaseFilter, 'scopePath' | 'minePath'> {
+export interface ListFilter extends Omit<repo.CaseFilter, 'scopePath' | 'minePath' | 'cellsOfUser'> {
   mine?: boolean | undefined
+  myCells?: boolean | undefined
 }
 
 /** The command map shows at most this many cases at once (the most pressing). */

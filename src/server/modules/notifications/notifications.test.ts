@@ -2,7 +2,7 @@
 // the district's working-day rules change at run time, are checked, audited, and move the deadlines set afterwards.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, type TestApp } from '../../../../test/helpers.js'
+import { bearer, createTestApp, pointInCells, type TestApp, unitIdOf } from '../../../../test/helpers.js'
 import { markOverdue } from '../cases/overdue.js'
 
 let t: TestApp
@@ -14,8 +14,8 @@ let seq = 0
 beforeAll(async () => {
   t = await createTestApp()
   for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'dept', 'shiftleader']) tokens[user] = await t.login(user)
-  point = (await sql<{ lng: number; lat: number }>`select ST_X(ST_PointOnSurface(geom)) as lng, ST_Y(ST_PointOnSurface(geom)) as lat from grid_cells where code like '420117001%' order by code limit 1`.execute(t.db.kysely)).rows[0]!
-  zhuchengUnit = (await t.db.kysely.selectFrom('org_units').select('id').where('code', '=', '420117001').executeTakeFirstOrThrow()).id
+  point = await pointInCells(t.db, '420117001')
+  zhuchengUnit = await unitIdOf(t.db, '420117001')
 })
 afterAll(() => t?.close())
 

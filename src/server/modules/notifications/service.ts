@@ -69,16 +69,16 @@ export async function notifyReporters(trx: Q, caseId: string, kind: 'case.merged
   return users
 }
 
+/** Tells each person's open pages (in every process) that something new waits in their notifications. */
+export async function pushNotifications(events: EventBus, userIds: readonly string[]): Promise<void> {
+  for (const userId of new Set(userIds)) await events.publish({ type: 'notification', userId })
+}
+
 export class NotificationService {
   constructor(
     private readonly db: Db,
     private readonly events: EventBus,
   ) {}
-
-  /** Tells each person's open pages that something new waits for them. */
-  async pushed(userIds: readonly string[]): Promise<void> {
-    for (const userId of new Set(userIds)) await this.events.publish({ type: 'notification', userId })
-  }
 
   async list(principal: Principal, options: { unread?: boolean | undefined; limit: number }) {
     let query = this.db.kysely.selectFrom('notifications').select(['id', 'kind', 'case_id', 'payload', 'created_at', 'read_at']).where('user_id', '=', principal.userId)
@@ -95,14 +95,15 @@ export class NotificationService {
 
   /** Marks the principal's notifications read: the given ones, or all. Only their own; answers how many changed. */
   async markRead(principal: Principal, ids: readonly string[] | undefined): Promise<number> {
+    if (ids?.length === 0) return 0
     const changed = await this.db.kysely.transaction().execute(async (trx) => {
       let query = trx.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', principal.userId).where('read_at', 'is', null)
-      if (ids) query = query.where('id', 'in', ids.length ? [...ids] : ['0'])
+      if (ids) query = query.where('id', 'in', [...ids])
       const marked = await query.returning('id').execute()
       if (marked.length) await audit(trx, actorOf(principal), { action: 'notification.read', entityType: 'notification', entityId: principal.userId, details: { ids: marked.map((r) => String(r.id)) } })
       return marked.length
     })
-    if (changed) await this.pushed([principal.userId])
+    if (changed) await pushNotifications(this.events, [principal.userId])
     return changed
   }
 }

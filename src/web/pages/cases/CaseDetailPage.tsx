@@ -1,17 +1,16 @@
 // One case: header (ticket, state, light, deadline), the steps the user may take now, facts, map, photos before and
 // after, and the full timeline. A step answers with the new case; when someone acted first (409) the page reloads.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { Alert, Button, Card, Col, Descriptions, Result, Row, Space, Spin, Tag, Typography } from 'antd'
 import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
-import { getCase, type ApiError, type CaseActionType, type CaseDetail, type Lang } from '../../api/client'
+import { getCase, type Lang } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { formatDateTime } from '../../app/format'
 import { localName } from '../../app/i18n'
 import { errorMessage } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
-import { useDebounced, useLiveEvents } from '../../app/useLiveEvents'
 import { useLoad } from '../../app/useLoad'
 import { useUnits } from '../units/unitTree'
 import { ActionDialog, possibleDuplicates } from './ActionDialog'
@@ -19,6 +18,7 @@ import { CaseMap } from './CaseMap'
 import { BeforeAfter, CaseTimeline, type NameLookups } from './CaseTimeline'
 import { LightBadge, StateTag, useClasses, useUserNames } from './shared'
 import { ACTION_ORDER, COUNTERS, DANGER_ACTIONS, PRIMARY_ACTIONS } from './workflow'
+import { useLiveCase } from './useLiveCase'
 
 /** Steps whose reason the next person to act must read: a return, a failed check (rework), a refused request. */
 const SENT_BACK: ReadonlySet<string> = new Set(['return', 'check_fail', 'deny_extension', 'deny_suspension'])
@@ -43,34 +43,7 @@ export default function CaseDetailPage() {
   const { className } = useClasses()
   const { units } = useUnits(can('org:read'))
   const users = useUserNames(can('user:read'))
-  const loaded = useLoad(() => getCase(id), null as CaseDetail | null, [id])
-  const [detail, setDetail] = useState<CaseDetail | null>(null)
-  const [action, setAction] = useState<CaseActionType | null>(null)
-  const [conflict, setConflict] = useState<string | null>(null)
-
-  useEffect(() => {
-    if (loaded.data) setDetail(loaded.data)
-  }, [loaded.data])
-
-  // Someone changed this case: show it as it is now. While a step's form is open the reload waits for it to close.
-  const dialogOpen = useRef(false)
-  const stale = useRef(false)
-  useEffect(() => {
-    dialogOpen.current = action !== null
-  }, [action])
-  const reloadSoon = useDebounced(loaded.reload, 300)
-  useLiveEvents((event) => {
-    if (event.caseId !== id) return
-    if (dialogOpen.current) stale.current = true
-    else reloadSoon()
-  })
-  const closeDialog = () => {
-    setAction(null)
-    if (stale.current) {
-      stale.current = false
-      loaded.reload()
-    }
-  }
+  const { loaded, detail, action, setAction, conflict, setConflict, dialog, reload } = useLiveCase(id)
 
   const names: NameLookups = {
     userName: useCallback((userId: string | null) => {
@@ -86,11 +59,6 @@ export default function CaseDetailPage() {
       if (unitId === detail?.assignedUnitId) return detail.assignedUnitName
       return null
     }, [units, me, lang, detail]),
-  }
-
-  const reload = () => {
-    setConflict(null)
-    loaded.reload()
   }
 
   if (loaded.error && !detail) {
@@ -246,19 +214,7 @@ export default function CaseDetailPage() {
         action={action}
         units={units}
         lang={lang}
-        onClose={closeDialog}
-        onDone={(next) => {
-          stale.current = false
-          setAction(null)
-          setConflict(null)
-          setDetail(next)
-        }}
-        onConflict={(error: ApiError) => {
-          stale.current = false
-          setAction(null)
-          setConflict(error.message)
-          loaded.reload()
-        }}
+        {...dialog}
       />
     </div>
   )

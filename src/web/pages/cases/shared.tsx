@@ -2,7 +2,7 @@
 import { useCallback } from 'react'
 import { Tag } from 'antd'
 import { useTranslation } from 'react-i18next'
-import { listClasses, listUsers, type CaseClass, type CaseLight, type CaseState, type CaseSummary, type Lang } from '../../api/client'
+import { listClasses, listUsers, type CaseClass, type CaseLight, type CaseState, type Lang } from '../../api/client'
 import { localName } from '../../app/i18n'
 import { useLoad } from '../../app/useLoad'
 import { STATE_COLOURS } from './workflow'
@@ -27,17 +27,6 @@ export function StateTag({ state, testId }: { state: string; testId?: string }) 
       {t(`caseState.${state}`, { defaultValue: state })}
     </Tag>
   )
-}
-
-const LIGHT_RANK: Record<CaseLight | 'none', number> = { red: 0, yellow: 1, green: 2, none: 3 }
-
-/** Red before yellow before green before no light; within a light the nearest deadline first. */
-export function byLight(a: CaseSummary, b: CaseSummary): number {
-  const rank = LIGHT_RANK[a.light ?? 'none'] - LIGHT_RANK[b.light ?? 'none']
-  if (rank !== 0) return rank
-  const da = a.deadline ? Date.parse(a.deadline) : Number.POSITIVE_INFINITY
-  const db = b.deadline ? Date.parse(b.deadline) : Number.POSITIVE_INFINITY
-  return da - db || a.createdAt.localeCompare(b.createdAt)
 }
 
 let classCache: Promise<CaseClass[]> | null = null

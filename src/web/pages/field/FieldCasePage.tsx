@@ -1,22 +1,20 @@
 // One case on the supervisor's phone: what and where (class, address, distance, description), the photos before and
 // after, the map, and big buttons for the steps the server says the user may take now — each step's form is the
 // desktop's ActionDialog, with the photos it needs taken by the camera. Follows changes made elsewhere live.
-import { useEffect, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useParams } from 'react-router'
 import { Alert, Button, Card, Result, Spin, Tag, Typography } from 'antd'
 import { ArrowLeftOutlined, ProfileOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
-import { getCase, type ApiError, type CaseActionType, type CaseDetail, type Lang } from '../../api/client'
+import type { Lang } from '../../api/client'
 import { formatDateTime } from '../../app/format'
 import { errorMessage } from '../../app/ServerError'
-import { useDebounced, useLiveEvents } from '../../app/useLiveEvents'
-import { useLoad } from '../../app/useLoad'
 import { ActionDialog } from '../cases/ActionDialog'
 import { CaseMap } from '../cases/CaseMap'
 import { BeforeAfter } from '../cases/CaseTimeline'
 import { LightBadge, StateTag, useClasses } from '../cases/shared'
 import { ACTION_ORDER, DANGER_ACTIONS, PRIMARY_ACTIONS } from '../cases/workflow'
 import { distanceMetres, formatDistance, useGeolocation } from './geo'
+import { useLiveCase } from '../cases/useLiveCase'
 
 export default function FieldCasePage() {
   const { id = '' } = useParams()
@@ -28,34 +26,7 @@ export default function FieldCasePage() {
   const back = () => (location.key !== 'default' ? navigate(-1) : navigate('/field'))
   const { className } = useClasses()
   const geo = useGeolocation()
-  const loaded = useLoad(() => getCase(id), null as CaseDetail | null, [id])
-  const [detail, setDetail] = useState<CaseDetail | null>(null)
-  const [action, setAction] = useState<CaseActionType | null>(null)
-  const [conflict, setConflict] = useState<string | null>(null)
-
-  useEffect(() => {
-    if (loaded.data) setDetail(loaded.data)
-  }, [loaded.data])
-
-  // Someone changed this case: show it as it is now; while a step's form is open the reload waits for it to close.
-  const dialogOpen = useRef(false)
-  const stale = useRef(false)
-  useEffect(() => {
-    dialogOpen.current = action !== null
-  }, [action])
-  const reloadSoon = useDebounced(loaded.reload, 300)
-  useLiveEvents((event) => {
-    if (event.caseId !== id) return
-    if (dialogOpen.current) stale.current = true
-    else reloadSoon()
-  })
-  const closeDialog = () => {
-    setAction(null)
-    if (stale.current) {
-      stale.current = false
-      loaded.reload()
-    }
-  }
+  const { loaded, detail, action, setAction, conflict, setConflict, dialog } = useLiveCase(id)
 
   if (loaded.error && !detail) {
     return (
@@ -130,19 +101,7 @@ export default function FieldCasePage() {
         units={[]}
         lang={lang}
         camera
-        onClose={closeDialog}
-        onDone={(next) => {
-          stale.current = false
-          setAction(null)
-          setConflict(null)
-          setDetail(next)
-        }}
-        onConflict={(error: ApiError) => {
-          stale.current = false
-          setAction(null)
-          setConflict(error.message)
-          loaded.reload()
-        }}
+        {...dialog}
       />
     </div>
   )

@@ -5,7 +5,7 @@ import { Link, useSearchParams } from 'react-router'
 import { Badge, Button, Empty, Segmented, Spin, Typography } from 'antd'
 import { CameraOutlined, ReloadOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
-import { getCase, listCases, type CaseActionType, type CaseState, type CaseSummary, type Lang } from '../../api/client'
+import { listCases, type CaseState, type CaseSummary, type Lang } from '../../api/client'
 import { formatDateTime } from '../../app/format'
 import { ServerError } from '../../app/ServerError'
 import { useDebounced, useLiveEvents } from '../../app/useLiveEvents'
@@ -16,40 +16,18 @@ import { useWaitingCount } from './OutboxPanel'
 
 export type TaskKind = 'verify' | 'check'
 
-/** Each kind of field work: the state its cases wait in, and the steps that do it (workflow-table.ts). */
-export const TASKS: Record<TaskKind, { state: CaseState; actions: readonly CaseActionType[] }> = {
-  verify: { state: 'verifying', actions: ['confirm_verification', 'deny_verification'] },
-  check: { state: 'disposed', actions: ['check_pass', 'check_fail'] },
+/** The state each tab lists: waiting for the supervisor's verification, or for their check. */
+const TASKS: Record<TaskKind, { state: CaseState }> = {
+  verify: { state: 'verifying' },
+  check: { state: 'disposed' },
 }
 const KINDS = Object.keys(TASKS) as TaskKind[]
 const LIMIT = 200
-const DETAIL_CONCURRENCY = 4
 
-/**
- * Whether a case is the user's to do: the list holds every case of their street, the detail says which steps they
- * may take (a supervisor acts only in their own grid cells). Remembered per case version, so a reload reads only changes.
- */
-const mineByVersion = new Map<string, { version: number; mine: boolean }>()
-
-async function onlyMine(items: CaseSummary[], actions: readonly CaseActionType[]): Promise<CaseSummary[]> {
-  const unknown = items.filter((c) => mineByVersion.get(c.id)?.version !== c.version)
-  let next = 0
-  const worker = async () => {
-    while (next < unknown.length) {
-      const c = unknown[next++]!
-      const detail = await getCase(c.id)
-      mineByVersion.set(c.id, { version: c.version, mine: detail.actions.some((a) => actions.includes(a as CaseActionType)) })
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, unknown.length) }, worker))
-  return items.filter((c) => mineByVersion.get(c.id)?.mine)
-}
-
+/** The cases waiting in the supervisor's own grid cells (the server filters and sorts: red, yellow, green, nearest deadline). */
 async function loadTasks(kind: TaskKind): Promise<CaseSummary[]> {
-  const { state, actions } = TASKS[kind]
-  // red, yellow, green, then the nearest deadline (the server sorts)
-  const page = await listCases({ state: [state], sort: 'light', page: 1, pageSize: LIMIT })
-  return onlyMine(page.items, actions)
+  const page = await listCases({ state: [TASKS[kind].state], myCells: true, sort: 'light', page: 1, pageSize: LIMIT })
+  return page.items
 }
 
 function TaskCard({ c, here, lang, className }: { c: CaseSummary; here: Fix | null; lang: Lang; className: (kind: string, code: string) => string }) {
