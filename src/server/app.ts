@@ -12,6 +12,7 @@ import type { Context } from './context.js'
 import { authPlugin } from './platform/auth/plugin.js'
 import { AppError, errorBody, pickLocale } from './platform/errors.js'
 import { type App, ErrorReply, validatorCompiler } from './platform/http.js'
+import { citizenRoutes } from './modules/citizen/routes.js'
 import { matrixRoutes } from './modules/cases/matrix-routes.js'
 import { caseRoutes } from './modules/cases/routes.js'
 import { calendarRoutes } from './modules/cases/calendar-routes.js'
@@ -151,6 +152,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   fileRoutes(app, context.files)
   liveRoutes(app, context.events)
   matrixRoutes(app, context.matrix)
+  citizenRoutes(app, context.citizen, context.cases, context.files)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

@@ -12,6 +12,7 @@ import { DispatchMatrix } from './modules/cases/matrix-service.js'
 import { OVERDUE_EVERY_MS, OVERDUE_JOB, overdueJob } from './modules/cases/overdue.js'
 import { CaseService } from './modules/cases/service.js'
 import { FileService } from './modules/files/service.js'
+import { CitizenService } from './modules/citizen/service.js'
 import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
@@ -32,6 +33,9 @@ export interface Context {
   files: FileService
   calendar: DistrictCalendar
   notifications: NotificationService
+  citizen: CitizenService
+  /** The SMS messages sent in this process (the log adapter's memory; the demo shows one-time codes from it). */
+  smsSent: Array<{ to: string; text: string; at: string }>
   broker: Broker | undefined
 }
 
@@ -56,7 +60,14 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   const cases = new CaseService(db, events, org, grid, calendar, matrix, { metres: config.duplicateMetres, hours: config.duplicateHours })
   // an in-memory database (tests) keeps its files in memory too: both go with the process
   const files = new FileService(db, createFileStorage({ dataDir: db.location === 'memory' ? undefined : config.dataDir }), { maxPhotoBytes: config.maxPhotoMb * 1024 * 1024 })
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), broker: undefined }
+  const smsSent: Context['smsSent'] = []
+  const sendSms = async (to: string, text: string) => {
+    smsSent.push({ to, text, at: new Date().toISOString() })
+    if (smsSent.length > 100) smsSent.shift()
+    log.info({ sms: { to: `${to.slice(0, 3)}****${to.slice(-4)}`, text } }, 'sms (log adapter)')
+  }
+  const citizen = new CitizenService(db, cases, files, sendSms)
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, smsSent, broker: undefined }
   await reload(context)
   return context
 }

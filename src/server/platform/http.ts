@@ -3,7 +3,8 @@ import { Ajv, type Options as AjvOptions } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type, type TProperties, type TSchema } from 'typebox'
+import { type Static, Type, type TProperties, type TSchema } from 'typebox'
+import { AppError } from './errors.js'
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
 
@@ -42,3 +43,16 @@ const textAjv = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }))
 
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : textAjv).compile(schema)
+
+/**
+ * A check for input that does not arrive as a route's body (multipart fields, form-encoded 311 bodies): text coerced
+ * to the schema's types, refused with VALIDATION_FAILED in the one error shape.
+ */
+export function checker<T extends TSchema>(schema: T): (value: unknown) => Static<T> {
+  const validate = textAjv.compile(schema)
+  return (value) => {
+    if (validate(value)) return value as Static<T>
+    const errors = (validate.errors ?? []).map((e: { instancePath: string; message?: string | undefined; params: unknown }) => ({ path: e.instancePath || '/', message: e.message ?? 'invalid', params: e.params }))
+    throw new AppError('VALIDATION_FAILED', {}, { errors })
+  }
+}

@@ -7,8 +7,9 @@ type Q = Kysely<Database>
 export const caseColumns = [
   'id', 'ticket', 'source', 'client_id', 'reported_by', 'class_kind', 'class_code', 'urgency', 'description', 'address',
   'grid_cell_id', 'community_id', 'street_id', 'org_path', 'state', 'step_started_at', 'step_deadline', 'assigned_unit_id',
-  'assigned_unit_path', 'disposal_deadline', 'pending_extension', 'pending_suspension', 'reject_reason', 'merged_into',
+  'assigned_unit_path', 'disposal_deadline', 'pending_extension', 'pending_suspension', 'pending_review', 'reject_reason', 'merged_into',
   'counters', 'version', 'created_at', 'updated_at', 'closed_at', 'possible_duplicates', 'due_at', 'yellow_at',
+  'public_description', 'public_reply',
 ] as const
 
 const withPosition = [sql<number>`ST_X(position)`.as('lng'), sql<number>`ST_Y(position)`.as('lat')] as const
@@ -55,6 +56,7 @@ export interface CaseChange {
   disposal_deadline: Date | null
   pending_extension: string | null
   pending_suspension: string | null
+  pending_review: string | null
   reject_reason: string | null
   merged_into: string | null
   counters: string
@@ -98,7 +100,7 @@ export interface CaseFilter {
   overdue?: boolean | undefined
   /** Only cases dispatched to a unit under this path (the user's own unit and those under it). */
   minePath?: string | undefined
-  pending?: 'extension' | 'suspension' | undefined
+  pending?: 'extension' | 'suspension' | 'review' | undefined
   /** Only cases in the grid cells this user is the responsible supervisor of. */
   cellsOfUser?: string | undefined
   lights?: readonly LightFilter[] | undefined
@@ -127,6 +129,7 @@ function filtered(db: Q, f: CaseFilter, now: Date) {
   }
   if (f.pending === 'extension') query = query.where('pending_extension', 'is not', null)
   if (f.pending === 'suspension') query = query.where('pending_suspension', 'is not', null)
+  if (f.pending === 'review') query = query.where('pending_review', 'is not', null)
   if (f.lights?.length) {
     const lights = f.lights
     query = query.where((eb) => eb.or(lights.map((l) => {
@@ -244,3 +247,45 @@ export function nearbyOpenCases(db: Q, c: { classKind: string; classCode: string
     .limit(10)
     .execute()
 }
+
+/** Which cases a public reader asks for (citizen pages, public map, Open311 search). */
+export interface PublicFilter {
+  ids?: readonly string[] | undefined
+  tickets?: readonly string[] | undefined
+  classes?: ReadonlyArray<{ kind: string; code: string }> | undefined
+  from?: Date | undefined
+  to?: Date | undefined
+  states?: readonly string[] | undefined
+  bbox?: [number, number, number, number] | undefined
+  limit: number
+}
+
+/** Cases with what the public may see of them (the caller leaves out what is not published), newest first. */
+export function publicCases(db: Q, f: PublicFilter) {
+  let query = db.selectFrom('cases')
+    .innerJoin('case_classes', (join) => join.onRef('case_classes.kind', '=', 'cases.class_kind').onRef('case_classes.small_code', '=', 'cases.class_code'))
+    .leftJoin('cases as joined', 'joined.id', 'cases.merged_into')
+    .leftJoin('org_units as unit', 'unit.id', 'cases.assigned_unit_id')
+    .select([
+      'cases.id', 'cases.ticket', 'cases.source', 'cases.class_kind', 'cases.class_code', 'cases.state', 'cases.address', 'cases.description',
+      'cases.public_description', 'cases.public_reply', 'cases.created_at', 'cases.updated_at', 'cases.closed_at', 'cases.disposal_deadline',
+      'case_classes.small_name as class_name', 'case_classes.small_name_en as class_name_en', 'joined.state as joined_state', 'unit.name as unit_name',
+      sql<number>`ST_X(cases.position)`.as('lng'), sql<number>`ST_Y(cases.position)`.as('lat'),
+    ])
+  if (f.ids) query = query.where('cases.id', 'in', f.ids.length ? [...f.ids] : ['00000000-0000-0000-0000-000000000000'])
+  if (f.tickets) query = query.where('cases.ticket', 'in', f.tickets.length ? [...f.tickets] : [''])
+  if (f.classes?.length) {
+    const classes = f.classes
+    query = query.where((eb) => eb.or(classes.map((c) => eb.and([eb('cases.class_kind', '=', c.kind), eb('cases.class_code', '=', c.code)]))))
+  }
+  if (f.from) query = query.where('cases.created_at', '>=', f.from)
+  if (f.to) query = query.where('cases.created_at', '<', f.to)
+  if (f.states) query = query.where('cases.state', 'in', f.states.length ? [...f.states] : [''])
+  if (f.bbox) {
+    const [w, s, e, n] = f.bbox
+    query = query.where(sql<boolean>`cases.position && ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326)`)
+  }
+  return query.orderBy('cases.created_at', 'desc').orderBy('cases.id').limit(f.limit).execute()
+}
+
+export type PublicCaseRow = Awaited<ReturnType<typeof publicCases>>[number]

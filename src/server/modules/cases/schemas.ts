@@ -41,6 +41,7 @@ export const CaseSummary = Obj({
   counters: Type.Record(Type.String(), Type.Integer()),
   hasPendingExtension: Type.Boolean({ description: 'an extension request waits for the dispatcher' }),
   hasPendingSuspension: Type.Boolean({ description: 'a suspension request waits for the shift leader' }),
+  hasPendingReview: Type.Boolean({ description: 'a citizen is unsatisfied with the closing; the centre reviews it (reopen or keep closed)' }),
   version: Type.Integer(),
   createdAt: Type.String(),
 })
@@ -55,6 +56,9 @@ export const CaseDetail = Type.Object({
   mergedInto: Nullable(Type.String()),
   pendingExtension: Type.Unknown(),
   pendingSuspension: Type.Unknown(),
+  pendingReview: Type.Unknown({ description: 'the unsatisfied rating waiting for review: { rating, comment, ratedAt }' }),
+  publicDescription: Type.Boolean({ description: 'the description is shown to the public' }),
+  publicReply: Nullable(Type.String({ description: 'the reply to the reporter, shown on the public pages' })),
   actions: Type.Array(Type.String()),
   timeline: Type.Array(Type.Object({
     kind: Type.String(),
@@ -102,7 +106,7 @@ const CaseFilters = {
   overdue: Type.Optional(Type.Boolean()),
   mine: Type.Optional(Type.Boolean({ description: 'only cases dispatched to my unit or a unit under it' })),
   myCells: Type.Optional(Type.Boolean({ description: 'only cases in the grid cells I am the responsible supervisor of' })),
-  pending: Type.Optional(Type.Union([Type.Literal('extension'), Type.Literal('suspension')], { description: 'only cases with this request waiting' })),
+  pending: Type.Optional(Type.Union([Type.Literal('extension'), Type.Literal('suspension'), Type.Literal('review')], { description: 'only cases with this request waiting (review: an unsatisfied citizen rating)' })),
   light: Type.Optional(Type.Array(LightValue, { maxItems: 3 })),
 }
 

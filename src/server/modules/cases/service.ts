@@ -1,6 +1,8 @@
 // Case use cases: intake from every channel (idempotent), one workflow step at a time with optimistic concurrency,
 // scoped lists and details with lights. The rules live in workflow.ts and deadlines.ts; this file does the I/O.
 import type { Static } from 'typebox'
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
 import { type Actor, audit, SYSTEM_ACTOR } from '../../platform/audit.js'
 import { actorOf, type Principal } from '../../platform/auth/principal.js'
@@ -9,8 +11,9 @@ import type { EventBus } from '../../platform/events.js'
 import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
 import { findClass } from '../classes/service.js'
 import { findUsersByIds } from '../identity/repository.js'
-import { notifyReporters, pushNotifications } from '../notifications/service.js'
-import { assertPhotos, attachToCase } from '../files/service.js'
+import { notifyReporters, notifyReviewers, pushNotifications } from '../notifications/service.js'
+import { assertPhotos, attachToCase, publicPhotos } from '../files/service.js'
+import { open311Status, type PublicCase, publicStage, serviceCodeOf } from './public.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
 import type { WorkingCalendar } from './calendar.js'
@@ -49,6 +52,11 @@ const SOURCE_ROLES: Partial<Record<CaseSource, string[]>> = {
 }
 
 const DISPOSING: CaseState[] = ['dispatched', 'in_disposal']
+/** Who publishes a case's text and photos and replies to the reporter: the supervision centre (受理). */
+const PUBLISHERS = ['acceptor', 'shift_leader', 'admin']
+
+export const RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const
+export type Rating = (typeof RATINGS)[number]
 /** The light of each rank the SQL works out (repository lightRank). */
 const RANKED_LIGHTS = ['red', 'yellow', 'green', null] as const
 /** States whose clock is the step deadline (verify, file, dispatch, check, close). */
@@ -74,8 +82,11 @@ export class CaseService {
     return this.intake(actorOf(principal), principal.userId, input)
   }
 
-  /** The one intake every channel uses (people, sensors, video AI, the city platform). Same client id → same case. */
-  async intake(actor: Actor, reportedBy: string | null, input: ReportInput): Promise<{ created: boolean; case: CaseDetail }> {
+  /**
+   * The one intake every channel uses (people, sensors, video AI, the city platform). Same client id → same case.
+   * `within` runs inside the new case's transaction, for what the channel keeps beside it (the citizen's contact).
+   */
+  async intake(actor: Actor, reportedBy: string | null, input: ReportInput, within?: (trx: Kysely<Database>, caseId: string) => Promise<void>): Promise<{ created: boolean; case: CaseDetail }> {
     const existing = await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (existing) return { created: false, case: await this.detailOf(existing, null) }
     // a person's report cites their own photos (a retry above answers the case, whose photos are linked to it already)
@@ -125,6 +136,7 @@ export class CaseService {
       await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: input.photoIds ?? [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
       await attachToCase(trx, input.photoIds ?? [], row.id)
       await audit(trx, actor, { action: 'case.report', entityType: 'case', entityId: row.id, details: { source: input.source, clientId: input.clientId, class: input.classCode } })
+      if (within) await within(trx, row.id)
       return row.id
     })
     const row = created ? await repo.findCase(this.db.kysely, created) : await repo.findByClientId(this.db.kysely, input.source, input.clientId)
@@ -187,6 +199,7 @@ export class CaseService {
         disposal_deadline: next.disposalDeadline,
         pending_extension: next.pendingExtension ? JSON.stringify(next.pendingExtension) : null,
         pending_suspension: next.pendingSuspension ? JSON.stringify(next.pendingSuspension) : null,
+        pending_review: next.pendingReview ? JSON.stringify(next.pendingReview) : null,
         reject_reason: next.rejectReason,
         merged_into: next.mergedInto,
         counters: JSON.stringify(next.counters),
@@ -241,6 +254,89 @@ export class CaseService {
     }
   }
 
+
+  /**
+   * The reporter's satisfaction with the closing (满意度), once per closing. An unsatisfied rating waits for the
+   * centre's review (keep closed, or reopen); the acceptors and shift leaders are told.
+   */
+  async rateClosing(caseId: string, rating: Rating, comment: string | null, actor: Actor): Promise<{ rating: Rating; at: string }> {
+    const now = new Date()
+    const { told, row } = await this.db.kysely.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('cases').select(['id', 'ticket', 'state', 'closed_at', 'org_path', 'assigned_unit_path']).where('id', '=', caseId).forUpdate().executeTakeFirst()
+      if (!row) throw notFound('案卷', 'case')
+      if (row.state !== 'closed' || !row.closed_at) throw new AppError('CONFLICT', { reason: { 'zh-CN': '案卷办结后才能评价', en: 'the case can be rated once it is resolved' } }, { code: 'NOT_CLOSED' })
+      const saved = await trx.insertInto('case_ratings').values({ case_id: caseId, rating, comment, closed_at: row.closed_at, at: now })
+        .onConflict((oc) => oc.columns(['case_id', 'closed_at']).doNothing()).returning('id').executeTakeFirst()
+      if (!saved) throw new AppError('CONFLICT', { reason: { 'zh-CN': '已经评价过本次办理结果', en: 'this resolution has already been rated' } }, { code: 'ALREADY_RATED' })
+      if (rating === 'unsatisfied') {
+        await trx.updateTable('cases').set({ pending_review: JSON.stringify({ rating, comment, ratedAt: now }), version: sql`version + 1`, updated_at: now }).where('id', '=', caseId).execute()
+      }
+      await repo.insertTimeline(trx, { case_id: caseId, kind: 'rated', action: 'rate', at: now, actor_id: null, role: 'citizen', unit_id: null, from_state: 'closed', to_state: 'closed', comment, reason: null, photo_ids: [], detail: { rating } })
+      await audit(trx, actor, { action: 'case.rate', entityType: 'case', entityId: caseId, details: { rating } })
+      const told = rating === 'unsatisfied' ? await notifyReviewers(trx, caseId, row.org_path, { ticket: row.ticket, comment }) : []
+      return { told, row }
+    })
+    await pushNotifications(this.events, told)
+    await this.events.publish({ type: 'case.changed', caseId, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path })
+    return { rating, at: now.toISOString() }
+  }
+
+  /** The latest rating of each case (for the reporter's page). */
+  async ratingsOf(caseIds: readonly string[]): Promise<Map<string, { rating: Rating; comment: string | null; at: string; closedAt: string }>> {
+    if (!caseIds.length) return new Map()
+    const rows = await this.db.kysely.selectFrom('case_ratings').select(['case_id', 'rating', 'comment', 'at', 'closed_at'])
+      .where('case_id', 'in', [...caseIds]).orderBy('id').execute()
+    return new Map(rows.map((r) => [r.case_id, { rating: r.rating, comment: r.comment, at: r.at.toISOString(), closedAt: r.closed_at.toISOString() }]))
+  }
+
+  /**
+   * What the public may see of a case (public.ts): staff of the centre publish the reporter's description and chosen
+   * photos (after checking them for faces, plates and personal data) and write the reply to the reporter.
+   */
+  async setPublication(principal: Principal, id: string, input: { descriptionPublic: boolean; photoIds: string[]; reply: string | null }) {
+    if (!principal.roles.some((r) => PUBLISHERS.includes(r))) throw new AppError('FORBIDDEN', {}, { roles: PUBLISHERS })
+    const row = await this.scoped(principal, id)
+    const reply = input.reply?.trim() || null
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const published = await publicPhotos.set(trx, id, input.photoIds)
+      const unknown = input.photoIds.filter((p) => !published.includes(p))
+      if (unknown.length) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不是本案卷的照片：${unknown.join(', ')}`, en: `not photos of this case: ${unknown.join(', ')}` } }, { unknown })
+      await trx.updateTable('cases').set({ public_description: input.descriptionPublic, public_reply: reply, updated_at: new Date() }).where('id', '=', id).execute()
+      await audit(trx, actorOf(principal), { action: 'case.publish', entityType: 'case', entityId: id, details: { descriptionPublic: input.descriptionPublic, photoIds: published, reply } })
+    })
+    await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path })
+    return this.get(principal, id)
+  }
+
+  /** The public view of cases (public.ts) for citizen pages, the public map and Open311. */
+  async publicCases(filter: repo.PublicFilter): Promise<Array<PublicCase & { id: string; source: CaseSource }>> {
+    const rows = await repo.publicCases(this.db.kysely, filter)
+    const photos = await publicPhotos.of(this.db.kysely, rows.map((r) => r.id))
+    const district = this.org.district()
+    return rows.map((r) => {
+      const stage = publicStage(r.state as CaseState, r.joined_state as CaseState | null)
+      return {
+        id: r.id,
+        source: r.source as CaseSource,
+        ticket: r.ticket,
+        serviceCode: serviceCodeOf(r.class_kind, r.class_code),
+        className: r.class_name,
+        classNameEn: r.class_name_en,
+        stage,
+        status: open311Status(stage),
+        position: [r.lng, r.lat],
+        address: r.public_description ? r.address : null,
+        description: r.public_description ? r.description : null,
+        photos: photos.filter((p) => p.case_id === r.id).map((p) => ({ url: `/api/public/photos/${p.id}`, thumbnailUrl: `/api/public/photos/${p.id}/thumbnail` })),
+        reply: r.public_reply,
+        agency: r.unit_name ?? district?.name ?? '',
+        reportedAt: r.created_at.toISOString(),
+        updatedAt: r.updated_at.toISOString(),
+        closedAt: r.closed_at?.toISOString() ?? null,
+        expectedAt: stage === 'in_progress' ? (r.disposal_deadline?.toISOString() ?? null) : null,
+      }
+    })
+  }
 
   async list(principal: Principal, filter: ListFilter, page: number, pageSize: number, sort: repo.CaseSort = 'created') {
     const now = new Date()
@@ -311,6 +407,7 @@ export class CaseService {
       counters: row.counters as Counters,
       hasPendingExtension: row.pending_extension !== null,
       hasPendingSuspension: row.pending_suspension !== null,
+      hasPendingReview: row.pending_review !== null,
       version: row.version,
       createdAt: row.created_at.toISOString(),
     }
@@ -333,6 +430,9 @@ export class CaseService {
       mergedInto: row.merged_into,
       pendingExtension: row.pending_extension,
       pendingSuspension: row.pending_suspension,
+      pendingReview: row.pending_review,
+      publicDescription: row.public_description,
+      publicReply: row.public_reply,
       actions: principal ? availableActions(facts, workflowActor(principal)) : [],
       timeline: timeline.map((e) => ({
         kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, actorName: e.actor_id ? (names.get(e.actor_id) ?? null) : null,
@@ -352,6 +452,7 @@ export class CaseService {
   private async factsOf(row: CaseRow): Promise<CaseFacts> {
     const pendingExtension = row.pending_extension as { newDeadline: string; reason: string; requestedBy: string; requestedAt: string } | null
     const pendingSuspension = row.pending_suspension as { reason: string; requestedBy: string; requestedAt: string } | null
+    const pendingReview = row.pending_review as { rating: 'unsatisfied'; comment: string | null; ratedAt: string } | null
     return {
       id: row.id,
       state: row.state as CaseState,
@@ -363,6 +464,7 @@ export class CaseService {
       cellSupervisorIds: row.grid_cell_id ? await this.grid.supervisorsOf(row.grid_cell_id) : [],
       pendingExtension: pendingExtension ? { ...pendingExtension, newDeadline: new Date(pendingExtension.newDeadline), requestedAt: new Date(pendingExtension.requestedAt) } : null,
       pendingSuspension: pendingSuspension ? { ...pendingSuspension, requestedAt: new Date(pendingSuspension.requestedAt) } : null,
+      pendingReview: pendingReview ? { ...pendingReview, ratedAt: new Date(pendingReview.ratedAt) } : null,
       rejectReason: row.reject_reason as RejectReason | null,
       mergedInto: row.merged_into,
       counters: { ...ZERO_COUNTERS, ...(row.counters as Partial<Counters>) },

@@ -112,6 +112,7 @@ export interface ActionData {
   cancel: Common & { reason: string }
   merge: Common & { into: { id: string; state: CaseState } } // the earlier case this report joins
   reopen: Common & { reason: string }
+  keep_closed: Common & { reason: string } // 维持结案: the review of an unsatisfied rating found the closing right
 }
 
 export type ActionType = keyof ActionData
@@ -125,6 +126,7 @@ export const TIMELINE_KINDS = [
   'verification_requested', 'verified', 'verification_denied', 'filed', 'rejected', 'dispatched', 'signed_for', 'returned',
   'extension_requested', 'extension_approved', 'extension_denied', 'suspension_requested', 'suspended', 'suspension_denied',
   'resumed', 'disposal_reported', 'check_passed', 'reworked', 'closed', 'urged', 'reassigned', 'cancelled', 'merged', 'reopened',
+  'review_kept',
 ] as const
 export type TimelineKind = (typeof TIMELINE_KINDS)[number]
 
@@ -139,8 +141,8 @@ export interface ActionRule {
   needs: readonly DataField[]
   /** The state after the action; null: unchanged. */
   to: CaseState | null
-  /** A pending request the action requires ('extension' | 'suspension'), or 'none' when it must not have one. */
-  pending?: 'none' | 'extension' | 'suspension'
+  /** A pending request the action requires ('extension' | 'suspension' | 'review'), or 'none' when it must not have one. */
+  pending?: 'none' | 'extension' | 'suspension' | 'review'
   /** What the timeline records (the evaluation counts these kinds). */
   entry: TimelineKind
   counter: Counter | null
@@ -180,6 +182,7 @@ export const WORKFLOW: { [K in ActionType]: ActionRule & { needs: readonly Needs
   cancel: { name: { 'zh-CN': '作废', en: 'cancel' }, from: OPEN_STATES, roles: APPROVAL, needs: ['reason'], to: 'cancelled', entry: 'cancelled', counter: null, needsDeadline: null },
   merge: { name: { 'zh-CN': '合并', en: 'merge' }, from: ['reported', 'verifying', 'verified', 'filed'], roles: ACCEPTANCE, needs: ['into'], to: 'merged', entry: 'merged', counter: null, needsDeadline: null },
   reopen: { name: { 'zh-CN': '重新办理', en: 'reopen' }, from: ['closed'], roles: APPROVAL, needs: ['reason'], to: 'filed', entry: 'reopened', counter: 'reopenCount', needsDeadline: 'dispatch' },
+  keep_closed: { name: { 'zh-CN': '维持结案', en: 'keep closed' }, from: ['closed'], roles: APPROVAL, needs: ['reason'], to: null, pending: 'review', entry: 'review_kept', counter: null, needsDeadline: null },
 }
 
 export const ALL_ACTIONS = Object.keys(WORKFLOW) as ActionType[]

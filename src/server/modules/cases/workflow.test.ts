@@ -34,6 +34,7 @@ function caseIn(state: CaseState, extra: Partial<CaseFacts> = {}): CaseFacts {
 }
 const pendingExtension = { newDeadline: at(5 * DAY), reason: '需要更换井盖', requestedBy: 'disposal-1', requestedAt: at(10) }
 const pendingSuspension = { reason: '需要专项资金', requestedBy: 'disposal-1', requestedAt: at(10) }
+const pendingReview = { rating: 'unsatisfied' as const, comment: '垃圾还在', ratedAt: at(20) }
 
 /** A case in `state` that also has the pending request the action decides, if any. */
 function caseFor(type: ActionType, state: CaseState): CaseFacts {
@@ -41,6 +42,7 @@ function caseFor(type: ActionType, state: CaseState): CaseFacts {
   return caseIn(state, {
     pendingExtension: pending === 'extension' ? pendingExtension : null,
     pendingSuspension: pending === 'suspension' ? pendingSuspension : null,
+    pendingReview: pending === 'review' ? pendingReview : null,
   })
 }
 
@@ -71,6 +73,7 @@ const VALID: { [K in ActionType]: Extract<Action, { type: K }> } = {
   cancel: { type: 'cancel', reason: '重复录入' },
   merge: { type: 'merge', into: { id: 'c-1', state: 'filed' } },
   reopen: { type: 'reopen', reason: '市民不满意，复核后重新办理' },
+  keep_closed: { type: 'keep_closed', reason: '已按标准处置完毕，维持结案' },
 }
 
 function accepted(decision: Decision): Accepted {
@@ -343,6 +346,17 @@ describe('whole paths through the loop', () => {
     expect(facts).toMatchObject({ state: 'closed', counters: { reopenCount: 1, reworkCount: 0 } })
   })
 
+  it('reviews an unsatisfied rating: keeping the case closed settles it; reopening settles it too', () => {
+    const rated = caseIn('closed', { pendingReview })
+    const kept = accepted(decide(rated, VALID.keep_closed, shiftLeader, NOW))
+    expect(kept.next).toMatchObject({ state: 'closed', pendingReview: null })
+    expect(kept.entry).toMatchObject({ kind: 'review_kept', fromState: 'closed', toState: 'closed', reason: '已按标准处置完毕，维持结案' })
+    expect(refusal(decide(kept.next, VALID.keep_closed, shiftLeader, NOW))).toBe('NO_PENDING_REQUEST')
+    expect(availableActions(kept.next, shiftLeader)).toEqual(['reopen'])
+    const reopened = accepted(decide(rated, VALID.reopen, shiftLeader, NOW))
+    expect(reopened.next).toMatchObject({ state: 'filed', pendingReview: null, counters: { reopenCount: 1 } })
+  })
+
   it('joins a later duplicate report to the earlier case, after which nobody can act on it', () => {
     const { facts, entries } = run(citizenReport(), [[acceptor, VALID.merge]])
     expect(facts).toMatchObject({ state: 'merged', mergedInto: 'c-1' })
@@ -371,10 +385,10 @@ describe('the table itself', () => {
     expect([...seen].sort()).toEqual([...ALL_STATES].sort())
   })
 
-  it('lets every open state be urged and cancelled, and nothing but reopening leave a finished state', () => {
+  it('lets every open state be urged and cancelled, and nothing but the review of a closing act on a finished state', () => {
     for (const state of OPEN_STATES) expect(WORKFLOW.urge.from.includes(state) && WORKFLOW.cancel.from.includes(state)).toBe(true)
     const fromFinished = ALL_ACTIONS.filter((type) => WORKFLOW[type].from.some((s) => !isOpen(s)))
-    expect(fromFinished).toEqual(['reopen'])
+    expect(fromFinished).toEqual(['reopen', 'keep_closed'])
   })
 
   it('records a distinct timeline kind per action and increments every counter somewhere', () => {

@@ -22,6 +22,12 @@ export interface PendingSuspension {
   requestedAt: Date
 }
 
+export interface PendingReview {
+  rating: 'unsatisfied'
+  comment: string | null
+  ratedAt: Date
+}
+
 /** What the workflow needs to know about a case; the service loads it and stores `next` back. */
 export interface CaseFacts {
   id: string
@@ -39,6 +45,8 @@ export interface CaseFacts {
   cellSupervisorIds: readonly string[]
   pendingExtension: PendingExtension | null
   pendingSuspension: PendingSuspension | null
+  /** A citizen's unsatisfied rating of the closing, waiting for the centre's review (reopen or keep closed). */
+  pendingReview: PendingReview | null
   rejectReason: RejectReason | null
   mergedInto: string | null
   counters: Counters
@@ -111,7 +119,7 @@ export const ZERO_COUNTERS: Counters = Object.fromEntries(COUNTERS.map((c) => [c
 export function reportedCase(id: string, at: Date, cellSupervisorIds: readonly string[] = []): CaseFacts {
   return {
     id, state: 'reported', stepStartedAt: at, stepDeadline: null, assignedUnitId: null, assignedUnitPath: null, disposalDeadline: null,
-    cellSupervisorIds, pendingExtension: null, pendingSuspension: null, rejectReason: null, mergedInto: null, counters: { ...ZERO_COUNTERS },
+    cellSupervisorIds, pendingExtension: null, pendingSuspension: null, pendingReview: null, rejectReason: null, mergedInto: null, counters: { ...ZERO_COUNTERS },
   }
 }
 
@@ -153,6 +161,7 @@ function precheck(facts: CaseFacts, type: ActionType, actor: WorkflowActor): { r
   }
   if (rule.pending === 'extension' && !facts.pendingExtension) return refuse('NO_PENDING_REQUEST', '没有待审批的延期申请', 'There is no extension request to decide')
   if (rule.pending === 'suspension' && !facts.pendingSuspension) return refuse('NO_PENDING_REQUEST', '没有待审批的挂账申请', 'There is no suspension request to decide')
+  if (rule.pending === 'review' && !facts.pendingReview) return refuse('NO_PENDING_REQUEST', '没有待复核的不满意评价', 'There is no unsatisfied rating to review')
   return { role }
 }
 
@@ -231,8 +240,16 @@ function effects(next: CaseFacts, action: Action, actor: WorkflowActor, now: Dat
       next.assignedUnitId = action.unitId
       next.assignedUnitPath = action.unitPath
       return { unitId: action.unitId, unitPath: action.unitPath }
-    case 'return':
     case 'reopen':
+      next.pendingReview = null
+      next.assignedUnitId = null
+      next.assignedUnitPath = null
+      next.disposalDeadline = null
+      return {}
+    case 'keep_closed':
+      next.pendingReview = null
+      return {}
+    case 'return':
       next.assignedUnitId = null
       next.assignedUnitPath = null
       next.disposalDeadline = null

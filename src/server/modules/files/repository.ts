@@ -4,7 +4,7 @@ import type { Database } from '../../platform/db/database.js'
 
 type Q = Kysely<Database>
 
-const fileColumns = ['id', 'kind', 'content_type', 'size_bytes', 'sha256', 'storage_key', 'width', 'height', 'thumbnail_key', 'uploaded_by', 'uploaded_at', 'case_id'] as const
+const fileColumns = ['id', 'kind', 'content_type', 'size_bytes', 'sha256', 'storage_key', 'width', 'height', 'thumbnail_key', 'uploaded_by', 'uploaded_at', 'case_id', 'public'] as const
 
 export function findFile(db: Q, id: string) {
   return db.selectFrom('files').select(fileColumns).where('id', '=', id).executeTakeFirst()
@@ -35,4 +35,18 @@ export async function linkToCase(db: Q, ids: readonly string[], caseId: string):
     .where('id', 'in', [...ids]).where((eb) => eb.or([eb('case_id', 'is', null), eb('case_id', '=', caseId)]))
     .returning('id').execute()
   return rows.map((row) => row.id)
+}
+
+/** Marks which of a case's photos the public may see (the others become private again). */
+export async function setPublicPhotos(db: Q, caseId: string, publicIds: readonly string[]): Promise<string[]> {
+  await db.updateTable('files').set({ public: false }).where('case_id', '=', caseId).where('public', '=', true).execute()
+  if (!publicIds.length) return []
+  const rows = await db.updateTable('files').set({ public: true }).where('case_id', '=', caseId).where('id', 'in', [...publicIds]).returning('id').execute()
+  return rows.map((r) => r.id)
+}
+
+/** The public photos of some cases. */
+export function publicPhotosOf(db: Q, caseIds: readonly string[]) {
+  if (!caseIds.length) return Promise.resolve([])
+  return db.selectFrom('files').select(['id', 'case_id']).where('case_id', 'in', [...caseIds]).where('public', '=', true).orderBy('uploaded_at').execute()
 }

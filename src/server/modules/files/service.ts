@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { Kysely } from 'kysely'
-import { audit } from '../../platform/audit.js'
+import { type Actor, audit } from '../../platform/audit.js'
 import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
@@ -58,12 +58,19 @@ export class FileService {
    */
   async upload(principal: Principal, read: () => Promise<Buffer>): Promise<UploadedFile> {
     if (!filePolicy.upload(principal)) throw new AppError('FORBIDDEN', {}, { permission: ['case:report', 'case:act'] })
-    const bytes = await read()
+    return this.storePhoto(await read(), principal.userId, { actor: actorOf(principal) })
+  }
+
+  /**
+   * Checks and stores one photo's bytes for `uploadedBy` (null: an anonymous citizen, whose photos are never
+   * de-duplicated across people). The caller has checked who may upload.
+   */
+  async storePhoto(bytes: Buffer, uploadedBy: string | null, audited: { actor: Actor }): Promise<UploadedFile> {
     if (bytes.length === 0) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文件为空', en: 'the file is empty' } })
     if (bytes.length > this.limits.maxPhotoBytes) throw tooLarge(this.limits.maxPhotoBytes)
     const photo = await inspectPhoto(bytes)
     const sha256 = createHash('sha256').update(bytes).digest('hex')
-    const copy = await repo.findUnusedCopy(this.db.kysely, principal.userId, sha256)
+    const copy = uploadedBy ? await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256) : undefined
     if (copy) return present(copy)
     const small = await thumbnail(bytes)
     const id = randomUUID()
@@ -75,9 +82,9 @@ export class FileService {
     await this.db.kysely.transaction().execute(async (trx) => {
       await repo.insertFile(trx, {
         id, kind: 'photo', content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: storageKey,
-        width: photo.width, height: photo.height, thumbnail_key: thumbnailKey, uploaded_by: principal.userId, case_id: null,
+        width: photo.width, height: photo.height, thumbnail_key: thumbnailKey, uploaded_by: uploadedBy, case_id: null,
       })
-      await audit(trx, actorOf(principal), { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } })
+      await audit(trx, audited.actor, { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } })
     })
     const row = await repo.findFile(this.db.kysely, id)
     if (!row) throw new AppError('INTERNAL')
@@ -90,6 +97,17 @@ export class FileService {
     const row = await repo.findFile(this.db.kysely, id)
     // a photo is seen by whoever took it and by those who see its case; to anyone else it does not exist
     if (!row || !(row.uploaded_by === principal.userId || (row.case_id && (await this.caseVisible(principal, row.case_id))))) throw notFound('文件', 'file')
+    if (variant === 'thumbnail') {
+      if (!row.thumbnail_key) throw notFound('缩略图', 'thumbnail')
+      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.storage.get(row.thumbnail_key) }
+    }
+    return { id, contentType: row.content_type, sizeBytes: row.size_bytes, body: await this.storage.get(row.storage_key) }
+  }
+
+  /** A photo staff have marked public (a citizen page, the public map): to anyone else, and for any other photo, 404. */
+  async openPublic(id: string, variant: 'original' | 'thumbnail'): Promise<OpenedFile> {
+    const row = UUID.test(id) ? await repo.findFile(this.db.kysely, id) : undefined
+    if (!row?.public || !row.case_id) throw notFound('文件', 'file')
     if (variant === 'thumbnail') {
       if (!row.thumbnail_key) throw notFound('缩略图', 'thumbnail')
       return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.storage.get(row.thumbnail_key) }
@@ -136,3 +154,6 @@ export async function attachToCase(trx: Kysely<Database>, ids: readonly string[]
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Which of a case's photos the public may see, for the citizen module (staff decide; faces and plates stay private). */
+export const publicPhotos = { set: repo.setPublicPhotos, of: repo.publicPhotosOf }

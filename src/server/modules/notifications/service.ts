@@ -69,6 +69,20 @@ export async function notifyReporters(trx: Q, caseId: string, kind: 'case.merged
   return users
 }
 
+/**
+ * A citizen is unsatisfied with a closing: the acceptors and shift leaders whose scope holds the case are told
+ * ('case.review'), and the case waits in their inbox.
+ */
+export async function notifyReviewers(trx: Q, caseId: string, orgPath: string, payload: Record<string, unknown>): Promise<string[]> {
+  const rows = await trx.selectFrom('users').innerJoin('org_units', 'org_units.id', 'users.unit_id').select('users.id')
+    .where('users.status', '=', 'active').where(sql<boolean>`users.roles && ${sql.val(['acceptor', 'shift_leader'])}::text[]`)
+    .where(sql<boolean>`${orgPath} like org_units.path || '%'`).execute()
+  const users = rows.map((r) => r.id)
+  if (!users.length) return []
+  await trx.insertInto('notifications').values(users.map((user_id) => ({ user_id, kind: 'case.review', case_id: caseId, payload: JSON.stringify(payload) }))).execute()
+  return users
+}
+
 /** Tells each person's open pages (in every process) that something new waits in their notifications. */
 export async function pushNotifications(events: EventBus, userIds: readonly string[]): Promise<void> {
   for (const userId of new Set(userIds)) await events.publish({ type: 'notification', userId })

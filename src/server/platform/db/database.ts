@@ -183,6 +183,10 @@ export interface CasesTable {
   overdue_marked_deadline: Date | null
   due_at: Date | null
   yellow_at: Date | null
+  public_description: Generated<boolean>
+  public_reply: string | null
+  /** an unsatisfied citizen rating waiting for the centre's review: { rating, comment, ratedAt } */
+  pending_review: ColumnType<Record<string, unknown> | null, string | null, string | null>
 }
 
 // cases module
@@ -228,9 +232,70 @@ export interface FilesTable {
   width: number | null
   height: number | null
   thumbnail_key: string | null
-  uploaded_by: string
+  /** null: an anonymous citizen's photo */
+  uploaded_by: string | null
   uploaded_at: CreatedAt
   case_id: string | null
+  /** staff marked it fit for the public (no faces, plates or personal data) */
+  public: Generated<boolean>
+}
+
+// citizen module
+export interface Open311KeysTable {
+  id: Generated<string>
+  name: string
+  key_sha256: string
+  key_hint: string
+  requests_per_minute: Generated<number>
+  webhook_url: string | null
+  webhook_secret: string | null
+  created_by: string | null
+  created_at: CreatedAt
+  revoked_at: Date | null
+  revoked_by: string | null
+}
+
+// citizen module
+export interface CitizenReportsTable {
+  case_id: string
+  channel: 'web' | 'open311'
+  service_code: string
+  token: string
+  phone: string | null
+  phone_sha256: string | null
+  first_name: string | null
+  last_name: string | null
+  email: string | null
+  device_id: string | null
+  account_id: string | null
+  api_key_id: string | null
+  attributes: ColumnType<Record<string, unknown>, string | undefined, string>
+  media_url: string | null
+  ip: string | null
+  suspect: string | null
+  notified_stage: string | null
+  created_at: CreatedAt
+}
+
+// citizen module
+export interface CaseRatingsTable {
+  id: Generated<string>
+  case_id: string
+  rating: 'satisfied' | 'basically_satisfied' | 'unsatisfied'
+  comment: string | null
+  closed_at: Date
+  at: CreatedAt
+}
+
+// citizen module
+export interface CitizenCodesTable {
+  id: Generated<string>
+  phone_sha256: string
+  code_sha256: string
+  expires_at: Date
+  attempts: Generated<number>
+  used_at: Date | null
+  created_at: CreatedAt
 }
 
 // notifications module
@@ -253,6 +318,10 @@ export interface SettingsTable {
 }
 
 export interface Database {
+  open311_keys: Open311KeysTable
+  citizen_reports: CitizenReportsTable
+  case_ratings: CaseRatingsTable
+  citizen_codes: CitizenCodesTable
   notifications: NotificationsTable
   settings: SettingsTable
   dispatch_rules: DispatchRulesTable

@@ -38,6 +38,7 @@ export const ACTION_NEEDS: Record<CaseActionType, readonly Need[]> = {
   reassign: ['unitId', 'reason'],
   cancel: ['reason'],
   merge: ['into'],
+  keep_closed: ['reason'],
   reopen: ['reason'],
 }
 
