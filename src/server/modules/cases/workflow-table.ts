@@ -182,7 +182,7 @@ export const WORKFLOW: { [K in ActionType]: ActionRule & { needs: readonly Needs
   cancel: { name: { 'zh-CN': '作废', en: 'cancel' }, from: OPEN_STATES, roles: APPROVAL, needs: ['reason'], to: 'cancelled', entry: 'cancelled', counter: null, needsDeadline: null },
   merge: { name: { 'zh-CN': '合并', en: 'merge' }, from: ['reported', 'verifying', 'verified', 'filed'], roles: ACCEPTANCE, needs: ['into'], to: 'merged', entry: 'merged', counter: null, needsDeadline: null },
   reopen: { name: { 'zh-CN': '重新办理', en: 'reopen' }, from: ['closed'], roles: APPROVAL, needs: ['reason'], to: 'filed', entry: 'reopened', counter: 'reopenCount', needsDeadline: 'dispatch' },
-  keep_closed: { name: { 'zh-CN': '维持结案', en: 'keep closed' }, from: ['closed'], roles: APPROVAL, needs: ['reason'], to: null, pending: 'review', entry: 'review_kept', counter: null, needsDeadline: null },
+  keep_closed: { name: { 'zh-CN': '维持结案', en: 'keep closed' }, from: ['closed'], roles: ACCEPTANCE, needs: ['reason'], to: null, pending: 'review', entry: 'review_kept', counter: null, needsDeadline: null },
 }
 
 export const ALL_ACTIONS = Object.keys(WORKFLOW) as ActionType[]

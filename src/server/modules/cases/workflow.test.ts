@@ -353,6 +353,7 @@ describe('whole paths through the loop', () => {
     expect(kept.entry).toMatchObject({ kind: 'review_kept', fromState: 'closed', toState: 'closed', reason: '已按标准处置完毕，维持结案' })
     expect(refusal(decide(kept.next, VALID.keep_closed, shiftLeader, NOW))).toBe('NO_PENDING_REQUEST')
     expect(availableActions(kept.next, shiftLeader)).toEqual(['reopen'])
+    expect(availableActions(rated, acceptor)).toEqual(['keep_closed'])
     const reopened = accepted(decide(rated, VALID.reopen, shiftLeader, NOW))
     expect(reopened.next).toMatchObject({ state: 'filed', pendingReview: null, counters: { reopenCount: 1 } })
   })
