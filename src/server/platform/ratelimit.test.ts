@@ -1,6 +1,10 @@
 // Request limits: the request over a limit gets our 429 with Retry-After, others keep being served, the window slides.
 import Fastify, { type FastifyError } from 'fastify'
+import pino from 'pino'
 import { describe, expect, it } from 'vitest'
+import { cloneDatabase, testConfig } from '../../../test/helpers.js'
+import { buildApp } from '../app.js'
+import { closeContext, createContext } from '../context.js'
 import { AppError, errorBody, pickLocale } from './errors.js'
 import { byClient, clientKey, type Limit, limiter, type LimiterOptions } from './ratelimit.js'
 
@@ -107,5 +111,28 @@ describe('rate limits', () => {
   it('refuses a limit that could never let a request through', () => {
     expect(() => limiter([perIp(0)])).toThrow(/max/)
     expect(() => limiter([perIp(1, 0)])).toThrow(/windowMs/)
+  })
+
+  it('keeps Retry-After and the details through the real app error handler', async () => {
+    const { db, drop } = await cloneDatabase()
+    const context = await createContext(testConfig(), db, pino({ level: 'silent' }))
+    const app = await buildApp(context)
+    app.post('/api/test-limited', { config: { public: true }, preHandler: limiter([perIp(1)]) }, async () => ({ ok: true }))
+    await app.ready()
+    try {
+      const ask = () => app.inject({ method: 'POST', url: '/api/test-limited', remoteAddress: '203.0.113.9', headers: { 'accept-language': 'en' }, payload: {} })
+      expect((await ask()).statusCode).toBe(200)
+      const refused = await ask()
+      expect(refused.statusCode).toBe(429)
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(59)
+      expect(refused.json()).toMatchObject({
+        error: { code: 'RATE_LIMITED', message: 'Too many requests; please try again later', details: { limit: 'ip', retryAfterSeconds: Number(refused.headers['retry-after']) } },
+      })
+    } finally {
+      await app.close()
+      await closeContext(context)
+      await db.close()
+      await drop()
+    }
   })
 })
