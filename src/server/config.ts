@@ -30,6 +30,21 @@ export interface Config {
   passwordMinLength: number
   /** Largest photo accepted for upload, in MiB. */
   maxPhotoMb: number
+  /** Generic HTTP SMS gateway (docs/notifications.md); unset: text messages go to the log. */
+  smsGatewayUrl: string | undefined
+  /** Shared secret the gateway calls are signed with; set whenever smsGatewayUrl is. */
+  smsGatewaySecret: string | undefined
+  /** Per-process request limits of the public (citizen, Open311) write routes; see docs/notifications.md. */
+  rateLimits: RateLimits
+}
+
+export interface RateLimits {
+  /** Report submissions from one client address per minute. */
+  ipPerMinute: number
+  /** Reports and one-time codes for one phone number per hour. */
+  phonePerHour: number
+  /** Open311 writes with one API key per minute. */
+  apiKeyPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -92,6 +107,10 @@ export function loadConfig(env: Env = process.env): Config {
   const passwordMinLength = int(env, 'XIUHUA_PASSWORD_MIN_LENGTH', 10, 8, 128)
   const databaseUrl = env.DATABASE_URL?.trim() === 'memory://' ? 'memory://' : url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'])
   const host = env.HOST?.trim() || '127.0.0.1'
+  const smsGatewayUrl = url(env, 'SMS_GATEWAY_URL', ['http:', 'https:'])
+  const smsGatewaySecret = env.SMS_GATEWAY_SECRET?.trim() || undefined
+  if (smsGatewayUrl && !smsGatewaySecret) throw new ConfigError('SMS_GATEWAY_SECRET', 'is required when SMS_GATEWAY_URL is set')
+  if (smsGatewayUrl && smsGatewaySecret && smsGatewaySecret.length < 16) throw new ConfigError('SMS_GATEWAY_SECRET', 'must be at least 16 characters long')
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host,
@@ -115,5 +134,12 @@ export function loadConfig(env: Env = process.env): Config {
     maxPhotoMb: int(env, 'XIUHUA_MAX_PHOTO_MB', 10, 1, 100),
     duplicateMetres: int(env, 'XIUHUA_DUPLICATE_METRES', 50, 0, 10_000),
     duplicateHours: int(env, 'XIUHUA_DUPLICATE_HOURS', 72, 0, 24 * 365),
+    smsGatewayUrl,
+    smsGatewaySecret: smsGatewayUrl ? smsGatewaySecret : undefined,
+    rateLimits: {
+      ipPerMinute: int(env, 'XIUHUA_RATE_IP_PER_MINUTE', 20, 1, 1_000_000),
+      phonePerHour: int(env, 'XIUHUA_RATE_PHONE_PER_HOUR', 10, 1, 1_000_000),
+      apiKeyPerMinute: int(env, 'XIUHUA_RATE_API_KEY_PER_MINUTE', 600, 1, 1_000_000),
+    },
   }
 }
