@@ -68,10 +68,13 @@ function indexHtml(): string | undefined {
   return (cachedIndex = fs.readFileSync(file, 'utf8'))
 }
 
+/** Fastify's trustProxy from ours: a hop count believes that many proxies in front of us. */
+const trusted = (setting: boolean | number | string[]) => (typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting)
+
 export async function buildApp(context: Context, options: { logger?: FastifyBaseLogger } = {}): Promise<App> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    trustProxy: true,
+    trustProxy: trusted(context.config.trustProxy),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
@@ -152,7 +155,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   fileRoutes(app, context.files)
   liveRoutes(app, context.events)
   matrixRoutes(app, context.matrix)
-  citizenRoutes(app, context.citizen, context.cases, context.files)
+  citizenRoutes(app, context.citizen, context.cases, context.files, context.config.rateLimits)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

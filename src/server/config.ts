@@ -6,6 +6,11 @@ export type BaseMap = 'none' | 'osm' | 'tianditu'
 export interface Config {
   port: number
   host: string
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For): false (none: the socket's address), a hop
+   * count, or addresses/CIDRs. Per-address limits and the audit log's IP depend on it.
+   */
+  trustProxy: boolean | number | string[]
   dataDir: string
   /** Unset: embedded PGlite in dataDir. 'memory://': embedded PGlite in memory (tests). */
   databaseUrl: string | undefined
@@ -58,6 +63,18 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>
+
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim()
+  if (!value || value === 'false' || value === 'off') return false
+  if (value === 'true' || value === 'on') return true
+  if (/^[0-9]{1,2}$/.test(value)) return Number(value)
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean)
+  if (!list.every((v) => /^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/.test(v) || ['loopback', 'linklocal', 'uniquelocal'].includes(v))) {
+    throw new ConfigError('XIUHUA_TRUST_PROXY', `must be false, true, a hop count or proxy addresses (CIDR, loopback …), got "${value}"`)
+  }
+  return list
+}
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]
@@ -114,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host,
+    trustProxy: trustProxy(env.XIUHUA_TRUST_PROXY),
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     databaseUrl,
     mqttUrl: url(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),

@@ -13,6 +13,9 @@ import { OVERDUE_EVERY_MS, OVERDUE_JOB, overdueJob } from './modules/cases/overd
 import { CaseService } from './modules/cases/service.js'
 import { FileService } from './modules/files/service.js'
 import { CitizenService } from './modules/citizen/service.js'
+import { CitizenNotifier } from './modules/citizen/notify.js'
+import { Deliveries } from './platform/notify/deliveries.js'
+import { LogSms, type SmsMessage, type SmsSender, smsFromConfig } from './platform/notify/sms.js'
 import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
@@ -34,9 +37,15 @@ export interface Context {
   calendar: DistrictCalendar
   notifications: NotificationService
   citizen: CitizenService
-  /** The SMS messages sent in this process (the log adapter's memory; the demo shows one-time codes from it). */
-  smsSent: Array<{ to: string; text: string; at: string }>
+  sms: SmsSender
+  /** SMS and webhooks through the jobs table (retried, survive a restart). */
+  deliveries: Deliveries
   broker: Broker | undefined
+}
+
+/** The text messages the log adapter kept (the demo and tests read one-time codes there); none with a gateway. */
+export function smsSent(context: Pick<Context, 'sms'>): SmsMessage[] {
+  return context.sms instanceof LogSms ? context.sms.recent() : []
 }
 
 export async function createContext(config: Config, db: Db, log: FastifyBaseLogger): Promise<Context> {
@@ -60,14 +69,20 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   const cases = new CaseService(db, events, org, grid, calendar, matrix, { metres: config.duplicateMetres, hours: config.duplicateHours })
   // an in-memory database (tests) keeps its files in memory too: both go with the process
   const files = new FileService(db, createFileStorage({ dataDir: db.location === 'memory' ? undefined : config.dataDir }), { maxPhotoBytes: config.maxPhotoMb * 1024 * 1024 })
-  const smsSent: Context['smsSent'] = []
-  const sendSms = async (to: string, text: string) => {
-    smsSent.push({ to, text, at: new Date().toISOString() })
-    if (smsSent.length > 100) smsSent.shift()
-    log.info({ sms: { to: `${to.slice(0, 3)}****${to.slice(-4)}`, text } }, 'sms (log adapter)')
-  }
-  const citizen = new CitizenService(db, cases, files, sendSms)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, smsSent, broker: undefined }
+  const sms = smsFromConfig(config, log)
+  // a webhook's address and secret are read when it is sent: a key revoked meanwhile gets nothing
+  const deliveries = new Deliveries(jobs, sms, async (keyId) => {
+    const key = await db.kysely.selectFrom('open311_keys').select(['webhook_url', 'webhook_secret']).where('id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst()
+    return key?.webhook_url && key.webhook_secret ? { url: key.webhook_url, secret: key.webhook_secret } : undefined
+  }, log)
+  deliveries.register()
+  // one-time codes go at once (the citizen is waiting and may ask again); the rest through the jobs table
+  const citizen = new CitizenService(db, cases, files, {
+    now: (to, text) => sms.send({ to, text }),
+    queue: async (to, text) => void (await deliveries.sms(to, text)),
+  })
+  new CitizenNotifier(db, jobs, cases, { sms: async (to, text) => void (await deliveries.sms(to, text)), webhook: async (id, type, body) => void (await deliveries.webhook(id, type, body)) }, log).register(events)
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, sms, deliveries, broker: undefined }
   await reload(context)
   return context
 }

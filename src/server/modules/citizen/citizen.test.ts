@@ -3,6 +3,7 @@
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, multipart, type FormPart, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
+import { smsSent } from '../../context.js'
 import { toWgs84 } from '../../platform/geo/coords.js'
 
 let t: TestApp
@@ -13,7 +14,8 @@ let seq = 0
 let shade = 0
 
 beforeAll(async () => {
-  t = await createTestApp()
+  // many reports from one address and phone here; the throttles have their own test (test/integration/citizen-flood.test.ts)
+  t = await createTestApp({ XIUHUA_RATE_IP_PER_MINUTE: '10000', XIUHUA_RATE_PHONE_PER_HOUR: '10000' })
   for (const user of ['admin', 'acceptor', 'dispatcher', 'supervisor', 'zhucheng', 'shiftleader']) tokens[user] = await t.login(user)
   point = await supervisorPoint(t.db)
   zhucheng = await unitIdOf(t.db, '420117001')
@@ -100,8 +102,9 @@ describe('a citizen report', () => {
     expect(staff.timeline[0].photoIds).toHaveLength(2)
     const reporter = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}/citizen`, headers: bearer(tokens.acceptor!) })).json()
     expect(reporter.report).toMatchObject({ channel: 'web', phone: '13912345678', attributes: { cover_state: 'missing' }, suspect: null })
-    // the reporter was told the ticket by SMS (the log adapter keeps it)
-    expect(t.context.smsSent.some((m) => m.to === '13912345678' && m.text.includes(body.ticket))).toBe(true)
+    // the reporter is told the ticket by SMS (queued; the log adapter keeps what it sent)
+    await t.context.jobs.tick()
+    expect(smsSent(t.context).some((m) => m.to === '13912345678' && m.text.includes(body.ticket))).toBe(true)
   })
 
   it('converts a GCJ-02 position from a Chinese phone to WGS84', async () => {
@@ -171,6 +174,11 @@ describe('following, publication, rating and review', () => {
     expect(published.statusCode, published.body).toBe(200)
 
     await closeThroughTheLoop(id)
+    // the reporter hears each new stage once, by SMS (the case events schedule it; the jobs send it)
+    await t.context.jobs.tick()
+    await t.context.jobs.tick()
+    const told = smsSent(t.context).filter((m) => m.to === '13912345678' && m.text.includes(ticket)).map((m) => m.text)
+    expect(told.filter((text) => text.includes('已办结'))).toEqual([expect.stringContaining('回复：已安排邾城街道更换井盖')])
     const followed = (await t.app.inject({ method: 'GET', url: `/api/public/follow/${token}` })).json()
     expect(followed).toMatchObject({ stage: 'closed', status: 'closed', reply: '已安排邾城街道更换井盖，感谢您的反映。', description: expect.stringContaining('井盖'), canRate: true, rating: null, agency: '邾城街道' })
     expect(followed.photos).toEqual([{ url: `/api/public/photos/${shown}`, thumbnailUrl: `/api/public/photos/${shown}/thumbnail` }])
@@ -224,7 +232,7 @@ describe('following, publication, rating and review', () => {
     const mine = (await citizenReport({ phone })).json()
     const sent = await t.app.inject({ method: 'POST', url: '/api/public/codes', payload: { phone } })
     expect(sent.statusCode).toBe(200)
-    const code = /验证码 (\d{6})/.exec(t.context.smsSent.filter((m) => m.to === phone).at(-1)!.text)![1]!
+    const code = /验证码 (\d{6})/.exec(smsSent(t.context).filter((m) => m.to === phone).at(-1)!.text)![1]!
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
     const refused = await t.app.inject({ method: 'POST', url: '/api/public/codes/verify', payload: { phone, code: wrong } })
     expect(refused.statusCode).toBe(400)
@@ -235,7 +243,7 @@ describe('following, publication, rating and review', () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/public/codes/verify', payload: { phone, code } })).statusCode).toBe(400)
     // five wrong tries use up a code
     await t.app.inject({ method: 'POST', url: '/api/public/codes', payload: { phone } })
-    const next = /验证码 (\d{6})/.exec(t.context.smsSent.filter((m) => m.to === phone).at(-1)!.text)![1]!
+    const next = /验证码 (\d{6})/.exec(smsSent(t.context).filter((m) => m.to === phone).at(-1)!.text)![1]!
     const bad = String((Number(next) + 7) % 1_000_000).padStart(6, '0')
     for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/api/public/codes/verify', payload: { phone, code: bad } })
     expect((await t.app.inject({ method: 'POST', url: '/api/public/codes/verify', payload: { phone, code: next } })).statusCode).toBe(400)

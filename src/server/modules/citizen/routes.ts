@@ -1,23 +1,39 @@
 // Citizen routes: the public ones under /api/public (no sign-in; nothing personal ever answered), and the staff's
 // view of a citizen report (contact, ratings) and publication of a case.
 import multipart from '@fastify/multipart'
-import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { RateLimits } from '../../config.js'
+import { byClient, limiter } from '../../platform/ratelimit.js'
 import { principalOf } from '../../platform/auth/plugin.js'
 import { AppError } from '../../platform/errors.js'
 import { type App, checker, OkReply } from '../../platform/http.js'
 import type { CaseService } from '../cases/service.js'
 import type { FileService, OpenedFile } from '../files/service.js'
 import * as s from './schemas.js'
-import { type CitizenService, MAX_CITIZEN_PHOTOS, type Submission } from './service.js'
+import { type CitizenService, MAX_CITIZEN_PHOTOS, mobileNumber, type Submission } from './service.js'
 
-export interface CitizenLimits {
-  /** Before a report is stored (per address, per phone). */
-  report?: preHandlerHookHandler[]
-  /** Before a one-time code is sent (per address, per phone). */
-  code?: preHandlerHookHandler[]
-  /** Every other public call (per address). */
-  read?: preHandlerHookHandler[]
+/**
+ * The anti-abuse throttles (platform/ratelimit.ts; per process): reports per client address and per phone number,
+ * one-time codes per address and per number, and a generous ceiling per address on every other public call.
+ */
+export function citizenLimits(limits: RateLimits) {
+  const phoneOf = (request: FastifyRequest) => {
+    const phone = (request.body as { phone?: unknown } | undefined)?.phone ?? submittedPhone.get(request)
+    return typeof phone === 'string' ? (mobileNumber(phone) ?? phone.slice(0, 20)) : undefined
+  }
+  return {
+    reportByAddress: limiter([{ name: 'ip', max: limits.ipPerMinute, windowMs: 60_000, key: byClient }]),
+    reportByPhone: limiter([{ name: 'phone', max: limits.phonePerHour, windowMs: 3600_000, key: phoneOf }]),
+    code: limiter([
+      { name: 'ip', max: limits.ipPerMinute, windowMs: 60_000, key: byClient },
+      { name: 'phone', max: limits.phonePerHour, windowMs: 3600_000, key: phoneOf },
+    ]),
+    read: limiter([{ name: 'ip', max: limits.ipPerMinute * 30, windowMs: 60_000, key: byClient }]),
+  }
 }
+
+/** The phone of a multipart report, known only once the handler has read the body. */
+const submittedPhone = new WeakMap<FastifyRequest, string>()
 
 const checkFields = checker(s.SubmitFields)
 const PHOTO_FIELD = 'photo'
@@ -71,10 +87,11 @@ const parseBbox = (text: string): [number, number, number, number] => {
   return [w, so, e, n]
 }
 
-export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseService, files: FileService, limits: CitizenLimits = {}) {
+export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseService, files: FileService, rateLimits: RateLimits) {
+  const limits = citizenLimits(rateLimits)
   const tags = ['public']
   const pub = { public: true } as const
-  const read = limits.read ?? []
+  const read = limits.read
 
   app.get('/api/public/catalogue', {
     config: pub, preHandler: read,
@@ -84,7 +101,7 @@ export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseServ
   void app.register(async (scope: App) => {
     await scope.register(multipart, { limits: { fileSize: files.limits.maxPhotoBytes } })
     scope.post('/api/public/reports', {
-      config: pub, preHandler: limits.report ?? [],
+      config: pub, preHandler: limits.reportByAddress,
       schema: {
         tags,
         summary: 'Report a problem (multipart: the fields below plus up to three "photo" files; or JSON without photos)',
@@ -94,6 +111,10 @@ export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseServ
       },
     }, async (request, reply) => {
       const submission = await readSubmission(request, files.limits.maxPhotoBytes)
+      if (submission.phone) {
+        submittedPhone.set(request, submission.phone)
+        await limits.reportByPhone(request, reply)
+      }
       const result = await citizen.submit(submission, { channel: 'web', ip: request.ip })
       return reply.code(result.created ? 201 : 200).send(result)
     })
@@ -118,12 +139,12 @@ export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseServ
   }, async (request) => citizen.rate(request.params.token, request.body.rating, request.body.comment, request.ip))
 
   app.post('/api/public/codes', {
-    config: pub, preHandler: limits.code ?? [],
+    config: pub, preHandler: limits.code,
     schema: { tags, summary: 'Send a one-time code by SMS to follow the reports made with this mobile number', body: s.CodeBody, response: { 200: s.CodeReply } },
   }, async (request) => citizen.requestCode(request.body.phone))
 
   app.post('/api/public/codes/verify', {
-    config: pub, preHandler: limits.code ?? [],
+    config: pub, preHandler: limits.code,
     schema: { tags, summary: 'With the code: the reports made with the number, and their tokens', body: s.VerifyBody, response: { 200: s.MyReportsReply } },
   }, async (request) => ({ reports: await citizen.reportsOfPhone(request.body.phone, request.body.code) }))
 

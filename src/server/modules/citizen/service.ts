@@ -68,7 +68,7 @@ export class CitizenService {
     private readonly db: Db,
     private readonly cases: CaseService,
     private readonly files: FileService,
-    private readonly sendSms: (to: string, text: string) => Promise<void>,
+    private readonly sms: { now: (to: string, text: string) => Promise<void>; queue: (to: string, text: string) => Promise<void> },
   ) {}
 
   /** The problem types (cached for a minute: the class table changes rarely). */
@@ -125,7 +125,7 @@ export class CitizenService {
     }
     const [view] = await this.cases.publicCases({ ids: [detail.id], limit: 1 })
     if (!view) throw new AppError('INTERNAL')
-    if (mobile) await this.sendSms(mobile, `【绣花城管】您反映的问题已收到，编号 ${detail.ticket}。可凭编号查询办理进度。`)
+    if (mobile) await this.sms.queue(mobile, `【绣花城管】您反映的问题已收到，编号 ${detail.ticket}。可凭编号查询办理进度。`)
     return { created: true, ticket: detail.ticket, token, case: strip(view) }
   }
 
@@ -200,7 +200,7 @@ export class CitizenService {
     if (!phone) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '手机号码格式不正确', en: 'not a mobile phone number' } }, { field: 'phone' })
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
     await this.db.kysely.insertInto('citizen_codes').values({ phone_sha256: sha256(phone), code_sha256: sha256(`${phone}:${code}`), expires_at: new Date(Date.now() + CODE_TTL_MS) }).execute()
-    await this.sendSms(phone, `【绣花城管】验证码 ${code}，10 分钟内有效，用于查询您反映的问题。`)
+    await this.sms.now(phone, `【绣花城管】验证码 ${code}，10 分钟内有效，用于查询您反映的问题。`)
     return { expiresInSeconds: CODE_TTL_MS / 1000 }
   }
 
