@@ -58,7 +58,11 @@ async function act(page: Page, caseId: string, type: string, data: Record<string
 }
 
 async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  await page.evaluate(() => document.fonts.ready)
+  // a full-page shot of a scrolled page draws the sticky header where the view was: start from the top
+  await page.evaluate(async (full) => {
+    await document.fonts.ready
+    if (full) window.scrollTo(0, 0)
+  }, fullPage)
   await screenshot(page, name, { fullPage })
 }
 

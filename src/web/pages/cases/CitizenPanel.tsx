@@ -119,10 +119,10 @@ export function CitizenPanel({ detail, lang }: { detail: CaseDetail; lang: Lang 
   if (!citizen) return null
   const publisher = can('case:act') && (me?.roles ?? []).some((r) => PUBLISHERS.includes(r))
   return (
-    <>
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 16 }}>
       <ServerError error={error} style={{ marginBottom: 0 }} />
       {data && <ReporterCard data={data} lang={lang} />}
       {publisher && <PublicationEditor key={detail.id} detail={detail} />}
-    </>
+    </div>
   )
 }

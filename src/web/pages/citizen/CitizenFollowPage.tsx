@@ -23,13 +23,13 @@ function StageSteps({ stage }: { stage: PublicCase['stage'] }) {
   const { t } = useTranslation()
   if (stage === 'declined') {
     return (
-      <Steps size="small" current={1} status="error" data-testid="citizen-steps" data-stage={stage}
+      <Steps size="small" responsive={false} titlePlacement="vertical" current={1} status="error" data-testid="citizen-steps" data-stage={stage}
         items={[{ title: t('citizen.stage.submitted') }, { title: t('citizen.stage.declined') }]} />
     )
   }
   const current = STAGE_STEPS.indexOf(stage)
   return (
-    <Steps size="small" current={current} status={stage === 'closed' ? 'finish' : 'process'} data-testid="citizen-steps" data-stage={stage}
+    <Steps size="small" responsive={false} titlePlacement="vertical" current={current} status={stage === 'closed' ? 'finish' : 'process'} data-testid="citizen-steps" data-stage={stage}
       items={STAGE_STEPS.map((s) => ({ title: t(`citizen.stage.${s}`) }))} />
   )
 }
@@ -73,7 +73,7 @@ function RatingBox({ token, view, onRated }: { token: string; view: ReporterView
         ))}
       </div>
       <Input.TextArea value={comment} onChange={(e) => setComment(e.target.value)} maxLength={500} showCount autoSize={{ minRows: 2, maxRows: 6 }}
-        placeholder={t('citizen.follow.commentPlaceholder')} style={{ margin: '12px 0' }} data-testid="citizen-rate-comment" />
+        placeholder={t('citizen.follow.commentPlaceholder')} style={{ margin: '12px 0 28px' }} data-testid="citizen-rate-comment" />
       <ServerError error={error} />
       <Button type="primary" size="large" block disabled={!rating} loading={saving} onClick={() => void save()} data-testid="citizen-rate-submit">
         {t('citizen.follow.rateSubmit')}
@@ -93,7 +93,7 @@ function CaseView({ view, lang }: { view: PublicCase; lang: Lang }) {
     ...(view.address ? [{ key: 'address', label: t('citizen.follow.address'), children: view.address }] : []),
   ]
   return (
-    <>
+    <div className="xh-citizen-stack">
       <Card size="small" className="xh-citizen-case-head">
         <div className="xh-citizen-case-line">
           <Typography.Text strong style={{ fontSize: 18 }} data-testid="citizen-follow-class">{publicClassName(view, lang)}</Typography.Text>
@@ -116,7 +116,7 @@ function CaseView({ view, lang }: { view: PublicCase; lang: Lang }) {
           </div>
         )}
       </Card>
-    </>
+    </div>
   )
 }
 
