@@ -1,6 +1,6 @@
 // Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
 import type {
-  AppConfig, AuditEntry, CalendarRules, CalendarYear, CaseLight, CaseMapReply, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, DispatchRule, DispatchRuleInput, ErrorBody, ImportResult, Lang, LoginResult,
+  AppConfig, Catalogue, MyReports, PublicCase, PublicMapReply, Publication, Rating, ReporterOf, ReporterView, SubmitReply, AuditEntry, CalendarRules, CalendarYear, CaseLight, CaseMapReply, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, DispatchRule, DispatchRuleInput, ErrorBody, ImportResult, Lang, LoginResult,
   LookupResult, Me, Page, Permission, Role, StoredFile, Unit, UnitKind, User,
 } from './types'
 
@@ -195,7 +195,8 @@ export interface CaseQuery extends Query {
   mine?: boolean
   /** Only cases in the grid cells I am the responsible supervisor of. */
   myCells?: boolean
-  pending?: 'extension' | 'suspension'
+  /** review: an unsatisfied citizen rating waits for the centre (keep closed or reopen). */
+  pending?: 'extension' | 'suspension' | 'review'
   light?: readonly CaseLight[]
 }
 export type CaseAction = Omit<CaseActionBody, 'version'>
@@ -256,3 +257,41 @@ export function uploadFile(file: Blob, fileName: string, onProgress?: (fraction:
 }
 export const fileUrl = (fileId: string) => `/api/files/${id(fileId)}`
 export const thumbnailUrl = (fileId: string) => `/api/files/${id(fileId)}/thumbnail`
+
+// Citizen service, staff side
+/** A citizen report's contact (phone, name), channel, suspicion and ratings; staff who see the case. */
+export const getCaseCitizen = (caseId: string) => get<ReporterOf>(`/api/cases/${id(caseId)}/citizen`)
+/** Publishes the report text and the chosen photos (the others become private) and sets the reply to the reporter. */
+export const putPublication = (caseId: string, publication: Publication) => put<{ ok: true }>(`/api/cases/${id(caseId)}/publication`, publication)
+
+// Citizen service, public side (no sign-in)
+export const getCatalogue = () => get<Catalogue>('/api/public/catalogue')
+export interface CitizenReport {
+  serviceCode: string
+  description?: string
+  lng: number
+  lat: number
+  crs: 'wgs84' | 'gcj02'
+  address?: string
+  phone?: string
+  clientId: string
+  attributes?: Record<string, string | string[]>
+}
+/** Sends a citizen's report with up to three photos as multipart (field "photo"), with upload progress. */
+export function submitCitizenReport(report: CitizenReport, photos: Array<{ blob: Blob; name: string }>, onProgress?: (fraction: number) => void): Promise<SubmitReply> {
+  const form = new FormData()
+  for (const [key, value] of Object.entries(report)) {
+    if (value === undefined || value === '') continue
+    form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value))
+  }
+  for (const photo of photos) form.append('photo', photo.blob, photo.name)
+  return xhrRequest<SubmitReply>('/api/public/reports', form, null, onProgress)
+}
+export const publicReport = (ticket: string) => get<PublicCase>(`/api/public/reports/${id(ticket)}`)
+export const followReport = (token: string) => get<ReporterView>(`/api/public/follow/${id(token)}`)
+export const rateReport = (token: string, rating: Rating, comment?: string) =>
+  post<ReporterView>(`/api/public/follow/${id(token)}/rating`, { rating, ...(comment?.trim() ? { comment: comment.trim() } : {}) })
+export const requestCode = (phone: string) => post<{ expiresInSeconds: number }>('/api/public/codes', { phone })
+export const verifyCode = (phone: string, code: string) => post<MyReports>('/api/public/codes/verify', { phone, code })
+export const publicMap = (bbox: [number, number, number, number], init?: RequestInit) =>
+  get<PublicMapReply>('/api/public/map', { bbox: bbox.map((n) => n.toFixed(6)).join(',') }, init)

@@ -6,6 +6,7 @@ import type * as workflow from '../../server/modules/cases/workflow-table'
 import type { CalendarRules as ServerCalendarRules } from '../../server/modules/cases/calendar-settings'
 import type { DayInfo } from '../../server/modules/cases/calendar'
 import type { DispatchRule as ServerDispatchRule } from '../../server/modules/cases/matrix'
+import type * as citizen from '../../server/modules/citizen/schemas'
 import type * as classes from '../../server/modules/classes/schemas'
 import type * as identity from '../../server/modules/identity/schemas'
 import type * as org from '../../server/modules/org/schemas'
@@ -105,3 +106,20 @@ export interface CellCollection {
   type: 'FeatureCollection'
   features: Array<{ type: 'Feature'; id?: string | number; geometry: Geometry; properties: CellFeatureProps }>
 }
+
+// Citizen service (public pages; nothing personal in any of these)
+export type ProblemType = Static<typeof citizen.ProblemTypeReply>
+export type ProblemAttribute = ProblemType['attributes'][number]
+export type Catalogue = Static<typeof citizen.CatalogueReply>
+/** What anyone may see of a case: stage, class, place, dates; the text and photos only once staff published them. */
+export type PublicCase = Static<typeof citizen.PublicCaseReply>
+export type PublicStage = PublicCase['stage']
+/** The reporter's view (by the secret token): the public case with their rating and whether they may rate now. */
+export type ReporterView = Static<typeof citizen.ReporterReply>
+export type SubmitReply = Static<typeof citizen.SubmitReply>
+export type Rating = Static<typeof citizen.RateBody>['rating']
+export type MyReports = Static<typeof citizen.MyReportsReply>
+export type PublicMapReply = Static<typeof citizen.MapReply>
+/** Staff: a citizen report's contact, channel, suspicion and ratings. */
+export type ReporterOf = Static<typeof citizen.ReporterOfReply>
+export type Publication = Static<typeof citizen.PublicationBody>

@@ -1,6 +1,6 @@
 // Root component: AntD theme and locale, auth state, and the routes (pages load lazily, the map in its own chunk).
 import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 'react'
-import { BrowserRouter, Route, Routes } from 'react-router'
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router'
 import { App as AntApp, ConfigProvider } from 'antd'
 import zhCN from 'antd/locale/zh_CN'
 import enUS from 'antd/locale/en_US'
@@ -29,6 +29,12 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
 const HomePage = lazy(() => import('../pages/home/HomePage'))
 const CaseDetailPage = lazy(() => import('../pages/cases/CaseDetailPage'))
 const FieldCasePage = lazy(() => import('../pages/field/FieldCasePage'))
+// The citizen pages: public, outside the staff shell and its sign-in (a citizen never sees the login page).
+const CitizenLayout = lazy(() => import('../pages/citizen/CitizenLayout'))
+const CitizenHomePage = lazy(() => import('../pages/citizen/CitizenHomePage'))
+const CitizenReportPage = lazy(() => import('../pages/citizen/CitizenReportPage'))
+const CitizenFollowPage = lazy(() => import('../pages/citizen/CitizenFollowPage'))
+const CitizenMapPage = lazy(() => import('../pages/citizen/CitizenMapPage'))
 /** Uploads the field reports kept while offline, whatever page is open (renders nothing). */
 const FieldOutbox = lazy(() => import('../pages/field/OutboxRunner'))
 
@@ -50,6 +56,14 @@ export function App() {
           <BrowserRouter>
             <Routes>
               <Route path="/login" element={<LoginPage />} />
+              <Route path="/citizen" element={<Suspense fallback={null}><CitizenLayout /></Suspense>}>
+                <Route index element={<Suspense fallback={null}><CitizenHomePage /></Suspense>} />
+                <Route path="report" element={<Suspense fallback={null}><CitizenReportPage /></Suspense>} />
+                <Route path="follow/:token" element={<Suspense fallback={null}><CitizenFollowPage /></Suspense>} />
+                <Route path="ticket/:ticket" element={<Suspense fallback={null}><CitizenFollowPage /></Suspense>} />
+                <Route path="map" element={<Suspense fallback={null}><CitizenMapPage /></Suspense>} />
+                <Route path="*" element={<Navigate to="/citizen" replace />} />
+              </Route>
               <Route element={<RequireAuth><Suspense fallback={null}><FieldOutbox /></Suspense><Shell /></RequireAuth>}>
                 <Route index element={<HomePage />} />
                 {NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => {

@@ -15,6 +15,7 @@ import { useLoad } from '../../app/useLoad'
 import { useUnits } from '../units/unitTree'
 import { ActionDialog, possibleDuplicates } from './ActionDialog'
 import { CaseMap } from './CaseMap'
+import { CitizenPanel } from './CitizenPanel'
 import { BeforeAfter, CaseTimeline, type NameLookups } from './CaseTimeline'
 import { LightBadge, StateTag, useClasses, useUserNames } from './shared'
 import { ACTION_ORDER, COUNTERS, DANGER_ACTIONS, PRIMARY_ACTIONS } from './workflow'
@@ -78,6 +79,7 @@ export default function CaseDetailPage() {
   const available = ACTION_ORDER.filter((a) => detail.actions.includes(a))
   const pendingExtension = detail.pendingExtension as { newDeadline?: string; reason?: string } | null
   const pendingSuspension = detail.pendingSuspension as { reason?: string } | null
+  const pendingReview = detail.pendingReview as { comment?: string | null; ratedAt?: string } | null
   const counters = COUNTERS.filter((c) => (detail.counters[c] ?? 0) > 0)
   // A step that sent the case back or refused a request: whoever acts next needs its reason at hand.
   const latest = detail.timeline.at(-1)
@@ -147,6 +149,11 @@ export default function CaseDetailPage() {
         <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="case-pending-suspension"
           title={t('cases.pending.suspension', { reason: pendingSuspension.reason ?? '' })} />
       )}
+      {pendingReview && (
+        <Alert type="error" showIcon style={{ marginBottom: 12 }} data-testid="case-pending-review"
+          title={t('cases.pending.review', { comment: pendingReview.comment || '—' })}
+          description={pendingReview.ratedAt ? formatDateTime(pendingReview.ratedAt, lang) : undefined} />
+      )}
       {lastStep && (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="case-last-step" data-action={lastStep.action}
           title={t(`cases.lastStep.${lastStep.action}`, { unit: lastStep.unitName ?? names.unitName(lastStep.unitId) ?? '', reason: lastStep.reason ?? '' })} />
@@ -205,6 +212,7 @@ export default function CaseDetailPage() {
             <Card size="small" title={t('cases.photos')}>
               <BeforeAfter detail={detail} />
             </Card>
+            <CitizenPanel detail={detail} lang={lang} />
           </Space>
         </Col>
       </Row>

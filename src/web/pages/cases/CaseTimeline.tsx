@@ -33,6 +33,8 @@ interface EntryDetail {
   deadline?: string
   rejectReason?: string
   mergedInto?: string
+  /** A citizen's rating of the closing (满意度). */
+  rating?: string
   source?: string
 }
 
@@ -66,6 +68,7 @@ export function CaseTimeline({ detail, names, lang }: { detail: CaseDetail; name
     }
     if (info.deadline) lines.push(t('cases.entry.deadline', { deadline: formatDateTime(info.deadline, lang) }))
     if (info.rejectReason) lines.push(t('cases.entry.rejectReason', { reason: t(`rejectReason.${info.rejectReason}`, { defaultValue: info.rejectReason }) }))
+    if (info.rating) lines.push(t('cases.entry.rating', { rating: t(`citizen.rating.${info.rating}`, { defaultValue: info.rating }) }))
     if (entry.reason) lines.push(t('cases.entry.reason', { reason: entry.reason }))
     if (entry.comment) lines.push(t('cases.entry.comment', { comment: entry.comment }))
     return {

@@ -168,6 +168,7 @@ export default function CasesPage() {
           <StateTag state={s} />
           {c.hasPendingExtension && <Tag color="orange" data-testid={`case-pending-extension-${c.ticket}`}>{t('cases.pendingFlag.extension')}</Tag>}
           {c.hasPendingSuspension && <Tag color="purple" data-testid={`case-pending-suspension-${c.ticket}`}>{t('cases.pendingFlag.suspension')}</Tag>}
+          {c.hasPendingReview && <Tag color="red" data-testid={`case-pending-review-${c.ticket}`}>{t('cases.pendingFlag.review')}</Tag>}
         </Space>
       ),
     },
@@ -229,7 +230,7 @@ export default function CasesPage() {
           placeholder={t('cases.filter.pending')}
           value={f.pending}
           onChange={(pending: Filters['pending']) => set({ pending })}
-          options={(['extension', 'suspension'] as const).map((v) => ({ value: v, label: t(`cases.pendingFlag.${v}`) }))}
+          options={(['extension', 'suspension', 'review'] as const).map((v) => ({ value: v, label: t(`cases.pendingFlag.${v}`) }))}
           style={{ width: 150 }}
           data-testid="cases-filter-pending"
         />

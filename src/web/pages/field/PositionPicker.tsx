@@ -23,7 +23,7 @@ const HALF_LNG = 0.008
 const HALF_LAT = 0.006
 
 /** The draggable pin; a tap on the map moves it too. Follows `point` when it changes from outside. */
-function Pin({ point, onMove }: { point: [number, number]; onMove: (point: [number, number]) => void }) {
+export function Pin({ point, onMove }: { point: [number, number]; onMove: (point: [number, number]) => void }) {
   const map = useMap()
   const marker = useRef<Marker | null>(null)
   const moveRef = useRef(onMove)

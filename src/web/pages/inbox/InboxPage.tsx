@@ -15,13 +15,13 @@ import { useLoad } from '../../app/useLoad'
 import { LightBadge, StateTag, useClasses } from '../cases/shared'
 import { OPEN_STATES } from '../cases/workflow'
 
-type TabKey = 'verify' | 'check' | 'accept' | 'close' | 'dispatch' | 'extension' | 'suspension' | 'sign' | 'dispose' | 'overdue'
+type TabKey = 'verify' | 'check' | 'accept' | 'close' | 'review' | 'dispatch' | 'extension' | 'suspension' | 'sign' | 'dispose' | 'overdue'
 
 interface TabDef {
   states: readonly CaseState[]
   overdue?: true
   /** Only cases with this request waiting. */
-  pending?: 'extension' | 'suspension'
+  pending?: 'extension' | 'suspension' | 'review'
   /** Only cases dispatched to the user's unit or a unit under it (a street's staff also see the street's other cases). */
   mine?: true
 }
@@ -31,6 +31,8 @@ const TABS: Record<TabKey, TabDef> = {
   check: { states: ['disposed'] },
   accept: { states: ['reported', 'verified'] },
   close: { states: ['checked'] },
+  // a citizen is unsatisfied with a closing: keep it closed or reopen it (不满意复核)
+  review: { states: ['closed'], pending: 'review' },
   dispatch: { states: ['filed'] },
   extension: { states: ['in_disposal'], pending: 'extension' },
   suspension: { states: ['in_disposal'], pending: 'suspension' },
@@ -43,13 +45,13 @@ const TAB_ORDER = Object.keys(TABS) as TabKey[]
 /** The work each role waits for (the workflow's roles per action, DOMAIN.md). */
 const ROLE_TABS: Record<string, readonly TabKey[]> = {
   supervisor: ['verify', 'check'],
-  acceptor: ['accept', 'close'],
+  acceptor: ['accept', 'close', 'review'],
   dispatcher: ['dispatch', 'extension'],
-  shift_leader: ['suspension'],
+  shift_leader: ['suspension', 'review'],
   disposal: ['sign', 'dispose'],
   officer: ['sign', 'dispose'],
   leader: ['overdue'],
-  admin: ['accept', 'close', 'dispatch', 'extension', 'suspension'],
+  admin: ['accept', 'close', 'review', 'dispatch', 'extension', 'suspension'],
 }
 
 /** How many cases a tab fetches, most pressing first (the list links to the rest). */
