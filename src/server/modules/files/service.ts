@@ -1,9 +1,10 @@
-// File use cases: upload a photo (sniffed, size-limited, thumbnailed, stored, audited), read it back, and the checks
+// File use cases: upload a photo (sniffed, size-limited, stored, audited; thumbnailed on first read), read it back, and the checks
 // the cases module runs when a step cites photos. Nothing is ever deleted.
 import { createHash, randomUUID } from 'node:crypto'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 import type { Kysely } from 'kysely'
-import { audit } from '../../platform/audit.js'
+import { type Actor, auditRow } from '../../platform/audit.js'
 import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
@@ -32,7 +33,7 @@ export interface OpenedFile {
   body: Readable
 }
 
-const present = (row: FileRow) => ({
+const present = (row: Pick<FileRow, 'id' | 'content_type' | 'size_bytes' | 'width' | 'height'>) => ({
   id: row.id,
   contentType: row.content_type as PhotoType,
   sizeBytes: row.size_bytes,
@@ -58,29 +59,30 @@ export class FileService {
    */
   async upload(principal: Principal, read: () => Promise<Buffer>): Promise<UploadedFile> {
     if (!filePolicy.upload(principal)) throw new AppError('FORBIDDEN', {}, { permission: ['case:report', 'case:act'] })
-    const bytes = await read()
+    return this.storePhoto(await read(), principal.userId, { actor: actorOf(principal) })
+  }
+
+  /**
+   * Checks a photo (not empty, within the size limit, a whole JPEG, PNG or WebP recognised from its bytes), stores
+   * it and records it, audited as `audited.actor`. `uploadedBy` null: an anonymous citizen's photo (never matched as
+   * a retry). The thumbnail is made on its first read (see `open`); its key is set now.
+   */
+  async storePhoto(bytes: Buffer, uploadedBy: string | null, audited: { actor: Actor }): Promise<UploadedFile> {
     if (bytes.length === 0) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文件为空', en: 'the file is empty' } })
     if (bytes.length > this.limits.maxPhotoBytes) throw tooLarge(this.limits.maxPhotoBytes)
     const photo = await inspectPhoto(bytes)
     const sha256 = createHash('sha256').update(bytes).digest('hex')
-    const copy = await repo.findUnusedCopy(this.db.kysely, principal.userId, sha256)
+    const copy = uploadedBy ? await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256) : undefined
     if (copy) return present(copy)
-    const small = await thumbnail(bytes)
     const id = randomUUID()
-    const storageKey = id
-    const thumbnailKey = `${id}.thumb`
+    const row = {
+      id, kind: 'photo' as const, content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: id,
+      width: photo.width, height: photo.height, thumbnail_key: `${id}.thumb`, uploaded_by: uploadedBy, case_id: null,
+    }
     // bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes
-    await this.storage.put(storageKey, bytes, photo.contentType)
-    await this.storage.put(thumbnailKey, small.bytes, THUMBNAIL_TYPE)
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await repo.insertFile(trx, {
-        id, kind: 'photo', content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: storageKey,
-        width: photo.width, height: photo.height, thumbnail_key: thumbnailKey, uploaded_by: principal.userId, case_id: null,
-      })
-      await audit(trx, actorOf(principal), { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } })
-    })
-    const row = await repo.findFile(this.db.kysely, id)
-    if (!row) throw new AppError('INTERNAL')
+    await this.storage.put(row.storage_key, bytes, photo.contentType)
+    // the row and its audit entry in one statement (its own transaction): the audit lock is held the shortest time
+    await repo.insertFile(this.db.kysely, row, auditRow(audited.actor, { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } }))
     return present(row)
   }
 
@@ -92,9 +94,39 @@ export class FileService {
     if (!row || !(row.uploaded_by === principal.userId || (row.case_id && (await this.caseVisible(principal, row.case_id))))) throw notFound('文件', 'file')
     if (variant === 'thumbnail') {
       if (!row.thumbnail_key) throw notFound('缩略图', 'thumbnail')
-      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.storage.get(row.thumbnail_key) }
+      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.thumbnailOf(row, row.thumbnail_key) }
     }
     return { id, contentType: row.content_type, sizeBytes: row.size_bytes, body: await this.storage.get(row.storage_key) }
+  }
+
+  /**
+   * The stored thumbnail, or one made now from the original and stored for the next reads. Reads at once of a photo
+   * without one share the making in this process; across processes each makes the same bytes and the storage's
+   * atomic put keeps one.
+   */
+  private async thumbnailOf(row: FileRow, key: string): Promise<Readable> {
+    try {
+      return await this.storage.get(key)
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error
+    }
+    let making = this.making.get(key)
+    if (!making) {
+      making = this.makeThumbnail(row, key).finally(() => this.making.delete(key))
+      this.making.set(key, making)
+    }
+    return Readable.from([await making])
+  }
+
+  private readonly making = new Map<string, Promise<Buffer>>()
+
+  private async makeThumbnail(row: FileRow, key: string): Promise<Buffer> {
+    const original = await buffer(await this.storage.get(row.storage_key))
+    // the upload checked the structure, not every pixel: a photo whose data is damaged inside has no thumbnail
+    const small = await thumbnail(original).catch(() => undefined)
+    if (!small) throw notFound('缩略图', 'thumbnail')
+    await this.storage.put(key, small.bytes, THUMBNAIL_TYPE)
+    return small.bytes
   }
 
   /** The case lies in the principal's scope, or is held by their unit (or one under it), as in the case lists. */

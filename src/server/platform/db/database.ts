@@ -228,7 +228,7 @@ export interface FilesTable {
   width: number | null
   height: number | null
   thumbnail_key: string | null
-  uploaded_by: string
+  uploaded_by: string | null
   uploaded_at: CreatedAt
   case_id: string | null
 }
