@@ -1,5 +1,5 @@
 // The audit log (审计日志): every login and every change, with who, when, what and from where.
-import { type Insertable, type Kysely, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Database } from './db/database.js'
 
 export interface Actor {
@@ -19,29 +19,25 @@ export interface AuditEntry {
 
 export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system' }
 
-/** Writes one entry; pass the transaction of the change so the entry and the change commit together. */
-export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
-  await db.insertInto('audit_log').values(auditRow(actor, entry)).execute()
-}
-
 /**
- * The row `audit` writes, for a change made in one statement with its entry (a data-modifying WITH), run outside any
- * transaction: the statement is its own transaction, so the hash chain's lock (taken when the entry is inserted) is
- * released at its commit without waiting for another round trip to the application, as a COMMIT would. Every
- * audited change waits for that lock in turn, so this is what bounds the audited changes per second.
+ * Writes one entry; pass the transaction of the change so the entry and the change commit together. The entry reaches
+ * audit_log, chained, as the transaction commits (0011_audit_at_commit.sql): read it back after the commit.
  */
-export function auditRow(actor: Actor, entry: AuditEntry): Insertable<Database['audit_log']> {
-  return {
-    actor_id: actor.userId,
-    actor_name: actor.username,
-    action: entry.action,
-    entity_type: entry.entityType ?? null,
-    entity_id: entry.entityId ?? null,
-    outcome: entry.outcome ?? 'ok',
-    ip: actor.ip ?? null,
-    user_agent: actor.userAgent?.slice(0, 300) ?? null,
-    details: JSON.stringify(entry.details ?? {}),
-  }
+export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_pending')
+    .values({
+      actor_id: actor.userId,
+      actor_name: actor.username,
+      action: entry.action,
+      entity_type: entry.entityType ?? null,
+      entity_id: entry.entityId ?? null,
+      outcome: entry.outcome ?? 'ok',
+      ip: actor.ip ?? null,
+      user_agent: actor.userAgent?.slice(0, 300) ?? null,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute()
 }
 
 export interface ChainCheck {

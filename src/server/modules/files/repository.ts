@@ -19,9 +19,8 @@ export function findUnusedCopy(db: Q, uploadedBy: string, sha256: string) {
     .orderBy('uploaded_at').limit(1).executeTakeFirst()
 }
 
-/** Inserts the file and its audit entry together, in one statement (see auditRow). */
-export function insertFile(db: Q, file: Insertable<Database['files']>, entry: Insertable<Database['audit_log']>) {
-  return db.with('file', (q) => q.insertInto('files').values(file)).insertInto('audit_log').values(entry).execute()
+export function insertFile(db: Q, file: Insertable<Database['files']>) {
+  return db.insertInto('files').values(file).execute()
 }
 
 export function filesByIds(db: Q, ids: readonly string[]) {

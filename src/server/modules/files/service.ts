@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import type { Kysely } from 'kysely'
-import { type Actor, auditRow } from '../../platform/audit.js'
+import { type Actor, audit } from '../../platform/audit.js'
 import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
@@ -81,8 +81,10 @@ export class FileService {
     }
     // bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes
     await this.storage.put(row.storage_key, bytes, photo.contentType)
-    // the row and its audit entry in one statement (its own transaction): the audit lock is held the shortest time
-    await repo.insertFile(this.db.kysely, row, auditRow(audited.actor, { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } }))
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await repo.insertFile(trx, row)
+      await audit(trx, audited.actor, { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } })
+    })
     return present(row)
   }
 
