@@ -19,10 +19,13 @@ export interface AuditEntry {
 
 export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system' }
 
-/** Writes one entry; pass the transaction of the change so the entry and the change commit together. */
+/**
+ * Writes one entry; pass the transaction of the change so the entry and the change commit together. The entry reaches
+ * audit_log, chained, as the transaction commits (0011_audit_at_commit.sql): read it back after the commit.
+ */
 export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
   await db
-    .insertInto('audit_log')
+    .insertInto('audit_pending')
     .values({
       actor_id: actor.userId,
       actor_name: actor.username,

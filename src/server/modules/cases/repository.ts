@@ -24,9 +24,9 @@ export function findByClientId(db: Q, source: string, clientId: string) {
   return db.selectFrom('cases').select([...caseColumns, ...withPosition]).where('source', '=', source).where('client_id', '=', clientId).executeTakeFirst()
 }
 
-export async function nextTicket(db: Q, districtCode: string, day: string): Promise<string> {
-  const row = await sql<{ n: number }>`select nextval('case_ticket_seq')::int as n`.execute(db)
-  return `${districtCode}-${day}-${String(row.rows[0]!.n).padStart(6, '0')}`
+/** The next ticket, <district>-<day>-<number of at least six digits>, drawn as the case is inserted. */
+export function nextTicket(districtCode: string, day: string) {
+  return sql<string>`(select ${`${districtCode}-${day}-`} || lpad(n::text, greatest(6, length(n::text)), '0') from nextval('case_ticket_seq') as n)`
 }
 
 /** A new case as the table takes it, with its position as longitude/latitude and its counters as an object. */
@@ -36,14 +36,14 @@ export type NewCase = Omit<Insertable<Database['cases']>, 'position' | 'counters
   counters: Record<string, number>
 }
 
-/** Inserts unless the (source, client id) pair exists; returns undefined when it did. */
-export function insertCase(db: Q, c: NewCase) {
+/** Inserts unless the (source, client id) pair exists; returns the case as findCase does, undefined when it existed. */
+export function insertCase(db: Q, c: Omit<NewCase, 'ticket'> & { ticket: string | ReturnType<typeof nextTicket> }) {
   const { lng, lat, counters, ...rest } = c
   return db
     .insertInto('cases')
     .values({ ...rest, position: sql<string>`ST_SetSRID(ST_MakePoint(${lng}, ${lat}), 4326)`, counters: JSON.stringify(counters) })
     .onConflict((oc) => oc.columns(['source', 'client_id']).doNothing())
-    .returning('id')
+    .returning([...caseColumns, ...withPosition])
     .executeTakeFirst()
 }
 

@@ -107,7 +107,7 @@ export class CaseService {
     const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
     const created = await this.db.kysely.transaction().execute(async (trx) => {
       const row = await repo.insertCase(trx, {
-        ticket: await repo.nextTicket(trx, district.code, day),
+        ticket: repo.nextTicket(district.code, day),
         source: input.source,
         client_id: input.clientId,
         reported_by: reportedBy,
@@ -135,11 +135,12 @@ export class CaseService {
       if (!row) return undefined // the same client id won a race: answer with that case
       await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: input.photoIds ?? [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
       await attachToCase(trx, input.photoIds ?? [], row.id)
-      await audit(trx, actor, { action: 'case.report', entityType: 'case', entityId: row.id, details: { source: input.source, clientId: input.clientId, class: input.classCode } })
       if (within) await within(trx, row.id)
-      return row.id
+      // last: the audit entry takes the hash chain's lock, held until the commit
+      await audit(trx, actor, { action: 'case.report', entityType: 'case', entityId: row.id, details: { source: input.source, clientId: input.clientId, class: input.classCode } })
+      return row
     })
-    const row = created ? await repo.findCase(this.db.kysely, created) : await repo.findByClientId(this.db.kysely, input.source, input.clientId)
+    const row = created ?? await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (!row) throw new AppError('INTERNAL')
     if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path })
     return { created: Boolean(created), case: await this.detailOf(row, null) }

@@ -46,6 +46,16 @@ const phoneJpeg = () =>
     .withExif({ IFD0: { Make: 'Xiuhua test camera' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '30/1 50/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '114/1 48/1 0/1' } })
     .toBuffer()
 
+/** The same picture with a comment segment after the start marker: new bytes, so never a retried upload. */
+const uniqueJpeg = (jpeg: Buffer) => {
+  const text = Buffer.from(randomBytes(8).toString('hex'), 'latin1')
+  const segment = Buffer.alloc(4 + text.length)
+  segment.writeUInt16BE(0xfffe, 0)
+  segment.writeUInt16BE(text.length + 2, 2)
+  text.copy(segment, 4)
+  return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)])
+}
+
 /** The GPS IFD pointer (tag 0x8825) in an EXIF block of either byte order. */
 const hasGps = (exif: Buffer | undefined) => Boolean(exif && (exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88]))))
 
@@ -116,6 +126,29 @@ describe('uploading a photo', () => {
   })
 })
 
+describe('thumbnails made on first read', () => {
+  it('makes the thumbnail once for reads that arrive together, and answers later reads with the same bytes', async () => {
+    const jpeg = await phoneJpeg()
+    const file = (await upload('supervisor', [photoPart(uniqueJpeg(jpeg))])).json()
+    const together = await Promise.all(Array.from({ length: 5 }, () => get('supervisor', file.thumbnailUrl)))
+    for (const r of together) expect(r.statusCode).toBe(200)
+    const later = await get('supervisor', file.thumbnailUrl)
+    expect(later.headers['content-type']).toBe('image/webp')
+    for (const r of together) expect(r.rawPayload.equals(later.rawPayload)).toBe(true)
+    expect(await sharp(later.rawPayload).metadata()).toMatchObject({ format: 'webp', width: 320, height: 480 })
+  })
+
+  it('stores a photo for a caller that names the uploader itself, audited as the actor it is given', async () => {
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#0a0b0c' } }).png().toBuffer()
+    const supervisor = await userId('supervisor')
+    const file = await t.context.files.storePhoto(png, supervisor, { actor: { userId: supervisor, username: 'supervisor' } })
+    expect(file).toMatchObject({ contentType: 'image/png', width: 40, height: 30, sizeBytes: png.length })
+    expect((await get('supervisor', file.thumbnailUrl)).statusCode).toBe(200)
+    const entry = await t.db.kysely.selectFrom('audit_log').select(['action', 'actor_name']).where('entity_id', '=', file.id).executeTakeFirst()
+    expect(entry).toEqual({ action: 'file.upload', actor_name: 'supervisor' })
+  })
+})
+
 describe('over a real connection', () => {
   it('uploads with a browser’s FormData, streams the photo back, and answers an oversized upload with 413 without hanging', async () => {
     // closed with the app in afterAll
@@ -151,6 +184,36 @@ describe('refusals', () => {
     const response = await upload('supervisor', [photoPart(gif, 'photo.jpg', 'image/jpeg')])
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE')
     expect(response.json().error.details.detected).toBe('image/gif')
+  })
+
+  it('refuses a photo cut short, or damaged inside a PNG, with 400 and stores nothing', async () => {
+    const jpeg = await phoneJpeg()
+    const png = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#3a6' } }).png().toBuffer()
+    const damaged = Buffer.from(png)
+    damaged[damaged.length - 20] = 0xff - damaged[damaged.length - 20]! // inside the image data: its chunk's checksum no longer matches
+    const webp = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#963' } }).webp().toBuffer()
+    const before = await t.db.kysely.selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    for (const [bytes, name, type] of [
+      [jpeg.subarray(0, Math.floor(jpeg.length * 0.8)), 'cut.jpg', 'image/jpeg'],
+      [jpeg.subarray(0, jpeg.length - 2), 'no-end.jpg', 'image/jpeg'],
+      [png.subarray(0, png.length - 30), 'cut.png', 'image/png'],
+      [damaged, 'damaged.png', 'image/png'],
+      [webp.subarray(0, webp.length - 10), 'cut.webp', 'image/webp'],
+    ] as const) {
+      const response = await upload('supervisor', [photoPart(bytes, name, type)])
+      expectError(response, 400, 'BAD_REQUEST')
+      expect(response.json().error.messages.en, name).toContain('damaged or incomplete')
+    }
+    const after = await t.db.kysely.selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    expect(Number(after.n)).toBe(Number(before.n))
+  })
+
+  it('takes a JPEG with data after its end (a phone’s motion photo) and a WebP', async () => {
+    const jpeg = await phoneJpeg()
+    const motion = Buffer.concat([jpeg, Buffer.from('....ftypmp42 a short video would follow here')])
+    expect((await upload('supervisor', [photoPart(motion)])).statusCode).toBe(200)
+    const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#369' } }).webp().toBuffer()
+    expect((await upload('supervisor', [photoPart(webp, 'p.webp', 'image/webp')])).json()).toMatchObject({ contentType: 'image/webp', width: 64, height: 48 })
   })
 
   it('refuses a file over XIUHUA_MAX_PHOTO_MB with 413 in the error shape', async () => {

@@ -1,7 +1,8 @@
-// File use cases: upload a photo (sniffed, size-limited, thumbnailed, stored, audited), read it back, and the checks
+// File use cases: upload a photo (sniffed, size-limited, stored, audited; thumbnailed on first read), read it back, and the checks
 // the cases module runs when a step cites photos. Nothing is ever deleted.
 import { createHash, randomUUID } from 'node:crypto'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 import type { Kysely } from 'kysely'
 import { type Actor, audit } from '../../platform/audit.js'
 import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
@@ -32,7 +33,7 @@ export interface OpenedFile {
   body: Readable
 }
 
-const present = (row: FileRow) => ({
+const present = (row: Pick<FileRow, 'id' | 'content_type' | 'size_bytes' | 'width' | 'height'>) => ({
   id: row.id,
   contentType: row.content_type as PhotoType,
   sizeBytes: row.size_bytes,
@@ -62,8 +63,9 @@ export class FileService {
   }
 
   /**
-   * Checks and stores one photo's bytes for `uploadedBy` (null: an anonymous citizen, whose photos are never
-   * de-duplicated across people). The caller has checked who may upload.
+   * Checks a photo (not empty, within the size limit, a whole JPEG, PNG or WebP recognised from its bytes), stores
+   * it and records it, audited as `audited.actor`. `uploadedBy` null: an anonymous citizen's photo (never matched as
+   * a retry). The thumbnail is made on its first read (see `open`); its key is set now. The caller has checked who may upload.
    */
   async storePhoto(bytes: Buffer, uploadedBy: string | null, audited: { actor: Actor }): Promise<UploadedFile> {
     if (bytes.length === 0) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文件为空', en: 'the file is empty' } })
@@ -72,22 +74,17 @@ export class FileService {
     const sha256 = createHash('sha256').update(bytes).digest('hex')
     const copy = uploadedBy ? await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256) : undefined
     if (copy) return present(copy)
-    const small = await thumbnail(bytes)
     const id = randomUUID()
-    const storageKey = id
-    const thumbnailKey = `${id}.thumb`
+    const row = {
+      id, kind: 'photo' as const, content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: id,
+      width: photo.width, height: photo.height, thumbnail_key: `${id}.thumb`, uploaded_by: uploadedBy, case_id: null,
+    }
     // bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes
-    await this.storage.put(storageKey, bytes, photo.contentType)
-    await this.storage.put(thumbnailKey, small.bytes, THUMBNAIL_TYPE)
+    await this.storage.put(row.storage_key, bytes, photo.contentType)
     await this.db.kysely.transaction().execute(async (trx) => {
-      await repo.insertFile(trx, {
-        id, kind: 'photo', content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: storageKey,
-        width: photo.width, height: photo.height, thumbnail_key: thumbnailKey, uploaded_by: uploadedBy, case_id: null,
-      })
+      await repo.insertFile(trx, row)
       await audit(trx, audited.actor, { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } })
     })
-    const row = await repo.findFile(this.db.kysely, id)
-    if (!row) throw new AppError('INTERNAL')
     return present(row)
   }
 
@@ -99,7 +96,7 @@ export class FileService {
     if (!row || !(row.uploaded_by === principal.userId || (row.case_id && (await this.caseVisible(principal, row.case_id))))) throw notFound('文件', 'file')
     if (variant === 'thumbnail') {
       if (!row.thumbnail_key) throw notFound('缩略图', 'thumbnail')
-      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.storage.get(row.thumbnail_key) }
+      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.thumbnailOf(row, row.thumbnail_key) }
     }
     return { id, contentType: row.content_type, sizeBytes: row.size_bytes, body: await this.storage.get(row.storage_key) }
   }
@@ -110,9 +107,39 @@ export class FileService {
     if (!row?.public || !row.case_id) throw notFound('文件', 'file')
     if (variant === 'thumbnail') {
       if (!row.thumbnail_key) throw notFound('缩略图', 'thumbnail')
-      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.storage.get(row.thumbnail_key) }
+      return { id, contentType: THUMBNAIL_TYPE, sizeBytes: undefined, body: await this.thumbnailOf(row, row.thumbnail_key) }
     }
     return { id, contentType: row.content_type, sizeBytes: row.size_bytes, body: await this.storage.get(row.storage_key) }
+  }
+
+  /**
+   * The stored thumbnail, or one made now from the original and stored for the next reads. Reads at once of a photo
+   * without one share the making in this process; across processes each makes the same bytes and the storage's
+   * atomic put keeps one.
+   */
+  private async thumbnailOf(row: FileRow, key: string): Promise<Readable> {
+    try {
+      return await this.storage.get(key)
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error
+    }
+    let making = this.making.get(key)
+    if (!making) {
+      making = this.makeThumbnail(row, key).finally(() => this.making.delete(key))
+      this.making.set(key, making)
+    }
+    return Readable.from([await making])
+  }
+
+  private readonly making = new Map<string, Promise<Buffer>>()
+
+  private async makeThumbnail(row: FileRow, key: string): Promise<Buffer> {
+    const original = await buffer(await this.storage.get(row.storage_key))
+    // the upload checked the structure, not every pixel: a photo whose data is damaged inside has no thumbnail
+    const small = await thumbnail(original).catch(() => undefined)
+    if (!small) throw notFound('缩略图', 'thumbnail')
+    await this.storage.put(key, small.bytes, THUMBNAIL_TYPE)
+    return small.bytes
   }
 
   /** The case lies in the principal's scope, or is held by their unit (or one under it), as in the case lists. */

@@ -131,6 +131,9 @@ export interface AuditLogTable {
   hash: ColumnType<string, never, never>
 }
 
+/** An audit entry until its transaction commits, when it moves to audit_log (0011). */
+export type AuditPendingTable = Omit<AuditLogTable, 'prev_hash' | 'hash'>
+
 // platform/jobs
 export interface JobsTable {
   id: Generated<number>
@@ -336,6 +339,7 @@ export interface Database {
   users: UsersTable
   sessions: SessionsTable
   audit_log: AuditLogTable
+  audit_pending: AuditPendingTable
   jobs: JobsTable
   files: FilesTable
 }
