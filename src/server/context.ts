@@ -13,6 +13,8 @@ import { OVERDUE_EVERY_MS, OVERDUE_JOB, overdueJob } from './modules/cases/overd
 import { CaseService } from './modules/cases/service.js'
 import { FileService } from './modules/files/service.js'
 import { CitizenService } from './modules/citizen/service.js'
+import { Open311Keys } from './modules/open311/keys.js'
+import { Open311Service } from './modules/open311/service.js'
 import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
@@ -34,6 +36,7 @@ export interface Context {
   calendar: DistrictCalendar
   notifications: NotificationService
   citizen: CitizenService
+  open311: Open311Service
   /** The SMS messages sent in this process (the log adapter's memory; the demo shows one-time codes from it). */
   smsSent: Array<{ to: string; text: string; at: string }>
   broker: Broker | undefined
@@ -67,7 +70,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     log.info({ sms: { to: `${to.slice(0, 3)}****${to.slice(-4)}`, text } }, 'sms (log adapter)')
   }
   const citizen = new CitizenService(db, cases, files, sendSms)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, smsSent, broker: undefined }
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, open311: new Open311Service(citizen, org, new Open311Keys(db)), smsSent, broker: undefined }
   await reload(context)
   return context
 }
