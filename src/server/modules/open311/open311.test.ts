@@ -163,6 +163,8 @@ describe('discovery and services', () => {
 
   it('accepts its own jurisdiction_id and refuses another with 404', async () => {
     await getBoth(`${V2}/services.{fmt}?jurisdiction_id=420117`, 'services')
+    // arguments a server does not know are ignored (clients send vendor extras); an empty one is the same as none
+    await getBoth(`${V2}/services.{fmt}?jurisdiction_id=&extensions=true&api_key=abc`, 'services')
     expect(await expectError(`${V2}/services.{fmt}?jurisdiction_id=sfgov.org`, 404)).toContain('jurisdiction_id')
     await expectError(`${V2}/requests.{fmt}?jurisdiction_id=sfgov.org`, 404)
     await expectError(`${V2}/requests.{fmt}`, 404, 'POST', form([['api_key', DEMO_OPEN311_KEY], ['jurisdiction_id', 'sfgov.org'], ['service_code', plainCode], ...at()]))
