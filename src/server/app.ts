@@ -11,7 +11,7 @@ import Fastify, { type FastifyError, type FastifyBaseLogger, type RouteOptions }
 import type { Context } from './context.js'
 import { authPlugin } from './platform/auth/plugin.js'
 import { AppError, errorBody, pickLocale } from './platform/errors.js'
-import { type App, ErrorReply, validatorCompiler } from './platform/http.js'
+import { type App, ErrorReply, toAppError, validatorCompiler } from './platform/http.js'
 import { citizenRoutes } from './modules/citizen/routes.js'
 import { matrixRoutes } from './modules/cases/matrix-routes.js'
 import { caseRoutes } from './modules/cases/routes.js'
@@ -21,36 +21,13 @@ import { classRoutes } from './modules/classes/routes.js'
 import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
 import { liveRoutes } from './modules/live/routes.js'
+import { open311Routes } from './modules/open311/routes.js'
 import { orgRoutes } from './modules/org/routes.js'
 import { systemRoutes } from './modules/system/routes.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const WEB_DIR = path.join(ROOT, 'dist/web')
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
-
-/** Maps framework errors (validation, body parsing, limits) onto the one error shape. */
-function toAppError(error: FastifyError): AppError {
-  if (error instanceof AppError) return error
-  if (error.validation) {
-    const details = error.validation.map((v) => ({ in: error.validationContext, path: v.instancePath || '/', message: v.message, params: v.params }))
-    return new AppError('VALIDATION_FAILED', {}, details)
-  }
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('INVALID_JSON')
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('PAYLOAD_TOO_LARGE')
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('UNSUPPORTED_MEDIA_TYPE')
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError('BAD_REQUEST', { reason: 'content-length' })
-  }
-  if (error instanceof SyntaxError) return new AppError('INVALID_JSON')
-  if (error.statusCode === 429) return new AppError('RATE_LIMITED')
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new AppError('BAD_REQUEST', { reason: error.message })
-  return new AppError('INTERNAL')
-}
 
 /** Every route of an app as registered, so tests can walk the whole table (auth, bad input). */
 export const routeTables = new WeakMap<App, RouteOptions[]>()
@@ -156,6 +133,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   liveRoutes(app, context.events)
   matrixRoutes(app, context.matrix)
   citizenRoutes(app, context.citizen, context.cases, context.files, context.config.rateLimits)
+  open311Routes(app, context.open311, context.files)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

@@ -16,6 +16,8 @@ import { CitizenService } from './modules/citizen/service.js'
 import { CitizenNotifier } from './modules/citizen/notify.js'
 import { Deliveries } from './platform/notify/deliveries.js'
 import { LogSms, type SmsMessage, type SmsSender, smsFromConfig } from './platform/notify/sms.js'
+import { Open311Keys } from './modules/open311/keys.js'
+import { Open311Service } from './modules/open311/service.js'
 import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
@@ -40,6 +42,7 @@ export interface Context {
   sms: SmsSender
   /** SMS and webhooks through the jobs table (retried, survive a restart). */
   deliveries: Deliveries
+  open311: Open311Service
   broker: Broker | undefined
 }
 
@@ -82,7 +85,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     queue: async (to, text) => void (await deliveries.sms(to, text)),
   })
   new CitizenNotifier(db, jobs, cases, { sms: async (to, text) => void (await deliveries.sms(to, text)), webhook: async (id, type, body) => void (await deliveries.webhook(id, type, body)) }, log).register(events)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, sms, deliveries, broker: undefined }
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, broker: undefined }
   await reload(context)
   return context
 }

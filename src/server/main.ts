@@ -5,6 +5,7 @@ import { type Config, ConfigError, loadConfig } from './config.js'
 import { closeContext, createContext, reload } from './context.js'
 import { DEFAULT_DEMO_PASSWORD, DEMO_USERS, ensureBuiltinRoles, isEmpty, resetDemoPasswords, seedDemo } from './demo/seed.js'
 import { type Broker, connectExternalBroker, startEmbeddedBroker } from './platform/broker.js'
+import { ensureDemoKey } from './modules/open311/keys.js'
 import { openDatabase } from './platform/db/engine.js'
 import { migrate } from './platform/db/migrate.js'
 
@@ -39,6 +40,8 @@ async function main() {
       log.info({ ...seeded, ms: Date.now() - started }, 'Xinzhou demo seeded')
     }
     await resetDemoPasswords(db, demoPassword)
+    // a demo seeded before Open311 existed gets its key too
+    await ensureDemoKey(db.kysely)
   }
   const context = await createContext(config, db, log)
   await reload(context)

@@ -9,6 +9,7 @@ import { audit, SYSTEM_ACTOR } from '../platform/audit.js'
 import { BUILTIN_ROLES } from '../platform/auth/permissions.js'
 import { parseClassCsv, upsertClasses } from '../modules/classes/service.js'
 import { hashPassword } from '../modules/identity/passwords.js'
+import { ensureDemoKey } from '../modules/open311/keys.js'
 import * as identityRepo from '../modules/identity/repository.js'
 import { generateDemoGeometry } from '../modules/org/demo-geometry.js'
 import * as orgRepo from '../modules/org/repository.js'
@@ -131,6 +132,8 @@ export async function seedDemo(db: Db, password: string): Promise<SeedResult> {
         await orgRepo.assignCellPerson(trx, cell.id, users.get('zhucheng')!, 'responsible')
       }
     }
+    // the Open311 key of INTERFACES.md
+    await ensureDemoKey(trx)
     const cellCount = geometry.streets.reduce((n, s) => n + s.communities.reduce((m, c) => m + c.cells.length, 0), 0)
     await audit(trx, SYSTEM_ACTOR, { action: 'demo.seed', details: { units, cells: cellCount, classes: classes.length, users: DEMO_USERS.length } })
     return { units, cells: cellCount, classes: classes.length, users: DEMO_USERS.length }

@@ -1,7 +1,7 @@
 // Shared HTTP pieces: the typed Fastify instance, schema helpers and the validators every route uses.
 import { Ajv, type Options as AjvOptions } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type Static, Type, type TProperties, type TSchema } from 'typebox'
 import { AppError } from './errors.js'
@@ -55,4 +55,28 @@ export function checker<T extends TSchema>(schema: T): (value: unknown) => Stati
     const errors = (validate.errors ?? []).map((e: { instancePath: string; message?: string | undefined; params: unknown }) => ({ path: e.instancePath || '/', message: e.message ?? 'invalid', params: e.params }))
     throw new AppError('VALIDATION_FAILED', {}, { errors })
   }
+}
+
+/** Maps framework errors (validation, body parsing, limits) onto the one error shape. */
+export function toAppError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error
+  if (error.validation) {
+    const details = error.validation.map((v) => ({ in: error.validationContext, path: v.instancePath || '/', message: v.message, params: v.params }))
+    return new AppError('VALIDATION_FAILED', {}, details)
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('INVALID_JSON')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('BAD_REQUEST', { reason: 'content-length' })
+  }
+  if (error instanceof SyntaxError) return new AppError('INVALID_JSON')
+  if (error.statusCode === 429) return new AppError('RATE_LIMITED')
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new AppError('BAD_REQUEST', { reason: error.message })
+  return new AppError('INTERNAL')
 }
