@@ -55,6 +55,9 @@ const DISPOSING: CaseState[] = ['dispatched', 'in_disposal']
 /** Who publishes a case's text and photos and replies to the reporter: the supervision centre (受理). */
 const PUBLISHERS = ['acceptor', 'shift_leader', 'admin']
 
+/** What a channel keeps beside a new case, inside its transaction. */
+export type Within = (trx: Kysely<Database>, caseId: string) => Promise<void>
+
 export const RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const
 export type Rating = (typeof RATINGS)[number]
 /** The light of each rank the SQL works out (repository lightRank). */
@@ -86,9 +89,23 @@ export class CaseService {
    * The one intake every channel uses (people, sensors, video AI, the city platform). Same client id → same case.
    * `within` runs inside the new case's transaction, for what the channel keeps beside it (the citizen's contact).
    */
-  async intake(actor: Actor, reportedBy: string | null, input: ReportInput, within?: (trx: Kysely<Database>, caseId: string) => Promise<void>): Promise<{ created: boolean; case: CaseDetail }> {
-    const existing = await repo.findByClientId(this.db.kysely, input.source, input.clientId)
-    if (existing) return { created: false, case: await this.detailOf(existing, null) }
+  async intake(actor: Actor, reportedBy: string | null, input: ReportInput, within?: Within): Promise<{ created: boolean; case: CaseDetail }> {
+    const { created, row } = await this.intakeRow(actor, reportedBy, input, within, true)
+    return { created, case: await this.detailOf(row, null) }
+  }
+
+  /**
+   * The intake without the case's detail read back, for channels that answer only the ticket (citizens, Open311).
+   * `fresh`: the client id was just made up (a channel without one), so no earlier case can have it.
+   */
+  async intakeLean(actor: Actor, input: ReportInput, within: Within | undefined, fresh: boolean): Promise<{ created: boolean; id: string; ticket: string }> {
+    const { created, row } = await this.intakeRow(actor, null, input, within, !fresh)
+    return { created, id: row.id, ticket: row.ticket }
+  }
+
+  private async intakeRow(actor: Actor, reportedBy: string | null, input: ReportInput, within: Within | undefined, lookFirst: boolean): Promise<{ created: boolean; row: CaseRow }> {
+    const existing = lookFirst ? await repo.findByClientId(this.db.kysely, input.source, input.clientId) : undefined
+    if (existing) return { created: false, row: existing }
     // a person's report cites their own photos (a retry above answers the case, whose photos are linked to it already)
     if (reportedBy) await assertPhotos(this.db.kysely, input.photoIds ?? [], reportedBy)
     const cls = await findClass(this.db.kysely, input.classKind, input.classCode)
@@ -142,8 +159,8 @@ export class CaseService {
     })
     const row = created ?? await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (!row) throw new AppError('INTERNAL')
-    if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path })
-    return { created: Boolean(created), case: await this.detailOf(row, null) }
+    if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path, state: row.state })
+    return { created: Boolean(created), row }
   }
 
   /** A case the principal may see: placed in their scope, or dispatched to their unit (or one under it). */
@@ -226,7 +243,7 @@ export class CaseService {
     })
     await pushNotifications(this.events, told)
     // the unit that held the case before this step (a return or reassignment) refreshes too
-    await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: next.assignedUnitPath, formerUnitPath: row.assigned_unit_path })
+    await this.events.publish({ type: 'case.changed', caseId: id, orgPath: row.org_path, assignedUnitPath: next.assignedUnitPath, formerUnitPath: row.assigned_unit_path, state: next.state })
     return next.state
   }
 

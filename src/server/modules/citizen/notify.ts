@@ -59,7 +59,8 @@ export class CitizenNotifier {
     this.jobs.register(SWEEP_JOB, () => this.sweep(), SWEEP_EVERY_MS)
     events.on('case.changed', (event) => {
       const caseId = typeof event.caseId === 'string' ? event.caseId : undefined
-      if (caseId) void this.schedule(caseId).catch((error: unknown) => this.log.warn({ err: error, caseId }, 'citizen stage check not scheduled'))
+      // a new report's stage (submitted) is told with its ticket at submission
+      if (caseId && event.state !== 'reported') void this.schedule(caseId).catch((error: unknown) => this.log.warn({ err: error, caseId }, 'citizen stage check not scheduled'))
     })
   }
 

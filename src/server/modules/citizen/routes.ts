@@ -115,8 +115,8 @@ export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseServ
         submittedPhone.set(request, submission.phone)
         await limits.reportByPhone(request, reply)
       }
-      const result = await citizen.submit(submission, { channel: 'web', ip: request.ip })
-      return reply.code(result.created ? 201 : 200).send(result)
+      const { caseId, ...result } = await citizen.submit(submission, { channel: 'web', ip: request.ip })
+      return reply.code(result.created ? 201 : 200).send({ ...result, case: await citizen.viewOf(caseId) })
     })
   })
 

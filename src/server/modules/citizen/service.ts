@@ -84,7 +84,7 @@ export class CitizenService {
   }
 
   /** A citizen's report: checked, its photos stored, one case of the loop. Answers the ticket and the secret token. */
-  async submit(input: Submission, meta: SubmitMeta): Promise<{ created: boolean; ticket: string; token: string; case: PublicCase }> {
+  async submit(input: Submission, meta: SubmitMeta): Promise<{ created: boolean; ticket: string; token: string; caseId: string }> {
     const type = await this.problemType(input.serviceCode)
     if (!type) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的问题类型 ${input.serviceCode}`, en: `unknown service code ${input.serviceCode}` } }, { code: 'UNKNOWN_SERVICE' })
     const answers = checkAttributes(type, input.attributes ?? {})
@@ -95,7 +95,7 @@ export class CitizenService {
       throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '手机号码格式不正确', en: 'not a mobile phone number' } }, { field: 'phone' })
     }
     const clientId = `${meta.channel}:${input.clientId ?? randomUUID()}`
-    const retried = await this.existing(clientId)
+    const retried = input.clientId ? await this.existing(clientId) : undefined
     if (retried) return { created: false, ...retried }
 
     const actor = citizenActor(meta.ip, meta.channel)
@@ -105,8 +105,9 @@ export class CitizenService {
     const extra = describeAttributes(type, answers)
     const token = randomBytes(18).toString('base64url')
     const mobile = phone ? mobileNumber(phone) : undefined
-    const suspect = await this.suspicion(text, meta.ip, mobile)
-    const { created, case: detail } = await this.cases.intake(actor, null, {
+    // an Open311 client's address is the integrator's server: only the text and the phone say something there
+    const suspect = await this.suspicion(text, meta.channel === 'web' ? meta.ip : null, mobile)
+    const { created, id, ticket } = await this.cases.intakeLean(actor, {
       clientId, source: 'citizen', classKind: type.kind, classCode: type.classCode,
       description: extra ? `${text}（${extra}）` : text,
       address: input.address?.trim() || undefined, lng: input.lng, lat: input.lat, crs: input.crs, photoIds: stored.map((p) => p.id),
@@ -118,23 +119,26 @@ export class CitizenService {
         device_id: input.deviceId?.trim() || null, account_id: input.accountId?.trim() || null, api_key_id: meta.apiKeyId ?? null,
         attributes: JSON.stringify(answers), media_url: input.mediaUrl?.trim() || null, ip: meta.ip, suspect, notified_stage: 'submitted',
       }).execute()
-    })
+    }, !input.clientId)
     if (!created) {
       const raced = await this.existing(clientId)
       if (raced) return { created: false, ...raced }
     }
-    const [view] = await this.cases.publicCases({ ids: [detail.id], limit: 1 })
-    if (!view) throw new AppError('INTERNAL')
-    if (mobile) await this.sms.queue(mobile, `【绣花城管】您反映的问题已收到，编号 ${detail.ticket}。可凭编号查询办理进度。`)
-    return { created: true, ticket: detail.ticket, token, case: strip(view) }
+    if (mobile) await this.sms.queue(mobile, `【绣花城管】您反映的问题已收到，编号 ${ticket}。可凭编号查询办理进度。`)
+    return { created: true, ticket, token, caseId: id }
   }
 
   private async existing(clientId: string) {
     const row = await this.db.kysely.selectFrom('cases').innerJoin('citizen_reports', 'citizen_reports.case_id', 'cases.id')
       .select(['cases.id', 'cases.ticket', 'citizen_reports.token']).where('cases.source', '=', 'citizen').where('cases.client_id', '=', clientId).executeTakeFirst()
-    if (!row) return undefined
-    const [view] = await this.cases.publicCases({ ids: [row.id], limit: 1 })
-    return view ? { ticket: row.ticket, token: row.token, case: strip(view) } : undefined
+    return row ? { ticket: row.ticket, token: row.token, caseId: row.id } : undefined
+  }
+
+  /** The public view of a case (the answer to a report). */
+  async viewOf(caseId: string): Promise<PublicCase> {
+    const [view] = await this.cases.publicCases({ ids: [caseId], limit: 1 })
+    if (!view) throw notFound('案卷', 'report')
+    return strip(view)
   }
 
   /**

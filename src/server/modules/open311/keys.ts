@@ -8,6 +8,10 @@ import type { Db } from '../../platform/db/engine.js'
 import { AppError, notFound } from '../../platform/errors.js'
 
 /** The key the demo issues (INTERFACES.md); only in demo mode. */
+/** How long a key's check is kept in memory, and how many checks at most. */
+const KEY_CACHE_MS = 10_000
+const KEY_CACHE_SIZE = 10_000
+
 export const DEMO_OPEN311_KEY = 'demo-open311-key'
 const HINT_LENGTH = 6
 
@@ -71,20 +75,32 @@ export class Open311Keys {
       if (!current) throw notFound('Open311 密钥', 'Open311 key')
       if (current.revoked_at) throw new AppError('CONFLICT', { reason: { 'zh-CN': '该密钥已吊销', en: 'the key is revoked already' } })
       const row = await trx.updateTable('open311_keys').set({ revoked_at: new Date(), revoked_by: actor.userId }).where('id', '=', id).returning(COLUMNS).executeTakeFirstOrThrow()
+      for (const [hash, known] of this.known) if (known.key?.id === id) this.known.delete(hash)
       await audit(trx, actor, { action: 'open311.key.revoke', entityType: 'open311_key', entityId: id, details: { name: row.name, keyHint: row.key_hint } })
       return view(row)
     })
   }
 
-  /** The key of a request, or INVALID_API_KEY (403) when it is missing, unknown or revoked. */
+  /**
+   * The key of a request, or INVALID_API_KEY (403) when it is missing, unknown or revoked. Answers are kept for
+   * KEY_CACHE_MS, so a key revoked in another process stops working within that time (in this process at once).
+   */
   async verify(key: string | undefined): Promise<VerifiedKey> {
     const given = key?.trim()
-    const row = given && given.length <= 200
-      ? await this.db.kysely.selectFrom('open311_keys').select(['id', 'name', 'requests_per_minute', 'revoked_at']).where('key_sha256', '=', sha256(given)).executeTakeFirst()
-      : undefined
-    if (!row || row.revoked_at) throw new AppError('INVALID_API_KEY', {}, { reason: !given ? 'missing' : row ? 'revoked' : 'unknown' })
-    return { id: row.id, name: row.name, requestsPerMinute: row.requests_per_minute }
+    if (!given || given.length > 200) throw new AppError('INVALID_API_KEY', {}, { reason: given ? 'unknown' : 'missing' })
+    const hash = sha256(given)
+    let known = this.known.get(hash)
+    if (!known || Date.now() - known.at > KEY_CACHE_MS) {
+      const row = await this.db.kysely.selectFrom('open311_keys').select(['id', 'name', 'requests_per_minute', 'revoked_at']).where('key_sha256', '=', hash).executeTakeFirst()
+      known = { at: Date.now(), key: row && !row.revoked_at ? { id: row.id, name: row.name, requestsPerMinute: row.requests_per_minute } : undefined, reason: row ? 'revoked' : 'unknown' }
+      if (this.known.size >= KEY_CACHE_SIZE) this.known.clear()
+      this.known.set(hash, known)
+    }
+    if (!known.key) throw new AppError('INVALID_API_KEY', {}, { reason: known.reason })
+    return known.key
   }
+
+  private readonly known = new Map<string, { at: number; key: VerifiedKey | undefined; reason: 'revoked' | 'unknown' }>()
 }
 
 /** Issues the demo key once (idempotent: seeding and every demo start may call it). */
