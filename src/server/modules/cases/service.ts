@@ -55,6 +55,8 @@ const DISPOSING: CaseState[] = ['dispatched', 'in_disposal']
 /** Who publishes a case's text and photos and replies to the reporter: the supervision centre (受理). */
 const PUBLISHERS = ['acceptor', 'shift_leader', 'admin']
 
+const CLASS_CACHE_MS = 30_000
+
 /** What a channel keeps beside a new case, inside its transaction. */
 export type Within = (trx: Kysely<Database>, caseId: string) => Promise<void>
 
@@ -108,7 +110,7 @@ export class CaseService {
     if (existing) return { created: false, row: existing }
     // a person's report cites their own photos (a retry above answers the case, whose photos are linked to it already)
     if (reportedBy) await assertPhotos(this.db.kysely, input.photoIds ?? [], reportedBy)
-    const cls = await findClass(this.db.kysely, input.classKind, input.classCode)
+    const cls = await this.classOf(input.classKind, input.classCode)
     if (!cls || !cls.active) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的分类 ${input.classCode}`, en: `unknown class ${input.classCode}` } })
     const [lng, lat] = toWgs84(input.lng, input.lat, input.crs ?? 'wgs84')
     const cell = this.grid.cellAt(lng, lat)
@@ -162,6 +164,19 @@ export class CaseService {
     if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path, state: row.state })
     return { created: Boolean(created), row }
   }
+
+  /** A class as intake checks it, kept CLASS_CACHE_MS (a class imported or switched off counts from then on). */
+  private async classOf(kind: string, code: string) {
+    const key = `${kind}:${code}`
+    const kept = this.classes.get(key)
+    if (kept && Date.now() - kept.at < CLASS_CACHE_MS) return kept.row
+    const row = await findClass(this.db.kysely, kind, code)
+    if (this.classes.size > 5000) this.classes.clear()
+    this.classes.set(key, { at: Date.now(), row })
+    return row
+  }
+
+  private readonly classes = new Map<string, { at: number; row: Awaited<ReturnType<typeof findClass>> }>()
 
   /** A case the principal may see: placed in their scope, or dispatched to their unit (or one under it). */
   private async scoped(principal: Principal, id: string): Promise<CaseRow> {
