@@ -5,7 +5,7 @@ import { type Config, ConfigError, loadConfig } from './config.js'
 import { closeContext, createContext, reload } from './context.js'
 import { DEFAULT_DEMO_PASSWORD, DEMO_USERS, ensureBuiltinRoles, isEmpty, resetDemoPasswords, seedDemo } from './demo/seed.js'
 import { type Broker, connectExternalBroker, startEmbeddedBroker } from './platform/broker.js'
-import { ensureDemoKey } from './modules/open311/keys.js'
+import { DEMO_OPEN311_KEY, ensureDemoKey } from './modules/open311/keys.js'
 import { openDatabase } from './platform/db/engine.js'
 import { migrate } from './platform/db/migrate.js'
 
@@ -70,10 +70,12 @@ async function main() {
     `  mode:     ${db.engine === 'embedded' ? `embedded (PGlite + PostGIS, data in ${db.location})` : `native PostgreSQL (${db.location})`}`,
     `  broker:   ${broker.status().detail}${config.mqttUrl ? ' (external)' : ' (embedded)'}`,
     `  API docs: ${address}/docs   health: ${address}/api/health   metrics: ${address}/metrics`,
+    `  citizens: ${address}/citizen   Open311: ${address}/open311/v2/discovery.json`,
   ]
   if (config.demo) {
     lines.push('', `  Demo users (password: ${demoPassword}):`)
     for (const user of DEMO_USERS) lines.push(`    ${user.username.padEnd(12)} ${user.displayName}`)
+    lines.push('', `  Open311 demo key: ${DEMO_OPEN311_KEY}${config.smsGatewayUrl ? '' : '   (no SMS gateway: text messages, one-time codes too, go to the log)'}`)
   } else if (await isEmpty(db)) {
     lines.push('', '  No organisation yet. Create the first administrator with: npm run admin:create -- --district-code 420117 --district-name 新洲区 --username admin')
   }
