@@ -15,15 +15,29 @@ declare module 'vitest' {
   }
 }
 
-export const TEMPLATE_DB = 'xiuhua_test_template'
+/** This run's template; its clones are xiuhua_t_<pid>_<random>. Several runs may share one server. */
+export const TEMPLATE_DB = `xiuhua_tt_${process.pid}`
+
+/** A database some earlier run left behind: named by a process that is gone (or by the old fixed names). */
+function leftBehind(name: string): boolean {
+  if (name === 'xiuhua_test_template' || /^xiuhua_t_[0-9a-f]{12}$/.test(name)) return true
+  const pid = Number(/^xiuhua_tt?_(\d+)/.exec(name)?.[1])
+  if (!pid || pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return (error as { code?: string }).code === 'ESRCH'
+  }
+}
 
 export default async function setup(project: TestProject) {
   const databaseUrl = process.env.DATABASE_URL
   if (databaseUrl) {
     const admin = new pg.Client({ connectionString: databaseUrl })
     await admin.connect()
-    const stale = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'xiuhua_t_%' or datname = $1", [TEMPLATE_DB])
-    for (const row of stale.rows) await admin.query(`drop database if exists ${pg.escapeIdentifier(row.datname)} with (force)`)
+    const stale = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'xiuhua_t%'")
+    for (const row of stale.rows.filter((r) => leftBehind(r.datname))) await admin.query(`drop database if exists ${pg.escapeIdentifier(row.datname)} with (force)`)
     await admin.query(`create database ${TEMPLATE_DB}`)
     const url = new URL(databaseUrl)
     url.pathname = `/${TEMPLATE_DB}`

@@ -19,7 +19,8 @@ export async function cloneDatabase(): Promise<{ db: Db; drop: () => Promise<voi
   const databaseUrl = process.env.DATABASE_URL
   const template = inject('templateDatabase')
   if (databaseUrl && template) {
-    const name = `xiuhua_t_${randomBytes(6).toString('hex')}`
+    // named after the run's template (xiuhua_tt_<pid>), so a run cleans up only what runs no longer alive left behind
+    const name = `${template.replace('xiuhua_tt_', 'xiuhua_t_')}_${randomBytes(6).toString('hex')}`
     const admin = new pg.Client({ connectionString: databaseUrl })
     await admin.connect()
     await admin.query(`create database ${name} template ${template}`)
