@@ -20,7 +20,7 @@ import { buildApp } from '../src/server/app.js'
 import { loadConfig } from '../src/server/config.js'
 import { closeContext, createContext } from '../src/server/context.js'
 import { DEFAULT_DEMO_PASSWORD, ensureBuiltinRoles, isEmpty, seedDemo } from '../src/server/demo/seed.js'
-import { SYSTEM_ACTOR } from '../src/server/platform/audit.js'
+import { AUDIT_SEAL_EVERY_MS, SYSTEM_ACTOR } from '../src/server/platform/audit.js'
 import { openDatabase, type Db } from '../src/server/platform/db/engine.js'
 import { migrate } from '../src/server/platform/db/migrate.js'
 import { Cleanups, envInt, int, latencyFigures, type LatencyFigures, LoadClient, mb, ms, printTable, scratchDatabase } from './lib.js'
@@ -236,6 +236,8 @@ if (process.env[FLAG] !== '1') {
     cleanups.push(() => app.close())
     await app.listen({ host: HOST, port: 0 })
     const port = (app.server.address() as { port: number }).port
+    // the jobs run as in main.ts: the audit log is sealed about every second while the requests come in
+    context.jobs.start(AUDIT_SEAL_EVERY_MS)
 
     // a client key allowed well above the offered rate (the demo key's limit is 6,000 a minute)
     const key = (await context.open311.keys.create(SYSTEM_ACTOR, { name: 'bench', requestsPerMinute: 100_000 })).key

@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import type { Broker } from './platform/broker.js'
 import type { Db } from './platform/db/engine.js'
 import { EventBus } from './platform/events.js'
+import { AUDIT_SEAL_EVERY_MS, AUDIT_SEAL_JOB, sealAudit } from './platform/audit.js'
 import { Jobs } from './platform/jobs.js'
 import { createMetrics, type Metrics } from './platform/metrics.js'
 import { createFileStorage } from './platform/files/storage.js'
@@ -64,6 +65,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     lockoutMinutes: config.lockoutMinutes,
   })
   const jobs = new Jobs(db, log)
+  jobs.register(AUDIT_SEAL_JOB, async () => void (await sealAudit(db.kysely)), AUDIT_SEAL_EVERY_MS)
   jobs.register('sessions.purge', async () => void (await identity.sessions.purgeExpired()), 3600_000)
   jobs.register('grid.revision-check', () => grid.checkRevision(), 60_000)
   jobs.register(OVERDUE_JOB, overdueJob(db, events), OVERDUE_EVERY_MS)

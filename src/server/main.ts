@@ -4,6 +4,7 @@ import { buildApp } from './app.js'
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { closeContext, createContext, reload } from './context.js'
 import { DEFAULT_DEMO_PASSWORD, DEMO_USERS, ensureBuiltinRoles, isEmpty, resetDemoPasswords, seedDemo } from './demo/seed.js'
+import { AUDIT_SEAL_EVERY_MS } from './platform/audit.js'
 import { type Broker, connectExternalBroker, startEmbeddedBroker } from './platform/broker.js'
 import { DEMO_OPEN311_KEY, ensureDemoKey } from './modules/open311/keys.js'
 import { openDatabase } from './platform/db/engine.js'
@@ -61,7 +62,8 @@ async function main() {
     throw error
   }
   context.broker = broker
-  context.jobs.start()
+  // polled as often as the audit log is sealed, so an entry is in the hash chain within about a second or two
+  context.jobs.start(AUDIT_SEAL_EVERY_MS)
 
   const address = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}`
   const lines = [

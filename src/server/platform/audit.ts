@@ -20,12 +20,13 @@ export interface AuditEntry {
 export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system' }
 
 /**
- * Writes one entry; pass the transaction of the change so the entry and the change commit together. The entry reaches
- * audit_log, chained, as the transaction commits (0011_audit_at_commit.sql): read it back after the commit.
+ * Writes one entry; pass the transaction of the change so the entry and the change commit together. The entry is in
+ * audit_log once the transaction commits, not yet sealed; sealAudit (the audit.seal job, about every second) then
+ * seals it into the hash chain (0013_audit_sealed_in_batches.sql). No lock is taken here.
  */
 export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
   await db
-    .insertInto('audit_pending')
+    .insertInto('audit_log')
     .values({
       actor_id: actor.userId,
       actor_name: actor.username,
@@ -40,27 +41,60 @@ export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntr
     .execute()
 }
 
+/** The job that seals the audit log (any process may run it; sealers take turns on the chain's lock). */
+export const AUDIT_SEAL_JOB = 'audit.seal'
+export const AUDIT_SEAL_EVERY_MS = 1_000
+/** Entries sealed per transaction: a backlog is sealed in several short transactions rather than one long one. */
+const SEAL_BATCH = 5_000
+
+/**
+ * Seals the committed entries not yet in the hash chain, in id order, each after the last sealed one; returns how many.
+ * An entry whose transaction commits after a later id was sealed simply takes a later place in the chain.
+ */
+export async function sealAudit(db: Kysely<Database>): Promise<number> {
+  let total = 0
+  for (;;) {
+    const result = await sql<{ sealed: number }>`select audit_seal(${SEAL_BATCH}) as sealed`.execute(db)
+    const sealed = Number(result.rows[0]?.sealed ?? 0)
+    total += sealed
+    if (sealed < SEAL_BATCH) return total
+  }
+}
+
 export interface ChainCheck {
   ok: boolean
+  /** The sealed entries checked. */
   checked: number
-  /** The first entry whose hash does not follow from its content and its predecessor. */
+  /** The first entry, in chain order, whose hash does not follow from its content and its predecessor. */
   firstBrokenId: number | null
+  /** Committed entries not yet sealed into the chain (0 right after the check's own sealing, unless more came in). */
+  unsealed: number
 }
 
 /**
- * Recomputes the hash chain of the audit log (the same formula as the audit_log_chain trigger) and reports the first
- * entry that was changed, inserted out of order or whose predecessor was removed.
+ * Seals what is pending, then recomputes the hash chain of the audit log in chain order (the same formula as
+ * audit_entry_hash in 0013) and reports the first entry that was changed, inserted out of order or whose predecessor was
+ * removed.
  */
 export async function verifyAuditChain(db: Kysely<Database>): Promise<ChainCheck> {
-  const result = await sql<{ checked: number; first_broken: number | null }>`
+  await sealAudit(db)
+  const result = await sql<{ checked: number; first_broken: number | null; unsealed: number }>`
     with recomputed as (
-      select id,
+      select id, chain_seq,
         hash = encode(sha256(convert_to(concat_ws('|', prev_hash, id::text, extract(epoch from at)::text,
           coalesce(actor_id::text, ''), coalesce(actor_name, ''), action, coalesce(entity_type, ''),
           coalesce(entity_id, ''), outcome, coalesce(ip, ''), details::text), 'UTF8')), 'hex') as content_ok,
-        prev_hash = coalesce(lag(hash) over (order by id), repeat('0', 64)) as link_ok
-      from audit_log)
-    select count(*)::int as checked, min(id) filter (where not (content_ok and link_ok)) as first_broken from recomputed`.execute(db)
-  const row = result.rows[0] ?? { checked: 0, first_broken: null }
-  return { ok: row.first_broken === null, checked: Number(row.checked), firstBrokenId: row.first_broken === null ? null : Number(row.first_broken) }
+        prev_hash = coalesce(lag(hash) over (order by chain_seq), repeat('0', 64)) as link_ok
+      from audit_log where chain_seq is not null)
+    select count(*)::int as checked,
+      (array_agg(id order by chain_seq) filter (where not (content_ok and link_ok)))[1] as first_broken,
+      (select count(*)::int from audit_log where chain_seq is null) as unsealed
+    from recomputed`.execute(db)
+  const row = result.rows[0] ?? { checked: 0, first_broken: null, unsealed: 0 }
+  return {
+    ok: row.first_broken === null,
+    checked: Number(row.checked),
+    firstBrokenId: row.first_broken === null ? null : Number(row.first_broken),
+    unsealed: Number(row.unsealed),
+  }
 }

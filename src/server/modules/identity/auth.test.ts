@@ -2,6 +2,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, PASSWORD, type TestApp } from '../../../../test/helpers.js'
+import { sealAudit } from '../../platform/audit.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -140,8 +141,10 @@ describe('audit', () => {
     expect(changes.json().items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['user.unlock', 'user.update', 'user.password.change']))
     await expect(sql`update audit_log set action = 'x'`.execute(t.db.kysely)).rejects.toThrow(/append-only/)
     await expect(sql`delete from audit_log`.execute(t.db.kysely)).rejects.toThrow(/append-only/)
-    const rows = await t.db.kysely.selectFrom('audit_log').select(['id', 'prev_hash', 'hash']).orderBy('id').execute()
+    await sealAudit(t.db.kysely)
+    const rows = await t.db.kysely.selectFrom('audit_log').select(['chain_seq', 'prev_hash', 'hash']).orderBy('chain_seq').execute()
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash)
+    expect(rows.every((row) => row.chain_seq !== null)).toBe(true)
   })
 
   it('detects an entry edited behind the trigger’s back (e.g. by a database superuser)', async () => {

@@ -107,7 +107,7 @@ export function systemRoutes(app: App, deps: SystemDeps) {
     config: { permission: 'audit:read' },
     schema: {
       tags: ['system'],
-      summary: 'Recompute the hash chain of the audit log: shows whether any entry was edited or removed',
+      summary: 'Seal the pending entries into the audit log’s hash chain, then recompute it: shows whether any entry was edited or removed',
       response: { 200: s.ChainCheck },
     },
   }, async () => verifyAuditChain(deps.db.kysely))

@@ -30,4 +30,4 @@ export const AuditEntry = Obj({
   details: Type.Unknown(),
 })
 
-export const ChainCheck = Obj({ ok: Type.Boolean(), checked: Type.Integer(), firstBrokenId: Nullable(Type.Integer()) })
+export const ChainCheck = Obj({ ok: Type.Boolean(), checked: Type.Integer(), firstBrokenId: Nullable(Type.Integer()), unsealed: Type.Integer() })

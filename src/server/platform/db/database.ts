@@ -127,12 +127,11 @@ export interface AuditLogTable {
   ip: string | null
   user_agent: string | null
   details: ColumnType<Record<string, unknown>, string | undefined, never>
-  prev_hash: ColumnType<string, never, never>
-  hash: ColumnType<string, never, never>
+  /** Sealing (audit_seal, 0013) sets these three; NULL until then. */
+  chain_seq: ColumnType<number | null, never, never>
+  prev_hash: ColumnType<string | null, never, never>
+  hash: ColumnType<string | null, never, never>
 }
-
-/** An audit entry until its transaction commits, when it moves to audit_log (0011). */
-export type AuditPendingTable = Omit<AuditLogTable, 'prev_hash' | 'hash'>
 
 // platform/jobs
 export interface JobsTable {
@@ -339,7 +338,6 @@ export interface Database {
   users: UsersTable
   sessions: SessionsTable
   audit_log: AuditLogTable
-  audit_pending: AuditPendingTable
   jobs: JobsTable
   files: FilesTable
 }
