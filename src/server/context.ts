@@ -66,6 +66,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   })
   const jobs = new Jobs(db, log)
   jobs.register(AUDIT_SEAL_JOB, async () => void (await sealAudit(db.kysely)), AUDIT_SEAL_EVERY_MS)
+  jobs.register('jobs.purge', async () => void (await jobs.purgeDone()), 3600_000)
   jobs.register('sessions.purge', async () => void (await identity.sessions.purgeExpired()), 3600_000)
   jobs.register('grid.revision-check', () => grid.checkRevision(), 60_000)
   jobs.register(OVERDUE_JOB, overdueJob(db, events), OVERDUE_EVERY_MS)

@@ -56,4 +56,17 @@ describe('jobs', () => {
     const pending = await db.kysely.selectFrom('jobs').select('id').where('kind', '=', 'sweep').where('done_at', 'is', null).execute()
     expect(pending).toHaveLength(1)
   })
+
+  it('purges jobs finished more than a week ago, and keeps unfinished and recent ones', async () => {
+    const jobs = new Jobs(db, log)
+    jobs.register('done-long-ago', async () => {})
+    await jobs.enqueue('done-long-ago', { n: 1 })
+    await jobs.enqueue('done-long-ago', { n: 2 })
+    await jobs.tick()
+    await sql`update jobs set done_at = now() - interval '8 days' where kind = 'done-long-ago' and payload->>'n' = '1'`.execute(db.kysely)
+    await jobs.enqueue('never-run', {}, new Date(Date.now() + 3600_000))
+    expect(await jobs.purgeDone(7)).toBe(1)
+    const left = await db.kysely.selectFrom('jobs').select(['kind', 'payload']).where('kind', 'in', ['done-long-ago', 'never-run']).execute()
+    expect(left.map((j) => `${j.kind}:${(j.payload as { n?: number }).n ?? ''}`).sort()).toEqual(['done-long-ago:2', 'never-run:'])
+  })
 })

@@ -41,6 +41,15 @@ export class Jobs {
       .execute()
   }
 
+  /**
+   * Deletes jobs finished more than `days` ago: recurring rounds (the audit sealer runs every second) and delivered
+   * messages (whose payloads hold phone numbers) are of no use once done. Unfinished and failed jobs stay.
+   */
+  async purgeDone(days = 7): Promise<number> {
+    const result = await this.db.kysely.deleteFrom('jobs').where('done_at', '<', new Date(Date.now() - days * 86_400_000)).executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+
   start(pollMs = 5_000): void {
     this.state.running = true
     this.timer = setInterval(() => void this.tick(), pollMs)
