@@ -201,6 +201,42 @@ describe('case settings', () => {
     }
   })
 
+  it('an administrator issues an Open311 key (shown once), a 311 client uses it, and after revoking it is refused', async () => {
+    await page.goto('/case-settings?tab=open311')
+    await page.getByTestId('open311-keys').waitFor()
+    await page.getByTestId('open311-issue').click()
+    await page.getByTestId('open311-name').fill('e2e 市民 App')
+    await page.locator('.ant-modal:visible .ant-btn-primary').click()
+    const shown = page.getByTestId('open311-issued-key')
+    await shown.waitFor()
+    const key = (await shown.textContent())!.trim()
+    expect(key.length).toBeGreaterThan(30)
+    // the dialog has finished opening when its mask no longer animates
+    await page.locator('.ant-modal-mask:not(.ant-zoom-appear):not(.ant-fade-appear)').last().waitFor()
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-modal')].every((m) => getComputedStyle(m).transform === 'none' || getComputedStyle(m).transform === 'matrix(1, 0, 0, 1, 0, 0)'))
+    await screenshot(page, 'case-settings-open311-key-issued-admin-desktop')
+    await page.locator('.ant-modal:visible .ant-btn-primary').click()
+    const hint = key.slice(0, 6)
+    await page.getByTestId(`open311-revoke-${hint}`).waitFor()
+
+    // a 311 client posts with it (form-encoded, as 311 apps send)
+    const post = (apiKey: string) => page.evaluate(async (apiKey) => {
+      const res = await fetch('/open311/v2/requests.json', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ api_key: apiKey, service_code: 'event-0101', lat: '30.84', long: '114.80', description: 'e2e 311' }).toString() })
+      return { status: res.status, body: await res.json() as Array<{ service_request_id?: string; code?: number }> }
+    }, apiKey)
+    const accepted = await post(key)
+    expect(accepted.status).toBe(200)
+    expect(accepted.body[0]!.service_request_id).toMatch(/^420117-/)
+
+    await page.getByTestId(`open311-revoke-${hint}`).click()
+    await page.locator('.ant-popover:visible .ant-btn-primary').click()
+    await expect.poll(() => page.getByTestId('open311-keys').textContent()).toContain('已吊销')
+    await screenshot(page, 'case-settings-open311-keys-admin-desktop')
+    const refused = await post(key)
+    expect(refused.status).toBe(403)
+    expect(admin.errors).toEqual([])
+  })
+
   it('the dispatcher sees the settings read only, and the server refuses the dispatcher’s change', async () => {
     const { page: p, context, errors } = await openSession(browser, baseUrl)
     try {

@@ -295,3 +295,20 @@ export const requestCode = (phone: string) => post<{ expiresInSeconds: number }>
 export const verifyCode = (phone: string, code: string) => post<MyReports>('/api/public/codes/verify', { phone, code })
 export const publicMap = (bbox: [number, number, number, number], init?: RequestInit) =>
   get<PublicMapReply>('/api/public/map', { bbox: bbox.map((n) => n.toFixed(6)).join(',') }, init)
+
+// ---- Open311 API keys (admins) ---------------------------------------------------------------------------------
+
+export interface Open311Key {
+  id: string
+  name: string
+  keyHint: string
+  requestsPerMinute: number
+  webhookUrl: string | null
+  createdAt: string
+  revokedAt: string | null
+}
+
+export const listOpen311Keys = () => request<{ items: Open311Key[] }>('GET', '/api/open311/keys')
+export const createOpen311Key = (body: { name: string; requestsPerMinute?: number; webhookUrl?: string }) =>
+  request<Open311Key & { key: string; webhookSecret: string | null }>('POST', '/api/open311/keys', body)
+export const revokeOpen311Key = (id: string) => request<Open311Key>('POST', `/api/open311/keys/${id}/revoke`)

@@ -5,8 +5,10 @@ import { useSearchParams } from 'react-router'
 import { useTranslation } from 'react-i18next'
 import { CalendarTab } from './CalendarTab'
 import { DispatchRulesTab } from './DispatchRulesTab'
+import { Open311KeysTab } from './Open311KeysTab'
+import { useAuth } from '../../app/auth'
 
-type TabKey = 'matrix' | 'calendar'
+type TabKey = 'matrix' | 'calendar' | 'open311'
 
 /** This year in the district (UTC+8). */
 function thisYear(): number {
@@ -16,7 +18,10 @@ function thisYear(): number {
 export default function CaseSettingsPage() {
   const { t } = useTranslation()
   const [params, setParams] = useSearchParams()
-  const tab: TabKey = params.get('tab') === 'calendar' ? 'calendar' : 'matrix'
+  const { can } = useAuth()
+  const keys = can('case:configure')
+  const asTab = params.get('tab')
+  const tab: TabKey = asTab === 'calendar' ? 'calendar' : asTab === 'open311' && keys ? 'open311' : 'matrix'
   const asked = Number(params.get('year'))
   const year = Number.isInteger(asked) && asked >= 2000 && asked <= 2100 ? asked : thisYear()
 
@@ -36,6 +41,8 @@ export default function CaseSettingsPage() {
         items={[
           { key: 'matrix', label: <span data-testid="settings-tab-matrix">{t('caseSettings.tabs.matrix')}</span>, children: <DispatchRulesTab /> },
           { key: 'calendar', label: <span data-testid="settings-tab-calendar">{t('caseSettings.tabs.calendar')}</span>, children: <CalendarTab year={year} onYear={(y) => go({ year: y })} /> },
+          // Open311 keys are for administrators (the routes need case:configure)
+          ...(keys ? [{ key: 'open311', label: <span data-testid="settings-tab-open311">{t('caseSettings.tabs.open311')}</span>, children: <Open311KeysTab /> }] : []),
         ]}
       />
     </div>
