@@ -21,17 +21,19 @@ export function CellPeopleModal({ cell, onClose, onSaved }: { cell: Cell | null;
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<unknown>(null)
 
+  // reset only when another cell is opened: the table reloading under the dialog (a live update) must not wipe unsaved rows
+  const cellId = cell?.id
   useEffect(() => {
     setRows(cell ? cell.people.map((p) => ({ userId: p.userId, displayName: p.displayName, duty: p.duty })) : [])
     setError(null)
-  }, [cell])
+  }, [cellId])
 
   const search = (q: string) => {
     listUsers({ q: q || undefined, pageSize: 20 }).then((page) => setOptions(page.items), setError)
   }
   useEffect(() => {
-    if (cell) search('')
-  }, [cell])
+    if (cellId) search('')
+  }, [cellId])
 
   const update = (index: number, change: Partial<Row>) => setRows((all) => all.map((row, i) => (i === index ? { ...row, ...change } : row)))
 
