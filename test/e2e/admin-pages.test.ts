@@ -82,8 +82,14 @@ describe('administration pages', () => {
     await root.getByTestId(`cell-people-${code}`).click()
     const dialog = page.getByRole('dialog').filter({ hasText: `设置责任人：${code}` })
     await dialog.waitFor()
-    await dialog.getByTestId('cell-person-add').click()
-    await dialog.locator('.ant-select', { hasText: '搜索姓名或用户名' }).click()
+    // a click landing while the dialog still opens may add no row (seen on a loaded CI machine): click until there is one;
+    // rows left without a person are not saved
+    const picker = dialog.locator('.ant-select', { hasText: '搜索姓名或用户名' })
+    await expect.poll(async () => {
+      if ((await picker.count()) === 0) await dialog.getByTestId('cell-person-add').click()
+      return picker.count()
+    }).toBeGreaterThan(0)
+    await picker.first().click()
     await page.keyboard.type('officer')
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '周执法队员' }).first().click()
     await screenshot(page, 'grid-cell-people-dialog-desktop')
