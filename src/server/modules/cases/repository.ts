@@ -36,31 +36,14 @@ export type NewCase = Omit<Insertable<Database['cases']>, 'position' | 'counters
   counters: Record<string, number>
 }
 
-/** The timeline entry of a new case (its report), written by the same statement as the case. */
-export type FirstEntry = Omit<Database['case_timeline'], 'id' | 'case_id' | 'detail' | 'at'> & { at: Date; detail: Record<string, unknown> }
-
-/**
- * A new case and its report's timeline entry in one statement (one round trip on the intake's hot path). Inserts
- * unless the (source, client id) pair exists; returns the case as findCase does, or undefined (and no entry) when it existed.
- */
-export function insertReportedCase(db: Q, c: Omit<NewCase, 'ticket'> & { ticket: string | ReturnType<typeof nextTicket> }, entry: FirstEntry) {
+/** Inserts unless the (source, client id) pair exists; returns the case as findCase does, undefined when it existed. */
+export function insertCase(db: Q, c: Omit<NewCase, 'ticket'> & { ticket: string | ReturnType<typeof nextTicket> }) {
   const { lng, lat, counters, ...rest } = c
   return db
-    .with('c', (q) => q.insertInto('cases')
-      .values({ ...rest, position: sql<string>`ST_SetSRID(ST_MakePoint(${lng}, ${lat}), 4326)`, counters: JSON.stringify(counters) })
-      .onConflict((oc) => oc.columns(['source', 'client_id']).doNothing())
-      .returning([...caseColumns, ...withPosition]))
-    .with('t', (q) => q.insertInto('case_timeline')
-      .columns(['case_id', 'kind', 'action', 'at', 'actor_id', 'role', 'unit_id', 'from_state', 'to_state', 'comment', 'reason', 'photo_ids', 'detail'])
-      .expression((eb) => eb.selectFrom('c').select([
-        'c.id',
-        sql<string>`${entry.kind}::text`.as('kind'), sql<string>`${entry.action}::text`.as('action'), sql<Date>`${entry.at}::timestamptz`.as('at'),
-        sql<string | null>`${entry.actor_id}::uuid`.as('actor_id'), sql<string>`${entry.role}::text`.as('role'), sql<string | null>`${entry.unit_id}::uuid`.as('unit_id'),
-        sql<string>`${entry.from_state}::text`.as('from_state'), sql<string>`${entry.to_state}::text`.as('to_state'),
-        sql<string | null>`${entry.comment}::text`.as('comment'), sql<string | null>`${entry.reason}::text`.as('reason'),
-        sql<string[]>`${entry.photo_ids}::text[]`.as('photo_ids'), sql<string>`${JSON.stringify(entry.detail)}::jsonb`.as('detail'),
-      ])))
-    .selectFrom('c').selectAll()
+    .insertInto('cases')
+    .values({ ...rest, position: sql<string>`ST_SetSRID(ST_MakePoint(${lng}, ${lat}), 4326)`, counters: JSON.stringify(counters) })
+    .onConflict((oc) => oc.columns(['source', 'client_id']).doNothing())
+    .returning([...caseColumns, ...withPosition])
     .executeTakeFirst()
 }
 

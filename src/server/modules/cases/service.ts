@@ -125,7 +125,7 @@ export class CaseService {
     const fileBy = deadlineFor('file', {}, now, this.calendar)
     const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
     const created = await this.db.kysely.transaction().execute(async (trx) => {
-      const row = await repo.insertReportedCase(trx, {
+      const row = await repo.insertCase(trx, {
         ticket: repo.nextTicket(district.code, day),
         source: input.source,
         client_id: input.clientId,
@@ -150,8 +150,9 @@ export class CaseService {
         yellow_at: yellowAt(now, fileBy, this.calendar),
         counters: { ...ZERO_COUNTERS },
         possible_duplicates: possibleDuplicates.map((c) => c.id),
-      }, { kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: input.photoIds ?? [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
+      })
       if (!row) return undefined // the same client id won a race: answer with that case
+      await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: input.photoIds ?? [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
       await attachToCase(trx, input.photoIds ?? [], row.id)
       if (within) await within(trx, row.id)
       // last: the audit entry takes the hash chain's lock, held until the commit
