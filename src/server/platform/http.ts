@@ -1,7 +1,8 @@
 // Shared HTTP pieces: the typed Fastify instance, schema helpers and the validators every route uses.
+import type { Readable } from 'node:stream'
 import { Ajv, type Options as AjvOptions } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type Static, Type, type TProperties, type TSchema } from 'typebox'
 import { AppError } from './errors.js'
@@ -79,4 +80,23 @@ export function toAppError(error: FastifyError): AppError {
   if (error.statusCode === 429) return new AppError('RATE_LIMITED')
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new AppError('BAD_REQUEST', { reason: error.message })
   return new AppError('INTERNAL')
+}
+
+export type Bbox = [west: number, south: number, east: number, north: number]
+
+/** A `bbox` query parameter (west,south,east,north in WGS84 degrees); BAD_REQUEST unless it is four numbers in order. */
+export function parseBbox(text: string): Bbox {
+  const box = text.split(',').map(Number)
+  const [w, s, e, n] = box as Bbox
+  if (box.length !== 4 || !box.every(Number.isFinite) || w > e || s > n || w < -180 || e > 180 || s < -90 || n > 90) {
+    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': 'bbox 应为 最小经度,最小纬度,最大经度,最大纬度', en: 'bbox must be minLng,minLat,maxLng,maxLat' } }, { bbox: text })
+  }
+  return [w, s, e, n]
+}
+
+/** Streams stored bytes (a photo, a thumbnail) with their type, length when known, and caching rule. */
+export function sendStored(reply: FastifyReply, file: { contentType: string; sizeBytes: number | undefined; body: Readable }, cacheControl: string) {
+  reply.type(file.contentType).header('cache-control', cacheControl)
+  if (file.sizeBytes !== undefined) reply.header('content-length', file.sizeBytes)
+  return reply.send(file.body)
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { principalOf } from '../../platform/auth/plugin.js'
 import type { Database } from '../../platform/db/database.js'
 import { AppError, pickLocale } from '../../platform/errors.js'
-import type { App } from '../../platform/http.js'
+import { type App, parseBbox } from '../../platform/http.js'
 import { listClasses } from '../classes/service.js'
 import { casesWorkbook } from './export.js'
 import * as s from './schemas.js'
@@ -16,11 +16,7 @@ type Filters = Omit<s.CaseQueryType, 'page' | 'pageSize' | 'sort'> & { bbox?: st
 
 /** The query string's filters as the service takes them. */
 function filterOf({ state, from, to, light, bbox, ...rest }: Filters): ListFilter {
-  const box = bbox?.split(',').map(Number) as [number, number, number, number] | undefined
-  if (box && (box.some((n) => !Number.isFinite(n)) || box[0] > box[2] || box[1] > box[3] || box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90)) {
-    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': 'bbox 应为 最小经度,最小纬度,最大经度,最大纬度', en: 'bbox must be minLng,minLat,maxLng,maxLat' } }, { bbox })
-  }
-  return { ...rest, states: state, lights: light, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, bbox: box }
+  return { ...rest, states: state, lights: light, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, bbox: bbox === undefined ? undefined : parseBbox(bbox) }
 }
 
 export function caseRoutes(app: App, cases: CaseService, db: Kysely<Database>) {

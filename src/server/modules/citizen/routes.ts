@@ -6,7 +6,7 @@ import type { RateLimits } from '../../config.js'
 import { byClient, limiter } from '../../platform/ratelimit.js'
 import { principalOf } from '../../platform/auth/plugin.js'
 import { AppError } from '../../platform/errors.js'
-import { type App, checker, OkReply } from '../../platform/http.js'
+import { type App, checker, OkReply, parseBbox, sendStored } from '../../platform/http.js'
 import type { CaseService } from '../cases/service.js'
 import type { FileService, OpenedFile } from '../files/service.js'
 import * as s from './schemas.js'
@@ -79,14 +79,6 @@ async function readSubmission(request: FastifyRequest, maxBytes: number): Promis
   return { ...checkFields(fields), photos }
 }
 
-const parseBbox = (text: string): [number, number, number, number] => {
-  const [w, so, e, n] = text.split(',').map(Number) as [number, number, number, number]
-  if (![w, so, e, n].every(Number.isFinite) || w >= e || so >= n || w < -180 || e > 180 || so < -90 || n > 90) {
-    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': 'bbox 应为 西,南,东,北', en: 'bbox must be west,south,east,north' } })
-  }
-  return [w, so, e, n]
-}
-
 export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseService, files: FileService, rateLimits: RateLimits) {
   const limits = citizenLimits(rateLimits)
   const tags = ['public']
@@ -156,11 +148,7 @@ export function citizenRoutes(app: App, citizen: CitizenService, cases: CaseServ
     return { items: items.slice(0, 2000), truncated: items.length > 2000 }
   })
 
-  const send = (file: OpenedFile, reply: FastifyReply) => {
-    reply.type(file.contentType).header('cache-control', CACHE)
-    if (file.sizeBytes !== undefined) reply.header('content-length', file.sizeBytes)
-    return reply.send(file.body)
-  }
+  const send = (file: OpenedFile, reply: FastifyReply) => sendStored(reply, file, CACHE)
   app.get('/api/public/photos/:id', {
     config: pub, preHandler: read,
     schema: { tags, summary: 'A photo staff published (404 for any other)', params: s.PhotoParams },

@@ -42,8 +42,6 @@ export interface SubmitMeta {
   apiKeyId?: string | null | undefined
 }
 
-export type PublicView = Omit<PublicCase, never>
-
 /** The reporter's view: the public case with their rating, and whether they may rate now. */
 export interface ReporterView extends PublicCase {
   rating: { rating: Rating; comment: string | null; at: string } | null

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { principalOf } from '../../platform/auth/plugin.js'
 import { AppError } from '../../platform/errors.js'
-import type { App } from '../../platform/http.js'
+import { type App, sendStored } from '../../platform/http.js'
 import * as s from './schemas.js'
 import { type FileService, type OpenedFile, tooLarge } from './service.js'
 
@@ -51,11 +51,7 @@ export function fileRoutes(app: App, files: FileService) {
       },
     }, async (request) => files.upload(principalOf(request), () => readFile(request, files.limits.maxPhotoBytes)))
 
-    const send = (file: OpenedFile, reply: FastifyReply) => {
-      reply.type(file.contentType).header('cache-control', CACHE)
-      if (file.sizeBytes !== undefined) reply.header('content-length', file.sizeBytes)
-      return reply.send(file.body)
-    }
+    const send = (file: OpenedFile, reply: FastifyReply) => sendStored(reply, file, CACHE)
 
     scope.get('/api/files/:id', {
       config: { permission: 'case:read' },

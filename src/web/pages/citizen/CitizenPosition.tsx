@@ -1,19 +1,18 @@
 // Where the problem is, for a citizen: the phone's position (WGS-84) as a pin on a map of the district, which they
 // may drag or move with a tap; no position from the phone, the map shows the district and a tap places the pin.
 // Works as a form control; the coordinates are WGS-84 like the map.
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useMemo } from 'react'
 import { Alert, Button, Spin, Typography } from 'antd'
 import { AimOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
-import type { AppConfig, Bbox, Lang } from '../../api/client'
+import type { Bbox, Lang } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { MapView, useMap } from '../../map/MapView'
-import { formatDistance, useGeolocation } from '../field/geo'
-import { Pin, type PinnedPosition } from '../field/PositionPicker'
+import { formatDistance } from '../field/geo'
+import { Pin, type PinnedPosition, useDevicePin, usePinMapConfig } from '../field/PositionPicker'
 
 /** Half the view around the phone's position, in degrees (a few streets). */
-const HALF_LNG = 0.006
-const HALF_LAT = 0.0045
+const AROUND: [number, number] = [0.006, 0.0045]
 
 /** Moves the map to a box once (the phone's surroundings). */
 function FitTo({ bbox }: { bbox: Bbox }) {
@@ -32,27 +31,10 @@ export function CitizenPosition({ value, onChange, id }: {
   const { t, i18n } = useTranslation()
   const lang: Lang = i18n.language === 'en' ? 'en' : 'zh-CN'
   const { config } = useAuth()
-  const geo = useGeolocation()
-  const [around, setAround] = useState<Bbox | null>(null)
-  const changeRef = useRef(onChange)
-  useEffect(() => {
-    changeRef.current = onChange
-  }, [onChange])
-
-  // Each fix from the phone places the pin (the button asks again: back to where the phone is).
-  useEffect(() => {
-    if (!geo.fix) return
-    const { lng, lat, accuracy } = geo.fix
-    changeRef.current?.({ lng, lat, accuracy })
-    setAround((b) => b ?? [lng - HALF_LNG, lat - HALF_LAT, lng + HALF_LNG, lat + HALF_LAT])
-  }, [geo.fix])
-
-  // The map opens on the district and moves to the phone's surroundings when it answers.
-  const bbox = config?.bbox ?? null
-  const mapConfig = useMemo<Pick<AppConfig, 'baseMap' | 'tiandituKey' | 'bbox'> | null>(
-    () => (bbox ? { baseMap: config?.baseMap ?? 'none', tiandituKey: config?.tiandituKey, bbox } : null),
-    [config?.baseMap, config?.tiandituKey, bbox],
-  )
+  // each fix from the phone places the pin (the button asks again: back to where the phone is)
+  const { geo, around } = useDevicePin(onChange, AROUND)
+  // the map opens on the district and moves to the phone's surroundings when it answers
+  const mapConfig = usePinMapConfig(config?.bbox ?? null)
   const point = useMemo<[number, number] | null>(() => (value ? [value.lng, value.lat] : null), [value?.lng, value?.lat])
   const place = ([lng, lat]: [number, number]) => onChange?.({ lng, lat, accuracy: null })
 

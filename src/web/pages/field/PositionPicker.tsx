@@ -91,6 +91,36 @@ function PlaceLine({ position }: { position: PinnedPosition }) {
   )
 }
 
+/**
+ * The device's position as the pin: each new fix places it (asking again is how the user returns to the device's
+ * position), and the first fix gives the view around it (`half`: half its width and height, in degrees).
+ */
+export function useDevicePin(onChange: ((value: PinnedPosition) => void) | undefined, half: [number, number] = [HALF_LNG, HALF_LAT]) {
+  const geo = useGeolocation()
+  const [around, setAround] = useState<Bbox | null>(null)
+  const changeRef = useRef(onChange)
+  useEffect(() => {
+    changeRef.current = onChange
+  }, [onChange])
+  const [halfLng, halfLat] = half
+  useEffect(() => {
+    if (!geo.fix) return
+    const { lng, lat, accuracy } = geo.fix
+    changeRef.current?.({ lng, lat, accuracy })
+    setAround((b) => b ?? [lng - halfLng, lat - halfLat, lng + halfLng, lat + halfLat])
+  }, [geo.fix, halfLng, halfLat])
+  return { geo, around, setAround }
+}
+
+/** The settings of a small map opened on `bbox` with the district's base map; null until there is a box. */
+export function usePinMapConfig(bbox: Bbox | null): Pick<AppConfig, 'baseMap' | 'tiandituKey' | 'bbox'> | null {
+  const { config } = useAuth()
+  return useMemo(
+    () => (bbox ? { baseMap: config?.baseMap ?? 'none', tiandituKey: config?.tiandituKey, bbox } : null),
+    [config?.baseMap, config?.tiandituKey, bbox],
+  )
+}
+
 export function PositionPicker({ value, onChange, id }: {
   value?: PinnedPosition
   onChange?: (value: PinnedPosition) => void
@@ -98,21 +128,7 @@ export function PositionPicker({ value, onChange, id }: {
 }) {
   const { t, i18n } = useTranslation()
   const lang: Lang = i18n.language === 'en' ? 'en' : 'zh-CN'
-  const { config } = useAuth()
-  const geo = useGeolocation()
-  const [bbox, setBbox] = useState<Bbox | null>(null)
-  const changeRef = useRef(onChange)
-  useEffect(() => {
-    changeRef.current = onChange
-  }, [onChange])
-
-  // Each new fix from the device places the pin (asking again is how the user returns to the device's position).
-  useEffect(() => {
-    if (!geo.fix) return
-    const { lng, lat, accuracy } = geo.fix
-    changeRef.current?.({ lng, lat, accuracy })
-    setBbox((b) => b ?? [lng - HALF_LNG, lat - HALF_LAT, lng + HALF_LNG, lat + HALF_LAT])
-  }, [geo.fix])
+  const { geo, around: bbox, setAround: setBbox } = useDevicePin(onChange)
 
   // No position from the device: open the map on the user's area, and the user taps where the problem is.
   useEffect(() => {
@@ -124,10 +140,7 @@ export function PositionPicker({ value, onChange, id }: {
     }
   }, [geo.problem, bbox])
 
-  const mapConfig = useMemo<Pick<AppConfig, 'baseMap' | 'tiandituKey' | 'bbox'> | null>(
-    () => (bbox ? { baseMap: config?.baseMap ?? 'none', tiandituKey: config?.tiandituKey, bbox } : null),
-    [config?.baseMap, config?.tiandituKey, bbox],
-  )
+  const mapConfig = usePinMapConfig(bbox)
   const point = useMemo<[number, number] | null>(() => (value ? [value.lng, value.lat] : null), [value?.lng, value?.lat])
 
   return (
