@@ -89,9 +89,9 @@ export default function CitizenMapPage() {
     setItems(list)
     setTruncated(more)
   }, [])
-  const data = useMemo<FeatureCollection<Point, { ticket: string; stage: string }>>(() => ({
+  const data = useMemo<FeatureCollection<Point, { ticket: string; stage: string; reportedMs: number }>>(() => ({
     type: 'FeatureCollection',
-    features: (items ?? []).map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c.position }, properties: { ticket: c.ticket, stage: c.stage } })),
+    features: (items ?? []).map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c.position }, properties: { ticket: c.ticket, stage: c.stage, reportedMs: Date.parse(c.reportedAt) } })),
   }), [items])
   const chosen = items?.find((c) => c.ticket === selected)
   const mapConfig = useMemo(() => (config ? { baseMap: config.baseMap, tiandituKey: config.tiandituKey, bbox: config.bbox } : null), [config])

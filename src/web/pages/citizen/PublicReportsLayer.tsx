@@ -15,7 +15,7 @@ const STAGE_COLOUR: ExpressionSpecification = [
 ]
 
 export function PublicReportsLayer({ data, onSelect }: {
-  data: FeatureCollection<Point, { ticket: string; stage: string }>
+  data: FeatureCollection<Point, { ticket: string; stage: string; reportedMs: number }>
   onSelect: (ticket: string) => void
 }) {
   const map = useMap()
@@ -30,6 +30,8 @@ export function PublicReportsLayer({ data, onSelect }: {
       id: POINTS,
       type: 'circle',
       source: SOURCE,
+      // reports at one place: the newest on top, so a tap there opens the latest
+      layout: { 'circle-sort-key': ['get', 'reportedMs'] },
       paint: {
         'circle-color': STAGE_COLOUR,
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 16, 10],
