@@ -9,6 +9,7 @@ import { audit, SYSTEM_ACTOR } from '../platform/audit.js'
 import { BUILTIN_ROLES } from '../platform/auth/permissions.js'
 import { parseClassCsv, upsertClasses } from '../modules/classes/service.js'
 import { hashPassword } from '../modules/identity/passwords.js'
+import { seedModels } from '../modules/iot/seed.js'
 import { ensureDemoKey } from '../modules/open311/keys.js'
 import * as identityRepo from '../modules/identity/repository.js'
 import { generateDemoGeometry } from '../modules/org/demo-geometry.js'
@@ -30,11 +31,12 @@ export function demoJson(): DemoJson {
   return JSON.parse(fs.readFileSync(path.join(SEED_DIR, 'xinzhou-demo.json'), 'utf8')) as DemoJson
 }
 
-/** Built-in roles are part of every installation; an admin's later changes to them are kept. */
+/** Built-in roles and device models (with their rules) are part of every installation; an admin's later changes to them are kept. */
 export async function ensureBuiltinRoles(db: Db): Promise<void> {
   for (const role of BUILTIN_ROLES) {
     await identityRepo.upsertBuiltinRole(db.kysely, { key: role.key, name: role.name, name_en: role.nameEn, permissions: role.permissions })
   }
+  await seedModels(db)
 }
 
 export async function isEmpty(db: Db): Promise<boolean> {

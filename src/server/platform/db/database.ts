@@ -319,7 +319,112 @@ export interface SettingsTable {
   updated_by: string | null
 }
 
+// iot module
+export interface DeviceModelsTable {
+  key: string
+  name: string
+  name_en: string
+  /** TelemetryKey[] (modules/iot/models.ts) */
+  telemetry: ColumnType<unknown, string, string>
+  interval_seconds: number
+  class_kind: 'component' | 'event' | null
+  class_code: string | null
+  builtin: Generated<boolean>
+  updated_at: Timestamp
+}
+
+export interface DevicesTable {
+  id: Generated<string>
+  code: string
+  name: string
+  model_key: string
+  lng: number | null
+  lat: number | null
+  cell_id: string | null
+  street_id: string | null
+  community_id: string | null
+  address: string | null
+  org_path: string
+  facility_kind: string | null
+  facility_name: string | null
+  facility_ref: string | null
+  owner_unit_id: string | null
+  owner_unit_path: string | null
+  installed_on: ColumnType<string | null, string | null | undefined, string | null>
+  /** SHA-256 of the access token; null = revoked */
+  token_sha256: string | null
+  token_hint: string | null
+  token_issued_at: Date | null
+  state: Generated<'never' | 'online' | 'offline'>
+  last_seen: Date | null
+  rejected_count: ColumnType<string, never, string | number>
+  flagged_count: ColumnType<string, never, string | number>
+  last_reject: string | null
+  attributes: ColumnType<Record<string, unknown>, string | undefined, string>
+  enabled: Generated<boolean>
+  version: Generated<number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface TelemetryTable {
+  device_id: string
+  ts: Timestamp
+  values: ColumnType<Record<string, number | boolean | string>, string, never>
+  flags: ColumnType<{ unknown?: string[]; outOfRange?: string[] } | null, string | null, never>
+}
+
+export interface DeviceLatestTable {
+  device_id: string
+  ts: Timestamp
+  /** { key: { v, ts (ms), q (0 ok, 1 out of range, 2 unknown key) } } */
+  values: ColumnType<Record<string, { v: number | boolean | string; ts: number; q: number }>, string, string>
+}
+
+export interface IotRulesTable {
+  id: Generated<string>
+  model_key: string
+  device_id: string | null
+  name: string
+  name_en: string
+  severity: 'critical' | 'major' | 'minor' | 'warning'
+  /** { all: Condition[] } (modules/iot/models.ts) */
+  condition: ColumnType<unknown, string, string>
+  create_case: Generated<boolean>
+  class_kind: 'component' | 'event' | null
+  class_code: string | null
+  enabled: Generated<boolean>
+  builtin: Generated<boolean>
+  version: Generated<number>
+  created_at: CreatedAt
+  updated_at: Timestamp
+}
+
+export interface AlarmsTable {
+  id: Generated<string>
+  device_id: string
+  rule_id: string
+  severity: 'critical' | 'major' | 'minor' | 'warning'
+  state: 'active' | 'acknowledged' | 'cleared'
+  raised_at: Timestamp
+  last_at: Timestamp
+  repeats: Generated<number>
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>
+  acknowledged_at: Date | null
+  acknowledged_by: string | null
+  cleared_at: Date | null
+  cleared_by: string | null
+  clear_reason: string | null
+  case_id: string | null
+}
+
 export interface Database {
+  device_models: DeviceModelsTable
+  devices: DevicesTable
+  telemetry: TelemetryTable
+  device_latest: DeviceLatestTable
+  iot_rules: IotRulesTable
+  alarms: AlarmsTable
   open311_keys: Open311KeysTable
   citizen_reports: CitizenReportsTable
   case_ratings: CaseRatingsTable
