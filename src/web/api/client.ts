@@ -1,5 +1,6 @@
 // Typed client for the server's JSON API: one fetch wrapper (cookie session, Accept-Language, error shape) and a function per route.
 import type {
+  Alarm, AlarmList, AlarmState, DeviceDetail, DeviceImportReply, DeviceMapReply, DeviceModel, DeviceState, DeviceSummary, IotRule, IotRuleInput, NewDevice, Severity, TelemetrySeries,
   AppConfig, Catalogue, MyReports, PublicCase, PublicMapReply, Publication, Rating, ReporterOf, ReporterView, SubmitReply, AuditEntry, CalendarRules, CalendarYear, CaseLight, CaseMapReply, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, DispatchRule, DispatchRuleInput, ErrorBody, ImportResult, Lang, LoginResult,
   LookupResult, Me, Page, Permission, Role, StoredFile, Unit, UnitKind, User,
 } from './types'
@@ -312,3 +313,45 @@ export const listOpen311Keys = () => request<{ items: Open311Key[] }>('GET', '/a
 export const createOpen311Key = (body: { name: string; requestsPerMinute?: number; webhookUrl?: string }) =>
   request<Open311Key & { key: string; webhookSecret: string | null }>('POST', '/api/open311/keys', body)
 export const revokeOpen311Key = (id: string) => request<Open311Key>('POST', `/api/open311/keys/${id}/revoke`)
+
+// ---- IoT (物联感知) ----------------------------------------------------------------------------------------------
+
+export const listDeviceModels = () => get<{ items: DeviceModel[] }>('/api/iot/models')
+export interface DeviceQuery extends Query {
+  q?: string; model?: string; state?: DeviceState; streetId?: string
+  /** Only devices with an open alarm. */
+  alarm?: boolean
+  page?: number; pageSize?: number
+}
+export const listDevices = (query?: DeviceQuery) => get<Page<DeviceSummary>>('/api/iot/devices', query)
+export const deviceMap = (query?: Omit<DeviceQuery, 'page' | 'pageSize'>, init?: RequestInit) => get<DeviceMapReply>('/api/iot/devices/map', query, init)
+export const getDevice = (deviceId: string) => get<DeviceDetail>(`/api/iot/devices/${id(deviceId)}`)
+/** Registers a device; its access token is in the answer, this once. */
+export const createDevice = (device: NewDevice) => post<{ device: DeviceDetail; token: string }>('/api/iot/devices', device)
+/** A new access token (the old one is refused at once), shown this once. */
+export const rotateDeviceToken = (deviceId: string) => post<{ token: string }>(`/api/iot/devices/${id(deviceId)}/token`)
+/** Revokes the token: the device is refused until a new one is issued. */
+export const revokeDeviceToken = (deviceId: string) => del<unknown>(`/api/iot/devices/${id(deviceId)}/token`)
+/** Uploads a CSV or Excel file of devices (multipart `file`) with upload progress; a dry run only checks it. */
+export function importDevices(file: File, dryRun: boolean, onProgress?: (fraction: number) => void): Promise<DeviceImportReply> {
+  const form = new FormData()
+  form.append('file', file, file.name)
+  return xhrRequest<DeviceImportReply>(withQuery('/api/iot/devices/import', { dryRun }), form, null, onProgress)
+}
+export const deviceTemplateUrl = '/api/iot/devices/import/template.xlsx'
+export interface TelemetryQuery extends Query { key: string; from: string; to: string; points?: number }
+export const deviceTelemetry = (deviceId: string, query: TelemetryQuery, init?: RequestInit) =>
+  get<TelemetrySeries>(`/api/iot/devices/${id(deviceId)}/telemetry`, query, init)
+
+export const listIotRules = (query: { model?: string; deviceId?: string }) => get<{ items: IotRule[] }>('/api/iot/rules', query)
+export const createIotRule = (rule: IotRuleInput) => post<IotRule>('/api/iot/rules', rule)
+/** Saves a rule over the version the user saw; 409 CONFLICT when someone changed it first. */
+export const updateIotRule = (ruleId: string, version: number, rule: IotRuleInput) => put<IotRule>(`/api/iot/rules/${id(ruleId)}`, { ...rule, version })
+
+export interface AlarmQuery extends Query {
+  /** open: active or acknowledged. */
+  state?: AlarmState | 'open'; severity?: Severity; model?: string; deviceId?: string; streetId?: string; page?: number; pageSize?: number
+}
+export const listAlarms = (query?: AlarmQuery, init?: RequestInit) => get<AlarmList>('/api/iot/alarms', query, init)
+export const acknowledgeAlarm = (alarmId: string) => post<Alarm>(`/api/iot/alarms/${id(alarmId)}/acknowledge`)
+export const clearAlarm = (alarmId: string, comment: string) => post<Alarm>(`/api/iot/alarms/${id(alarmId)}/clear`, { comment })

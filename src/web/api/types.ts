@@ -8,6 +8,7 @@ import type { DayInfo } from '../../server/modules/cases/calendar'
 import type { DispatchRule as ServerDispatchRule } from '../../server/modules/cases/matrix'
 import type * as citizen from '../../server/modules/citizen/schemas'
 import type * as classes from '../../server/modules/classes/schemas'
+import type { Condition as IotCondition, Severity, TelemetryKey } from '../../server/modules/iot/models'
 import type * as identity from '../../server/modules/identity/schemas'
 import type * as org from '../../server/modules/org/schemas'
 import type * as system from '../../server/modules/system/schemas'
@@ -123,3 +124,174 @@ export type PublicMapReply = Static<typeof citizen.MapReply>
 /** Staff: a citizen report's contact, channel, suspicion and ratings. */
 export type ReporterOf = Static<typeof citizen.ReporterOfReply>
 export type Publication = Static<typeof citizen.PublicationBody>
+
+// ---- IoT (物联感知): devices, telemetry, rules, alarms (docs/iot.md, "HTTP API (staff)") -------------------------
+
+export type { IotCondition, Severity, TelemetryKey }
+
+export type DeviceState = 'never' | 'online' | 'offline'
+export type AlarmState = 'active' | 'acknowledged' | 'cleared'
+
+/** A device model (设备型号): the keys its devices send, with units and valid ranges, and how often they report. */
+export interface DeviceModel {
+  key: string
+  name: string
+  nameEn: string
+  telemetry: TelemetryKey[]
+  intervalSeconds: number
+  classKind: 'component' | 'event' | null
+  classCode: string | null
+  builtin: boolean
+}
+
+/** The newest value of a key: value, when, and its quality (0 ok, 1 out of range, 2 unknown key). */
+export interface LatestValue {
+  v: number | boolean | string
+  ts: string
+  q: 0 | 1 | 2
+}
+
+/** The worst open alarm of a device (its severity) and how many are open. */
+export interface AlarmBadge {
+  severity: Severity
+  count: number
+}
+
+/** One row of the device list (GET /api/iot/devices). */
+export interface DeviceSummary {
+  id: string
+  code: string
+  name: string
+  modelKey: string
+  state: DeviceState
+  lastSeen: string | null
+  lng: number | null
+  lat: number | null
+  address: string | null
+  streetId: string | null
+  streetName: string | null
+  enabled: boolean
+  latest: Record<string, LatestValue>
+  alarm: AlarmBadge | null
+}
+
+/** The device detail (GET /api/iot/devices/:id): the row, its model, attributes, counters and token state. */
+export interface DeviceDetail extends DeviceSummary {
+  model: DeviceModel
+  communityId: string | null
+  communityName: string | null
+  cellId: string | null
+  facilityKind: string | null
+  facilityName: string | null
+  facilityRef: string | null
+  ownerUnitId: string | null
+  ownerUnitName: string | null
+  installedOn: string | null
+  attributes: Record<string, unknown>
+  rejectedCount: number
+  flaggedCount: number
+  lastReject: string | null
+  /** The first characters of the access token; null when revoked. */
+  tokenHint: string | null
+  tokenIssuedAt: string | null
+  version: number
+  createdAt: string
+  updatedAt: string
+}
+
+/** A device to register (POST /api/iot/devices); the place is found from the position when there is one. */
+export interface NewDevice {
+  code: string
+  name: string
+  modelKey: string
+  lng?: number
+  lat?: number
+  address?: string
+  facilityKind?: string
+  facilityName?: string
+  facilityRef?: string
+  installedOn?: string
+}
+
+/** GET /api/iot/devices/map: the devices in scope as GeoJSON points. */
+export interface DeviceMapFeatureProps {
+  id: string
+  code: string
+  name: string
+  modelKey: string
+  state: DeviceState
+  /** The worst open alarm's severity. */
+  alarm: Severity | null
+}
+export interface DeviceMapReply {
+  type: 'FeatureCollection'
+  features: Array<{ type: 'Feature'; geometry: { type: 'Point'; coordinates: [number, number] }; properties: DeviceMapFeatureProps }>
+}
+
+/** A row of the import's error report: which row and column, why (code), in both languages. */
+export interface DeviceImportError {
+  row: number
+  column: string | null
+  code: string
+  messages: Record<Lang, string>
+}
+export interface DeviceImportReply {
+  created: number
+  errors: DeviceImportError[]
+  /** The new devices' tokens (shown this once); empty on a dry run. */
+  tokens: Array<{ code: string; token: string }>
+}
+
+/** A chart series: buckets of `bucketSeconds` as [ms, avg, min, max] (one reading per point when not downsampled). */
+export interface TelemetrySeries {
+  key: string
+  unit: string | null
+  bucketSeconds: number
+  points: Array<[number, number | null, number | null, number | null]>
+}
+
+/** A rule of a model (deviceId null) or of one device (overriding the model's rule of the same name). */
+export interface IotRule {
+  id: string
+  modelKey: string
+  deviceId: string | null
+  name: string
+  nameEn: string
+  severity: Severity
+  condition: { all: IotCondition[] }
+  createCase: boolean
+  classKind: 'component' | 'event' | null
+  classCode: string | null
+  enabled: boolean
+  builtin: boolean
+  version: number
+}
+export type IotRuleInput = Omit<IotRule, 'id' | 'builtin' | 'version'>
+
+/** One alarm of the console (GET /api/iot/alarms) with its device and rule. */
+export interface Alarm {
+  id: string
+  deviceId: string
+  deviceCode: string
+  deviceName: string
+  modelKey: string
+  ruleId: string
+  ruleName: string
+  ruleNameEn: string
+  severity: Severity
+  state: AlarmState
+  raisedAt: string
+  lastAt: string
+  repeats: number
+  detail: Record<string, unknown>
+  acknowledgedAt: string | null
+  clearedAt: string | null
+  clearReason: string | null
+  caseId: string | null
+  caseTicket: string | null
+  streetName: string | null
+}
+export interface AlarmList extends Page<Alarm> {
+  /** Open alarms by severity, whatever the severity filter (the console's counters). */
+  counts: Record<Severity, number>
+}

@@ -17,6 +17,9 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
   inbox: lazy(() => import('../pages/inbox/InboxPage')),
   cases: lazy(() => import('../pages/cases/CasesPage')),
   command: lazy(() => import('../pages/command/CommandMapPage')),
+  iotDevices: lazy(() => import('../pages/iot/DevicesPage')),
+  iotAlarms: lazy(() => import('../pages/iot/AlarmsPage')),
+  iotRules: lazy(() => import('../pages/iot/RulesPage')),
   map: lazy(() => import('../pages/map/MapPage')),
   units: lazy(() => import('../pages/units/UnitsPage')),
   people: lazy(() => import('../pages/people/PeoplePage')),
@@ -29,6 +32,7 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
 const HomePage = lazy(() => import('../pages/home/HomePage'))
 const CaseDetailPage = lazy(() => import('../pages/cases/CaseDetailPage'))
 const FieldCasePage = lazy(() => import('../pages/field/FieldCasePage'))
+const DeviceDetailPage = lazy(() => import('../pages/iot/DeviceDetailPage'))
 // The citizen pages: public, outside the staff shell and its sign-in (a citizen never sees the login page).
 const CitizenLayout = lazy(() => import('../pages/citizen/CitizenLayout'))
 const CitizenHomePage = lazy(() => import('../pages/citizen/CitizenHomePage'))
@@ -78,6 +82,7 @@ export function App() {
                 })}
                 <Route path="cases/:id" element={<RequirePermission permission="case:read"><CaseDetailPage /></RequirePermission>} />
                 <Route path="field/cases/:id" element={<RequirePermission permission="case:read"><FieldCasePage /></RequirePermission>} />
+                <Route path="iot/devices/:id" element={<RequirePermission permission="device:read"><DeviceDetailPage /></RequirePermission>} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>
