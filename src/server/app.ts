@@ -22,6 +22,7 @@ import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
 import { liveRoutes } from './modules/live/routes.js'
 import { open311Routes } from './modules/open311/routes.js'
+import { deviceApiRoutes } from './modules/iot/ingest/routes.js'
 import { orgRoutes } from './modules/org/routes.js'
 import { systemRoutes } from './modules/system/routes.js'
 
@@ -134,6 +135,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   matrixRoutes(app, context.matrix)
   citizenRoutes(app, context.citizen, context.cases, context.files, context.config.rateLimits)
   open311Routes(app, context.open311, context.files)
+  deviceApiRoutes(app, context.telemetry, context.devices)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

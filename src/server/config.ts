@@ -41,6 +41,8 @@ export interface Config {
   smsGatewaySecret: string | undefined
   /** Per-process request limits of the public (citizen, Open311) write routes; see docs/notifications.md. */
   rateLimits: RateLimits
+  /** Days of telemetry history kept; older day partitions are dropped (docs/iot.md). */
+  telemetryRetentionDays: number
 }
 
 export interface RateLimits {
@@ -159,5 +161,6 @@ export function loadConfig(env: Env = process.env): Config {
       phonePerHour: int(env, 'XIUHUA_RATE_PHONE_PER_HOUR', 10, 1, 1_000_000),
       apiKeyPerMinute: int(env, 'XIUHUA_RATE_API_KEY_PER_MINUTE', 600, 1, 1_000_000),
     },
+    telemetryRetentionDays: int(env, 'XIUHUA_TELEMETRY_RETENTION_DAYS', 180, 1, 3650),
   }
 }

@@ -23,6 +23,8 @@ import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
 import { OrgService } from './modules/org/service.js'
+import { DeviceRegistry } from './modules/iot/registry.js'
+import { TelemetryIngest } from './modules/iot/ingest/pipeline.js'
 
 export interface Context {
   config: Config
@@ -44,8 +46,13 @@ export interface Context {
   /** SMS and webhooks through the jobs table (retried, survive a restart). */
   deliveries: Deliveries
   open311: Open311Service
+  devices: DeviceRegistry
+  /** Device messages from the brokers and the HTTP device API: checked, written in batches, handed to the rules. */
+  telemetry: TelemetryIngest
   broker: Broker | undefined
 }
+
+const TELEMETRY_PARTITIONS_JOB = 'iot.partitions'
 
 /** The text messages the log adapter kept (the demo and tests read one-time codes there); none with a gateway. */
 export function smsSent(context: Pick<Context, 'sms'>): SmsMessage[] {
@@ -88,7 +95,19 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     queue: async (to, text) => void (await deliveries.sms(to, text)),
   })
   new CitizenNotifier(db, jobs, cases, { sms: async (to, text) => void (await deliveries.sms(to, text)), webhook: async (id, type, body) => void (await deliveries.webhook(id, type, body)) }, log).register(events)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, broker: undefined }
+  const metrics = createMetrics()
+  const devices = new DeviceRegistry(db, events)
+  const telemetry = new TelemetryIngest(db, events, { retentionDays: config.telemetryRetentionDays }, metrics.registry)
+  await telemetry.start()
+  jobs.register(TELEMETRY_PARTITIONS_JOB, async () => {
+    await telemetry.partitions.ensureAhead()
+    const dropped = await telemetry.partitions.dropOlderThan(config.telemetryRetentionDays)
+    if (dropped.length) log.info({ dropped }, 'telemetry partitions past the retention dropped')
+  }, 3600_000)
+  const context: Context = {
+    config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, broker: undefined,
+  }
   await reload(context)
   return context
 }
@@ -105,5 +124,6 @@ export async function reload(context: Context): Promise<void> {
 export async function closeContext(context: Context): Promise<void> {
   await context.jobs.stop()
   await context.broker?.close()
+  await context.telemetry.close()
   await context.events.stop()
 }

@@ -8,6 +8,7 @@ import { AUDIT_SEAL_EVERY_MS } from './platform/audit.js'
 import { type Broker, connectExternalBroker, startEmbeddedBroker } from './platform/broker.js'
 import { DEMO_OPEN311_KEY, ensureDemoKey } from './modules/open311/keys.js'
 import { openDatabase } from './platform/db/engine.js'
+import { consumeExternal, embeddedHooks } from './modules/iot/ingest/mqtt.js'
 import { migrate } from './platform/db/migrate.js'
 
 function fail(message: string): never {
@@ -56,7 +57,9 @@ async function main() {
   }
   let broker: Broker
   try {
-    broker = config.mqttUrl ? await connectExternalBroker(config.mqttUrl) : await startEmbeddedBroker(config.mqttPort, config.host)
+    broker = config.mqttUrl
+      ? await connectExternalBroker(config.mqttUrl, (client) => consumeExternal(client, context.telemetry, context.devices))
+      : await startEmbeddedBroker(config.mqttPort, config.host, embeddedHooks(context.telemetry, context.devices))
   } catch (error) {
     portTaken(error, 'MQTT_PORT', config.mqttPort)
     throw error

@@ -1,7 +1,7 @@
 // The MQTT side of the platform: an embedded Aedes broker on MQTT_PORT, or a client of an external broker at MQTT_URL.
 import net from 'node:net'
-import { Aedes } from 'aedes'
-import mqtt from 'mqtt'
+import { Aedes, type AedesOptions, type Client } from 'aedes'
+import mqtt, { type MqttClient } from 'mqtt'
 
 export interface BrokerStatus {
   mode: 'embedded' | 'external' | 'off'
@@ -15,20 +15,29 @@ export interface Broker {
   close(): Promise<void>
 }
 
-/** Starts the embedded broker on `port` (0 = off). A taken port is reported by the caller with the variable's name. */
-export async function startEmbeddedBroker(port: number, host: string): Promise<Broker & { port: number }> {
+/** What the devices' side decides: who may connect, publish and subscribe. */
+export type EmbeddedHooks = Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> & { disconnected?(client: Client): void }
+
+/**
+ * Starts the embedded broker on `port` (0 = off; 'any' = a free port, for tests). A taken port is reported by the caller
+ * with the variable's name.
+ */
+export async function startEmbeddedBroker(port: number | 'any', host: string, hooks: EmbeddedHooks = {}): Promise<Broker & { port: number }> {
   if (port === 0) return { port: 0, status: () => ({ mode: 'off', up: true, detail: 'MQTT_PORT=0' }), close: async () => {} }
-  const aedes = await Aedes.createBroker()
+  const { disconnected, ...checks } = hooks
+  // device client ids (IMEIs, serial numbers, ThingsBoard's generated ids) are often longer than MQTT 3.1's 23 characters
+  const aedes = await Aedes.createBroker({ ...checks, maxClientsIdLength: 256 })
+  if (disconnected) aedes.on('clientDisconnect', disconnected)
   const server = net.createServer(aedes.handle)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => {
+    server.listen(port === 'any' ? 0 : port, host, () => {
       server.off('error', reject)
       resolve()
     })
   })
   const address = server.address()
-  const bound = typeof address === 'object' && address ? address.port : port
+  const bound = typeof address === 'object' && address ? address.port : 0
   return {
     port: bound,
     status: () => ({ mode: 'embedded', up: server.listening && !aedes.closed, detail: `mqtt://${host}:${bound}`, clients: aedes.connectedClients }),
@@ -39,10 +48,14 @@ export async function startEmbeddedBroker(port: number, host: string): Promise<B
   }
 }
 
-/** Connects to an external broker; reconnects by itself, and health shows whether it is connected. */
-export async function connectExternalBroker(url: string): Promise<Broker> {
-  const client = mqtt.connect(url, { clientId: `xiuhua-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 2_000, connectTimeout: 5_000 })
+/**
+ * Connects to an external broker; reconnects by itself, and health shows whether it is connected. `consume` sets up
+ * the subscriptions once connected (and again after each reconnect that lost the session).
+ */
+export async function connectExternalBroker(url: string, consume?: (client: MqttClient) => Promise<void>): Promise<Broker> {
   let lastError = ''
+  const client = mqtt.connect(url, { clientId: `xiuhua-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 2_000, connectTimeout: 5_000 })
+  if (consume) client.on('connect', (connack) => void (connack.sessionPresent ? undefined : consume(client).catch((error: Error) => (lastError = error.message))))
   client.on('error', (error) => (lastError = error.message))
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 5_000) // start anyway; health reports the broker down

@@ -23,6 +23,8 @@ export const ERRORS = {
   PASSWORD_CHANGE_REQUIRED: { status: 403, 'zh-CN': '请先修改初始密码', en: 'Change your initial password first' },
   FORBIDDEN: { status: 403, 'zh-CN': '没有执行此操作的权限', en: 'You are not allowed to do this' },
   INVALID_API_KEY: { status: 403, 'zh-CN': 'api_key 缺失、无效或已吊销', en: 'Missing, invalid or revoked api_key' },
+  INVALID_DEVICE_TOKEN: { status: 401, 'zh-CN': '设备令牌无效或已吊销', en: 'Unknown or revoked device token' },
+  TELEMETRY_REJECTED: { status: 400, 'zh-CN': '设备数据格式有误（{reason}），已拒收并计数', en: 'Malformed device message ({reason}); refused and counted' },
   OUT_OF_SCOPE: { status: 403, 'zh-CN': '该数据不在您的管辖范围内', en: 'This record is outside your data scope' },
   NOT_FOUND: { status: 404, 'zh-CN': '未找到{what}', en: '{what} not found' },
   ROUTE_NOT_FOUND: { status: 404, 'zh-CN': '接口不存在', en: 'No such endpoint' },

@@ -1,0 +1,232 @@
+// Device messages over real MQTT (the embedded broker) and HTTP: stored, latest values kept, bad input refused and
+// counted without stopping anything, tokens checked at CONNECT, one device unable to publish as another.
+import mqtt, { type MqttClient } from 'mqtt'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../../../../../test/helpers.js'
+import { type Broker, startEmbeddedBroker } from '../../../platform/broker.js'
+import { DEVICE_CHANGED, newToken, tokenHash } from '../registry.js'
+import { embeddedHooks } from './mqtt.js'
+
+let t: TestApp
+let broker: Broker & { port: number }
+const clients: MqttClient[] = []
+
+interface TestDevice {
+  id: string
+  token: string
+}
+
+async function addDevice(code: string, model = 'toilet_air'): Promise<TestDevice> {
+  const street = await t.db.kysely.selectFrom('org_units').select(['id', 'path']).where('kind', '=', 'street').orderBy('code').executeTakeFirstOrThrow()
+  const token = newToken()
+  const row = await t.db.kysely.insertInto('devices').values({
+    code, name: `测试设备 ${code}`, model_key: model, lng: 114.8, lat: 30.85, street_id: street.id, org_path: street.path,
+    token_sha256: tokenHash(token), token_hint: token.slice(0, 4), token_issued_at: new Date(),
+  }).returning('id').executeTakeFirstOrThrow()
+  return { id: row.id, token }
+}
+
+async function connect(token: string, options: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username: token, reconnectPeriod: 0, connectTimeout: 5000, ...options })
+  clients.push(client)
+  return client
+}
+
+/** Connecting with this token is refused; answers the broker's reason. */
+async function refusedConnect(token: string): Promise<string> {
+  try {
+    const client = await connect(token)
+    await client.endAsync()
+    return 'accepted'
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+async function rows(deviceId: string) {
+  await t.context.telemetry.writer.flush()
+  const { rows } = await sql<{ ts: Date; values: Record<string, unknown>; flags: Record<string, string[]> | null }>`
+    SELECT ts, values, flags FROM telemetry WHERE device_id = ${deviceId} ORDER BY ts, values::text`.execute(t.db.kysely)
+  return rows
+}
+
+async function counters(deviceId: string) {
+  await t.context.telemetry.writer.flush()
+  return t.db.kysely.selectFrom('devices').select(['rejected_count', 'flagged_count', 'last_reject', 'state', 'last_seen', 'attributes']).where('id', '=', deviceId).executeTakeFirstOrThrow()
+}
+
+async function latest(deviceId: string) {
+  await t.context.telemetry.writer.flush()
+  return (await t.db.kysely.selectFrom('device_latest').select('values').where('device_id', '=', deviceId).executeTakeFirst())?.values
+}
+
+/** Waits until the broker has handled everything a client sent (a QoS 1 round trip after it). */
+async function settled(client: MqttClient) {
+  await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ humidity: 50 }), { qos: 1 })
+}
+
+beforeAll(async () => {
+  t = await createTestApp()
+  broker = await startEmbeddedBroker('any', '127.0.0.1', embeddedHooks(t.context.telemetry, t.context.devices))
+})
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})))
+  await broker.close()
+  await t.close()
+})
+
+describe('MQTT telemetry (embedded broker, token as user name)', () => {
+  it('stores each payload form with its timestamp and keeps the latest value of every key', async () => {
+    const device = await addDevice('MQ-001')
+    const client = await connect(device.token)
+    const ts = Date.now() - 60_000
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 1.5, h2s: 0.2 }), { qos: 1 })
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ ts, values: { nh3: 0.9, temperature: 21 } }), { qos: 1 })
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify([{ ts: ts - 1000, values: { nh3: 0.5 } }, { ts: ts + 1000, values: { humidity: 60 } }]), { qos: 1 })
+
+    const stored = await rows(device.id)
+    expect(stored).toHaveLength(4)
+    expect(stored[0]).toMatchObject({ values: { nh3: 0.5 }, flags: null })
+    expect(stored[0]!.ts.getTime()).toBe(ts - 1000)
+    expect(stored[1]!.ts.getTime()).toBe(ts)
+    expect(stored.map((r) => r.values)).toContainEqual({ nh3: 1.5, h2s: 0.2 })
+
+    const newest = await latest(device.id)
+    // the newest nh3 is the message without a timestamp (now), not the older timestamped ones
+    expect(newest?.nh3).toMatchObject({ v: 1.5, q: 0 })
+    expect(newest?.humidity).toMatchObject({ v: 60, ts: ts + 1000 })
+    const seen = await counters(device.id)
+    expect(seen.state).toBe('online')
+    expect(seen.last_seen).not.toBeNull()
+  })
+
+  it('acknowledges a QoS 1 message only once it is committed', async () => {
+    const device = await addDevice('MQ-002')
+    const client = await connect(device.token)
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 2.5 }), { qos: 1 })
+    // no flush: the PUBACK itself says the row is in the database
+    const { rows: found } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM telemetry WHERE device_id = ${device.id}`.execute(t.db.kysely)
+    expect(found[0]?.n).toBe(1)
+  })
+
+  it('keeps unknown keys flagged and marks values outside the model range', async () => {
+    const device = await addDevice('MQ-003')
+    const client = await connect(device.token)
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 250, firmware_note: 'v2', h2s: '0.4' }), { qos: 1 })
+    const [row] = await rows(device.id)
+    expect(row?.values).toEqual({ nh3: 250, firmware_note: 'v2', h2s: 0.4 })
+    expect(row?.flags).toEqual({ unknown: ['firmware_note'], outOfRange: ['nh3'] })
+    const newest = await latest(device.id)
+    expect(newest?.nh3?.q).toBe(1)
+    expect(newest?.firmware_note?.q).toBe(2)
+    expect(Number((await counters(device.id)).flagged_count)).toBe(1)
+  })
+
+  it('refuses malformed payloads, counts them against the device, and keeps running (fuzz)', async () => {
+    const device = await addDevice('MQ-004')
+    const client = await connect(device.token)
+    const bad: Array<string | Buffer> = [
+      'not json',
+      Buffer.from([0xff, 0x00, 0x13, 0x37, 0xde, 0xad]),
+      '[]',
+      '{}',
+      '42',
+      'null',
+      JSON.stringify({ nh3: { nested: true } }),
+      JSON.stringify({ nh3: 'high' }),
+      JSON.stringify({ nh3: [1, 2] }),
+      JSON.stringify({ ts: 'yesterday', values: { nh3: 1 } }),
+      JSON.stringify({ ts: Date.now() + 86_400_000, values: { nh3: 1 } }),
+      JSON.stringify(Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]))),
+      JSON.stringify({ nh3: 1, pad: 'x'.repeat(1024 * 1024) }),
+    ]
+    // random bytes too, seeded so a failure can be replayed
+    let seed = 20261125
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
+    for (let i = 0; i < 50; i++) bad.push(Buffer.from(Array.from({ length: 1 + Math.floor(random() * 200) }, () => Math.floor(random() * 256))))
+    for (const payload of bad) await client.publishAsync('v1/devices/me/telemetry', payload, { qos: 1 })
+    // the device is still connected and a good message still goes in
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 3 }), { qos: 1 })
+    expect(client.connected).toBe(true)
+
+    const stored = await rows(device.id)
+    expect(stored.map((r) => r.values)).toEqual([{ nh3: 3 }])
+    const seen = await counters(device.id)
+    // every random buffer is either not JSON or JSON of the wrong shape: all are refused
+    expect(Number(seen.rejected_count)).toBe(bad.length)
+    expect(seen.last_reject).toMatch(/^[A-Z_]+: /)
+  })
+
+  it('merges client attributes into the device', async () => {
+    const device = await addDevice('MQ-005')
+    const client = await connect(device.token)
+    await client.publishAsync('v1/devices/me/attributes', JSON.stringify({ firmware: '1.2.0', sim: '8986001' }), { qos: 1 })
+    await client.publishAsync('v1/devices/me/attributes', JSON.stringify({ firmware: '1.2.1' }), { qos: 1 })
+    expect((await counters(device.id)).attributes).toEqual({ firmware: '1.2.1', sim: '8986001' })
+  })
+
+  it('refuses a wrong token at CONNECT, and a revoked token at once, closing its open session', async () => {
+    expect(await refusedConnect('no-such-token')).toMatch(/Not authorized/i)
+    const device = await addDevice('MQ-006')
+    const client = await connect(device.token)
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+    await t.db.kysely.updateTable('devices').set({ token_sha256: null }).where('id', '=', device.id).execute()
+    await t.context.events.publish({ type: DEVICE_CHANGED, deviceId: device.id })
+    await closed
+    expect(await refusedConnect(device.token)).toMatch(/Not authorized/i)
+    expect(await rows(device.id)).toEqual([])
+  })
+
+  it('lets a device publish only as itself: other topics close the connection and store nothing', async () => {
+    const victim = await addDevice('MQ-007')
+    const attacker = await addDevice('MQ-008')
+    for (const topic of [`v1/devices/${victim.token}/telemetry`, `devices/${victim.token}/v1/devices/me/telemetry`, 'v1/gateway/telemetry']) {
+      const client = await connect(attacker.token, { clientId: `victim-${victim.id}`.slice(0, 60) })
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+      client.publish(topic, JSON.stringify({ nh3: 99 }), { qos: 1 })
+      await closed
+    }
+    // a subscription outside the device's own topics is refused too
+    const client = await connect(attacker.token)
+    // (mqtt.js turns the refusal, SUBACK 0x80, into an error)
+    await expect(client.subscribeAsync('v1/devices/#')).rejects.toThrow(/Subscribe error/)
+    await settled(client)
+    expect(await rows(victim.id)).toEqual([])
+    expect((await rows(attacker.id)).map((r) => r.values)).toEqual([{ humidity: 50 }])
+  })
+})
+
+describe('HTTP device API', () => {
+  it('stores telemetry posted with the token in the path and answers once it is committed', async () => {
+    const device = await addDevice('HT-001')
+    const response = await t.app.inject({ method: 'POST', url: `/api/v1/${device.token}/telemetry`, payload: [{ ts: Date.now() - 5000, values: { nh3: 1 } }, { nh3: 2 }] })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ points: 2 })
+    const { rows: found } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM telemetry WHERE device_id = ${device.id}`.execute(t.db.kysely)
+    expect(found[0]?.n).toBe(2)
+
+    const attributes = await t.app.inject({ method: 'POST', url: `/api/v1/${device.token}/attributes`, payload: { firmware: '3.0' } })
+    expect(attributes.statusCode).toBe(200)
+    expect((await counters(device.id)).attributes).toEqual({ firmware: '3.0' })
+  })
+
+  it('refuses a bad token with 401 and a malformed message with 400, in both languages, and counts it', async () => {
+    const device = await addDevice('HT-002')
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/nobody/telemetry', payload: { nh3: 1 } })
+    expect(unknown.statusCode).toBe(401)
+    expect(unknown.json().error.code).toBe('INVALID_DEVICE_TOKEN')
+
+    const malformed = await t.app.inject({ method: 'POST', url: `/api/v1/${device.token}/telemetry`, payload: { nh3: 'lots' }, headers: { 'accept-language': 'zh-CN' } })
+    expect(malformed.statusCode).toBe(400)
+    expect(malformed.json().error).toMatchObject({ code: 'TELEMETRY_REJECTED', details: { reason: 'BAD_VALUE' } })
+    expect(malformed.json().error.messages['zh-CN']).toContain('已拒收')
+    expect(malformed.json().error.messages.en).toContain('refused')
+
+    const notJson = await t.app.inject({ method: 'POST', url: `/api/v1/${device.token}/telemetry`, payload: '{nh3', headers: { 'content-type': 'application/json' } })
+    expect(notJson.statusCode).toBe(400)
+    expect(Number((await counters(device.id)).rejected_count)).toBe(1)
+    expect(await rows(device.id)).toEqual([])
+  })
+})

@@ -1,0 +1,150 @@
+// One device message checked against its model (pure, no I/O). The ThingsBoard payload forms: `{"key": value, …}`,
+// `{"ts": <ms>, "values": {…}}`, or an array of those. Unknown keys are kept and flagged, out-of-range values are kept
+// and marked; a malformed message is refused whole, with a stable reason, and nothing of it is stored.
+import type { TelemetryKey } from '../models.js'
+
+export type Value = number | boolean | string
+
+export interface Point {
+  ts: number
+  values: Record<string, Value>
+  flags?: { unknown?: string[]; outOfRange?: string[] }
+}
+
+export type RejectCode = 'NOT_JSON' | 'BAD_SHAPE' | 'EMPTY' | 'TOO_LARGE' | 'TOO_MANY_KEYS' | 'TOO_MANY_POINTS' | 'BAD_TS' | 'WRONG_TYPE' | 'BAD_VALUE'
+
+export class Rejected extends Error {
+  constructor(
+    readonly code: RejectCode,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`)
+  }
+}
+
+export interface Limits {
+  /** Bytes of one message. */
+  maxBytes: number
+  /** Keys of one point. */
+  maxKeys: number
+  /** Points of one array message. */
+  maxPoints: number
+  /** How far a device's clock may run ahead of ours. */
+  maxFutureMs: number
+  /** How old a timestamped point may be (the retention). */
+  maxAgeMs: number
+  /** Characters of a string value. */
+  maxStringLength: number
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBytes: 64 * 1024,
+  maxKeys: 100,
+  maxPoints: 1000,
+  maxFutureMs: 10 * 60_000,
+  maxAgeMs: 90 * 86_400_000,
+  maxStringLength: 256,
+}
+
+/** A model's keys, prepared once for fast checks. */
+export type KeyIndex = ReadonlyMap<string, TelemetryKey>
+export const indexKeys = (keys: readonly TelemetryKey[]): KeyIndex => new Map(keys.map((k) => [k.key, k]))
+
+const KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** Parses the raw bytes (MQTT) or text; a parsed body (HTTP) passes through. */
+export function decode(payload: Buffer | string | unknown, limits: Limits = DEFAULT_LIMITS): unknown {
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+    if (payload.length > limits.maxBytes) throw new Rejected('TOO_LARGE', `${payload.length} bytes`)
+    try {
+      return JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'))
+    } catch {
+      throw new Rejected('NOT_JSON', 'the payload is not JSON')
+    }
+  }
+  return payload
+}
+
+/** The telemetry points of a message, checked against the model's keys. */
+export function telemetryPoints(body: unknown, keys: KeyIndex, now: number, limits: Limits = DEFAULT_LIMITS): Point[] {
+  const items = Array.isArray(body) ? body : [body]
+  if (items.length === 0) throw new Rejected('EMPTY', 'an empty array')
+  if (items.length > limits.maxPoints) throw new Rejected('TOO_MANY_POINTS', `${items.length} points`)
+  return items.map((item) => point(item, keys, now, limits))
+}
+
+function point(item: unknown, keys: KeyIndex, now: number, limits: Limits): Point {
+  if (!isObject(item)) throw new Rejected('BAD_SHAPE', 'a point must be a JSON object')
+  let ts = now
+  let raw: Record<string, unknown> = item
+  if ('values' in item && isObject(item.values) && Object.keys(item).every((k) => k === 'ts' || k === 'values')) {
+    raw = item.values
+    if ('ts' in item) {
+      if (typeof item.ts !== 'number' || !Number.isFinite(item.ts)) throw new Rejected('BAD_TS', 'ts must be milliseconds since 1970')
+      if (item.ts > now + limits.maxFutureMs || item.ts < now - limits.maxAgeMs) throw new Rejected('BAD_TS', `ts ${item.ts} is outside the accepted window`)
+      ts = Math.round(item.ts)
+    }
+  }
+  const names = Object.keys(raw)
+  if (names.length === 0) throw new Rejected('EMPTY', 'no values')
+  if (names.length > limits.maxKeys) throw new Rejected('TOO_MANY_KEYS', `${names.length} keys`)
+  const values: Record<string, Value> = {}
+  let unknown: string[] | undefined
+  let outOfRange: string[] | undefined
+  for (const name of names) {
+    if (!KEY.test(name)) throw new Rejected('BAD_SHAPE', `key ${JSON.stringify(name.slice(0, 70))}`)
+    const value = raw[name]
+    const spec = keys.get(name)
+    if (!spec) {
+      if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') throw new Rejected('WRONG_TYPE', `${name}: only numbers, booleans and strings`)
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new Rejected('BAD_VALUE', name)
+      if (typeof value === 'string' && value.length > limits.maxStringLength) throw new Rejected('BAD_VALUE', `${name}: string too long`)
+      values[name] = value
+      ;(unknown ??= []).push(name)
+      continue
+    }
+    const checked = typed(name, value, spec, limits)
+    values[name] = checked
+    if (typeof checked === 'number' && ((spec.min !== undefined && checked < spec.min) || (spec.max !== undefined && checked > spec.max))) (outOfRange ??= []).push(name)
+  }
+  return unknown || outOfRange ? { ts, values, flags: { ...(unknown ? { unknown } : {}), ...(outOfRange ? { outOfRange } : {}) } } : { ts, values }
+}
+
+/** A known key's value in its model's type: numbers may come as numeric strings, booleans as 0/1 or "true"/"false". */
+function typed(name: string, value: unknown, spec: TelemetryKey, limits: Limits): Value {
+  switch (spec.type) {
+    case 'number': {
+      const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
+      if (typeof value !== 'number' && typeof value !== 'string') throw new Rejected('WRONG_TYPE', `${name}: a number`)
+      if (!Number.isFinite(number)) throw new Rejected('BAD_VALUE', `${name}: not a number`)
+      return number
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return value
+      if (value === 0 || value === 1) return value === 1
+      if (value === 'true' || value === 'false') return value === 'true'
+      throw new Rejected('WRONG_TYPE', `${name}: true or false`)
+    case 'string':
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new Rejected('WRONG_TYPE', `${name}: a string`)
+      if (String(value).length > limits.maxStringLength) throw new Rejected('BAD_VALUE', `${name}: string too long`)
+      return String(value)
+  }
+}
+
+/** Client attributes (firmware, SIM …): a flat object of scalars. */
+export function attributes(body: unknown, limits: Limits = DEFAULT_LIMITS): Record<string, Value> {
+  if (!isObject(body)) throw new Rejected('BAD_SHAPE', 'attributes must be a JSON object')
+  const names = Object.keys(body)
+  if (names.length === 0) throw new Rejected('EMPTY', 'no attributes')
+  if (names.length > limits.maxKeys) throw new Rejected('TOO_MANY_KEYS', `${names.length} keys`)
+  const out: Record<string, Value> = {}
+  for (const name of names) {
+    const value = body[name]
+    if (!KEY.test(name)) throw new Rejected('BAD_SHAPE', `key ${JSON.stringify(name.slice(0, 70))}`)
+    if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') throw new Rejected('WRONG_TYPE', `${name}: only numbers, booleans and strings`)
+    if (typeof value === 'string' && value.length > limits.maxStringLength) throw new Rejected('BAD_VALUE', `${name}: string too long`)
+    out[name] = value
+  }
+  return out
+}

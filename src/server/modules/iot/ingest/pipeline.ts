@@ -1,0 +1,136 @@
+// The one way in for device messages, whatever carried them (embedded broker, external broker, HTTP): check the message
+// against the device's model, queue it for the batched write, and hand each point to the rules at once. A malformed
+// message is counted against its device and refused; it never stops the pipeline.
+import { Counter, type Registry } from 'prom-client'
+import type { Db } from '../../../platform/db/engine.js'
+import type { EventBus } from '../../../platform/events.js'
+import type { TelemetryKey } from '../models.js'
+import type { DeviceRef } from '../registry.js'
+import { attributes, decode, DEFAULT_LIMITS, indexKeys, type KeyIndex, type Limits, type Point, Rejected, telemetryPoints, type Value } from './payload.js'
+import { Partitions } from './partitions.js'
+import { TelemetryWriter, type WriterOptions } from './writer.js'
+
+/** A checked point of one device, as the rules see it. */
+export interface Reading {
+  device: DeviceRef
+  ts: number
+  values: Record<string, Value>
+  flags?: { unknown?: string[]; outOfRange?: string[] }
+}
+
+export type MessageKind = 'telemetry' | 'attributes'
+
+export interface Accepted {
+  points: number
+  /** Settles when the message is committed (QoS 1 acknowledges, HTTP answers). */
+  durable: Promise<void>
+}
+
+export const MODELS_CHANGED = 'iot.models.changed'
+export const DEVICE_STATE = 'device.state'
+
+export interface IngestOptions {
+  limits?: Partial<Limits>
+  writer?: Partial<WriterOptions>
+  /** Days of history kept; older day partitions are dropped by the retention job. */
+  retentionDays?: number
+}
+
+export class TelemetryIngest {
+  private models = new Map<string, KeyIndex>()
+  private readonly listeners = new Set<(reading: Reading) => void>()
+  readonly partitions: Partitions
+  readonly writer: TelemetryWriter
+  private readonly limits: Limits
+  readonly counters = { accepted: 0, values: 0, rejected: 0, overloaded: 0 }
+  private readonly messages: Counter<'kind' | 'result'> | undefined
+  private readonly valuesCounter: Counter | undefined
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    options: IngestOptions = {},
+    registry?: Registry,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...(options.retentionDays ? { maxAgeMs: options.retentionDays * 86_400_000 } : {}), ...options.limits }
+    this.partitions = new Partitions(db)
+    this.writer = new TelemetryWriter(db, this.partitions, options.writer, (devices) => {
+      for (const device of devices) void this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
+    })
+    if (registry) {
+      this.messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
+      this.valuesCounter = new Counter({ name: 'xiuhua_iot_values_total', help: 'Telemetry values accepted', registers: [registry] })
+    }
+    events.on(MODELS_CHANGED, () => void this.loadModels())
+  }
+
+  /** Reads the models and makes today's partitions; call before accepting messages. */
+  async start(): Promise<void> {
+    await this.loadModels()
+    await this.partitions.ensureAhead()
+  }
+
+  async loadModels(): Promise<void> {
+    const rows = await this.db.kysely.selectFrom('device_models').select(['key', 'telemetry']).execute()
+    this.models = new Map(rows.map((r) => [r.key, indexKeys(r.telemetry as TelemetryKey[])]))
+  }
+
+  /** Each accepted point, at once (before its write commits): the rules listen here. */
+  onReading(listener: (reading: Reading) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Checks and queues one message of a device. Throws `Rejected` (counted against the device) when it is malformed;
+   * answers how many points it held and a promise of their commit.
+   */
+  accept(device: DeviceRef, kind: MessageKind, payload: unknown, now = Date.now()): Accepted {
+    try {
+      const body = decode(payload, this.limits)
+      if (kind === 'attributes') {
+        const values = attributes(body, this.limits)
+        this.messages?.inc({ kind, result: 'accepted' })
+        return { points: 0, durable: this.writer.attributes(device.id, values) }
+      }
+      const points = telemetryPoints(body, this.models.get(device.modelKey) ?? new Map(), now, this.limits)
+      return this.queue(device, points)
+    } catch (error) {
+      if (error instanceof Rejected) {
+        this.counters.rejected += 1
+        this.messages?.inc({ kind, result: 'rejected' })
+        this.writer.rejected(device.id, error.message)
+      }
+      throw error
+    }
+  }
+
+  private queue(device: DeviceRef, points: Point[]): Accepted {
+    const durable = this.writer.write(device.id, points)
+    let values = 0
+    for (const point of points) {
+      values += Object.keys(point.values).length
+      const reading: Reading = point.flags ? { device, ts: point.ts, values: point.values, flags: point.flags } : { device, ts: point.ts, values: point.values }
+      for (const listener of this.listeners) listener(reading)
+    }
+    this.counters.accepted += 1
+    this.counters.values += values
+    this.messages?.inc({ kind: 'telemetry', result: 'accepted' })
+    this.valuesCounter?.inc(values)
+    durable.catch(() => {
+      this.counters.overloaded += 1
+      this.messages?.inc({ kind: 'telemetry', result: 'failed' })
+    })
+    return { points: points.length, durable }
+  }
+
+  /** Counts a message refused before it reached a device (bad token, wrong topic). */
+  refused(kind: MessageKind, result: 'unauthorised' | 'bad_topic'): void {
+    this.counters.rejected += 1
+    this.messages?.inc({ kind, result })
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close()
+  }
+}

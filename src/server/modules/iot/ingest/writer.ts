@@ -1,0 +1,304 @@
+// Batched writes of telemetry. Points wait a few milliseconds to be written together in one multi-row INSERT; the
+// promise of a point settles when its batch is committed (QoS 1 acknowledges then). Latest values, last-seen times,
+// attributes and reject counters are coalesced per device in memory and written about once a second.
+import { sql } from 'kysely'
+import type { Db } from '../../../platform/db/engine.js'
+import { dayOf, type Partitions } from './partitions.js'
+import type { Point, Value } from './payload.js'
+
+export interface WriterOptions {
+  /** Points in one INSERT at most. */
+  maxBatch: number
+  /** How long the first point of a batch waits for others. */
+  lingerMs: number
+  /** Batches in flight at once (PGlite has one connection: 1). */
+  parallel: number
+  /** Points waiting at most; beyond, new points are refused (OVERLOAD) rather than growing memory. */
+  maxPending: number
+  /** How often latest values, last-seen times and counters are written. */
+  stateEveryMs: number
+  /** A device's last-seen time is written at least this often while it reports (offline checks read it). */
+  seenEveryMs: number
+}
+
+export const DEFAULT_WRITER: WriterOptions = { maxBatch: 4000, lingerMs: 10, parallel: 2, maxPending: 200_000, stateEveryMs: 1000, seenEveryMs: 30_000 }
+
+export class Overloaded extends Error {
+  constructor() {
+    super('telemetry writer overloaded')
+  }
+}
+
+/** One write's points may land in two batches: it settles when the last of them is committed, failed if any failed. */
+interface Ticket {
+  remaining: number
+  error: Error | undefined
+  resolve: () => void
+  reject: (error: Error) => void
+}
+
+interface Pending {
+  deviceId: string
+  point: Point
+  ticket: Ticket
+}
+
+interface Waiter {
+  resolve: () => void
+  reject: (error: Error) => void
+}
+
+interface Latest {
+  ts: number
+  values: Record<string, { v: Value; ts: number; q: number }>
+}
+
+interface DeviceState {
+  seen: number
+  rejected: number
+  flagged: number
+  lastReject: string | null
+  attributes: Record<string, Value> | undefined
+  waiters: Waiter[]
+}
+
+export interface WriterStats {
+  points: number
+  batches: number
+  failedBatches: number
+  pending: number
+  overloaded: number
+}
+
+/** Called with the devices that came online (were 'never' or 'offline') and their org paths. */
+export type OnlineListener = (devices: Array<{ id: string; orgPath: string }>) => void
+
+export class TelemetryWriter {
+  private queue: Pending[] = []
+  private timer: NodeJS.Timeout | undefined
+  private inFlight = 0
+  private readonly flushing = new Set<Promise<void>>()
+  private latest = new Map<string, Latest>()
+  private states = new Map<string, DeviceState>()
+  /** When each device's last-seen was last written by this process. */
+  private readonly seenWritten = new Map<string, number>()
+  private stateTimer: NodeJS.Timeout | undefined
+  private stateRun: Promise<void> | undefined
+  private closed = false
+  readonly stats: WriterStats = { points: 0, batches: 0, failedBatches: 0, pending: 0, overloaded: 0 }
+  private readonly options: WriterOptions
+
+  constructor(
+    private readonly db: Db,
+    private readonly partitions: Partitions,
+    options: Partial<WriterOptions> = {},
+    private readonly onOnline: OnlineListener = () => {},
+  ) {
+    this.options = { ...DEFAULT_WRITER, ...(db.engine === 'embedded' ? { parallel: 1 } : {}), ...options }
+    this.stateTimer = setInterval(() => void this.flushState(), this.options.stateEveryMs)
+    this.stateTimer.unref()
+  }
+
+  /** Queues a device's points; settles when they are committed (rejects when the batch failed or the writer is full). */
+  write(deviceId: string, points: readonly Point[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('telemetry writer closed'))
+    if (this.queue.length + points.length > this.options.maxPending) {
+      this.stats.overloaded += points.length
+      return Promise.reject(new Overloaded())
+    }
+    if (points.length === 0) return Promise.resolve()
+    const done = new Promise<void>((resolve, reject) => {
+      const ticket: Ticket = { remaining: points.length, error: undefined, resolve, reject }
+      for (const point of points) {
+        this.queue.push({ deviceId, point, ticket })
+        this.remember(deviceId, point)
+      }
+    })
+    this.stats.pending = this.queue.length
+    this.schedule()
+    return done
+  }
+
+  /** Counts a refused message against the device (written with the next state flush). */
+  rejected(deviceId: string, reason: string): void {
+    const state = this.stateOf(deviceId)
+    state.rejected += 1
+    state.lastReject = reason.slice(0, 200)
+  }
+
+  /** Merges client attributes into the device; settles once written. */
+  attributes(deviceId: string, values: Record<string, Value>): Promise<void> {
+    const state = this.stateOf(deviceId)
+    state.attributes = { ...state.attributes, ...values }
+    state.seen = Math.max(state.seen, Date.now())
+    return new Promise<void>((resolve, reject) => state.waiters.push({ resolve, reject }))
+  }
+
+  private stateOf(deviceId: string): DeviceState {
+    let state = this.states.get(deviceId)
+    if (!state) this.states.set(deviceId, (state = { seen: 0, rejected: 0, flagged: 0, lastReject: null, attributes: undefined, waiters: [] }))
+    return state
+  }
+
+  private remember(deviceId: string, point: Point) {
+    const state = this.stateOf(deviceId)
+    state.seen = Math.max(state.seen, Date.now())
+    if (point.flags) state.flagged += 1
+    let latest = this.latest.get(deviceId)
+    if (!latest) this.latest.set(deviceId, (latest = { ts: point.ts, values: {} }))
+    latest.ts = Math.max(latest.ts, point.ts)
+    const unknown = point.flags?.unknown
+    const outOfRange = point.flags?.outOfRange
+    for (const key in point.values) {
+      const before = latest.values[key]
+      if (before && before.ts > point.ts) continue
+      latest.values[key] = { v: point.values[key] as Value, ts: point.ts, q: unknown?.includes(key) ? 2 : outOfRange?.includes(key) ? 1 : 0 }
+    }
+  }
+
+  private schedule() {
+    if (this.queue.length >= this.options.maxBatch) {
+      if (this.inFlight < this.options.parallel) this.startBatch()
+      return
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined
+      if (this.inFlight < this.options.parallel) this.startBatch()
+    }, this.options.lingerMs)
+  }
+
+  private startBatch() {
+    if (this.queue.length === 0) return
+    const batch = this.queue.length <= this.options.maxBatch ? this.queue : this.queue.slice(0, this.options.maxBatch)
+    this.queue = batch === this.queue ? [] : this.queue.slice(batch.length)
+    this.stats.pending = this.queue.length
+    this.inFlight += 1
+    const settle = (error: Error | undefined) => {
+      for (const { ticket } of batch) {
+        if (error) ticket.error = error
+        if (--ticket.remaining === 0) {
+          if (ticket.error) ticket.reject(ticket.error)
+          else ticket.resolve()
+        }
+      }
+    }
+    const run = this.insert(batch).then(
+      () => {
+        this.stats.points += batch.length
+        this.stats.batches += 1
+        settle(undefined)
+      },
+      (error: unknown) => {
+        this.stats.failedBatches += 1
+        settle(error as Error)
+      },
+    ).finally(() => {
+      this.inFlight -= 1
+      this.flushing.delete(run)
+      if (this.queue.length >= this.options.maxBatch) this.startBatch()
+      else if (this.queue.length) this.schedule()
+    })
+    this.flushing.add(run)
+  }
+
+  private async insert(batch: Pending[]): Promise<void> {
+    const ids: string[] = []
+    const times: string[] = []
+    const values: string[] = []
+    const flags: Array<string | null> = []
+    for (const { deviceId, point } of batch) {
+      ids.push(deviceId)
+      times.push(new Date(point.ts).toISOString())
+      values.push(JSON.stringify(point.values))
+      flags.push(point.flags ? JSON.stringify(point.flags) : null)
+    }
+    const statement = sql`INSERT INTO telemetry (device_id, ts, values, flags)
+      SELECT * FROM unnest(${ids}::uuid[], ${times}::timestamptz[], ${values}::jsonb[], ${flags}::jsonb[])`
+    try {
+      await statement.execute(this.db.kysely)
+    } catch (error) {
+      if (!/no partition of relation/.test((error as Error).message)) throw error
+      // a day without its partition yet (an old buffered point, or the first write of a day): make it and try again
+      await this.partitions.ensureDays(new Set(batch.map((p) => dayOf(p.point.ts))))
+      await statement.execute(this.db.kysely)
+    }
+  }
+
+  /** Writes latest values, last-seen times, attributes and counters gathered since the last time. */
+  flushState(): Promise<void> {
+    this.stateRun ??= this.writeState().finally(() => (this.stateRun = undefined))
+    return this.stateRun
+  }
+
+  private async writeState(): Promise<void> {
+    const latest = this.latest
+    const states = this.states
+    if (latest.size === 0 && states.size === 0) return
+    this.latest = new Map()
+    this.states = new Map()
+    const now = Date.now()
+    const waiters: Waiter[] = []
+    try {
+      if (latest.size) {
+        const ids = [...latest.keys()]
+        await sql`INSERT INTO device_latest (device_id, ts, values)
+          SELECT * FROM unnest(${ids}::uuid[], ${ids.map((id) => new Date(latest.get(id)!.ts).toISOString())}::timestamptz[], ${ids.map((id) => JSON.stringify(latest.get(id)!.values))}::jsonb[])
+          ON CONFLICT (device_id) DO UPDATE SET ts = GREATEST(device_latest.ts, excluded.ts), values = device_latest.values || excluded.values`.execute(this.db.kysely)
+      }
+      // last seen only when it is due, when a counter moved or attributes came: most flushes write few devices
+      const due = [...states].filter(([id, s]) => s.rejected || s.flagged || s.attributes || now - (this.seenWritten.get(id) ?? 0) >= this.options.seenEveryMs)
+      if (due.length) {
+        const ids = due.map(([id]) => id)
+        const came = await sql<{ id: string; org_path: string }>`UPDATE devices SET state = 'online' WHERE id = ANY(${ids}::uuid[]) AND state <> 'online' RETURNING id, org_path`.execute(this.db.kysely)
+        await sql`UPDATE devices d SET
+            last_seen = GREATEST(d.last_seen, u.seen),
+            rejected_count = d.rejected_count + u.rejected,
+            flagged_count = d.flagged_count + u.flagged,
+            last_reject = COALESCE(u.last_reject, d.last_reject),
+            attributes = CASE WHEN u.attrs IS NULL THEN d.attributes ELSE d.attributes || u.attrs END
+          FROM unnest(${ids}::uuid[], ${due.map(([, s]) => (s.seen ? new Date(s.seen).toISOString() : null))}::timestamptz[],
+            ${due.map(([, s]) => s.rejected)}::int[], ${due.map(([, s]) => s.flagged)}::int[], ${due.map(([, s]) => s.lastReject)}::text[],
+            ${due.map(([, s]) => (s.attributes ? JSON.stringify(s.attributes) : null))}::jsonb[]) AS u(id, seen, rejected, flagged, last_reject, attrs)
+          WHERE d.id = u.id`.execute(this.db.kysely)
+        for (const [id, s] of due) {
+          if (s.seen) this.seenWritten.set(id, now)
+          waiters.push(...s.waiters)
+        }
+        if (came.rows.length) this.onOnline(came.rows.map((r) => ({ id: r.id, orgPath: r.org_path })))
+      }
+      // a device not yet due keeps its waiters (attributes always make it due, so none are left)
+      for (const waiter of waiters) waiter.resolve()
+    } catch (error) {
+      for (const s of states.values()) for (const waiter of s.waiters) waiter.reject(error as Error)
+      // counters and attributes are kept for the next try; latest values will come again with the next message
+      for (const [id, s] of states) {
+        const now = this.stateOf(id)
+        now.rejected += s.rejected
+        now.flagged += s.flagged
+        now.seen = Math.max(now.seen, s.seen)
+        if (s.attributes) now.attributes = { ...s.attributes, ...now.attributes }
+        now.lastReject ??= s.lastReject
+      }
+    }
+  }
+
+  /** Writes everything waiting: the points, then the state. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    while (this.queue.length || this.flushing.size) {
+      if (this.queue.length && this.inFlight < this.options.parallel) this.startBatch()
+      await Promise.race(this.flushing)
+    }
+    await this.flushState()
+    if (this.states.size) await this.flushState()
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+    this.closed = true
+    if (this.stateTimer) clearInterval(this.stateTimer)
+  }
+}
