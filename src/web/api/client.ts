@@ -319,8 +319,8 @@ export const revokeOpen311Key = (id: string) => request<Open311Key>('POST', `/ap
 export const listDeviceModels = () => get<{ items: DeviceModel[] }>('/api/iot/models')
 export interface DeviceQuery extends Query {
   q?: string; model?: string; state?: DeviceState; streetId?: string
-  /** Only devices with an open alarm. */
-  alarm?: boolean
+  /** open: with an open alarm; none: without; a severity: with an open alarm of it. */
+  alarm?: 'open' | 'none' | Severity
   page?: number; pageSize?: number
 }
 export const listDevices = (query?: DeviceQuery) => get<Page<DeviceSummary>>('/api/iot/devices', query)
@@ -331,7 +331,7 @@ export const createDevice = (device: NewDevice) => post<{ device: DeviceDetail; 
 /** A new access token (the old one is refused at once), shown this once. */
 export const rotateDeviceToken = (deviceId: string) => post<{ token: string }>(`/api/iot/devices/${id(deviceId)}/token`)
 /** Revokes the token: the device is refused until a new one is issued. */
-export const revokeDeviceToken = (deviceId: string) => del<unknown>(`/api/iot/devices/${id(deviceId)}/token`)
+export const revokeDeviceToken = (deviceId: string) => del<{ ok: true }>(`/api/iot/devices/${id(deviceId)}/token`)
 /** Uploads a CSV or Excel file of devices (multipart `file`) with upload progress; a dry run only checks it. */
 export function importDevices(file: File, dryRun: boolean, onProgress?: (fraction: number) => void): Promise<DeviceImportReply> {
   const form = new FormData()
@@ -343,8 +343,10 @@ export interface TelemetryQuery extends Query { key: string; from: string; to: s
 export const deviceTelemetry = (deviceId: string, query: TelemetryQuery, init?: RequestInit) =>
   get<TelemetrySeries>(`/api/iot/devices/${id(deviceId)}/telemetry`, query, init)
 
+/** The rules of a model (its own and its devices'), or those that apply to one device (overridden ones marked). */
 export const listIotRules = (query: { model?: string; deviceId?: string }) => get<{ items: IotRule[] }>('/api/iot/rules', query)
-export const createIotRule = (rule: IotRuleInput) => post<IotRule>('/api/iot/rules', rule)
+/** A rule of a model, or of one device of it (deviceId). */
+export const createIotRule = (rule: IotRuleInput & { modelKey: string; deviceId: string | null }) => post<IotRule>('/api/iot/rules', rule)
 /** Saves a rule over the version the user saw; 409 CONFLICT when someone changed it first. */
 export const updateIotRule = (ruleId: string, version: number, rule: IotRuleInput) => put<IotRule>(`/api/iot/rules/${id(ruleId)}`, { ...rule, version })
 

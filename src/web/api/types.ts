@@ -131,6 +131,7 @@ export type { IotCondition, Severity, TelemetryKey }
 
 export type DeviceState = 'never' | 'online' | 'offline'
 export type AlarmState = 'active' | 'acknowledged' | 'cleared'
+export type ClassKind = 'component' | 'event'
 
 /** A device model (设备型号): the keys its devices send, with units and valid ranges, and how often they report. */
 export interface DeviceModel {
@@ -139,96 +140,98 @@ export interface DeviceModel {
   nameEn: string
   telemetry: TelemetryKey[]
   intervalSeconds: number
-  classKind: 'component' | 'event' | null
+  classKind: ClassKind | null
   classCode: string | null
   builtin: boolean
+  updatedAt: string
 }
 
-/** The newest value of a key: value, when, and its quality (0 ok, 1 out of range, 2 unknown key). */
+/** The newest value of a key: value, when (ms), and its quality (0 ok, 1 out of range, 2 unknown key). */
 export interface LatestValue {
   v: number | boolean | string
-  ts: string
-  q: 0 | 1 | 2
+  ts: number
+  q: number
 }
 
-/** The worst open alarm of a device (its severity) and how many are open. */
-export interface AlarmBadge {
-  severity: Severity
-  count: number
-}
-
-/** One row of the device list (GET /api/iot/devices). */
+/** One row of the device list (GET /api/iot/devices): with its newest values and open-alarm badge. */
 export interface DeviceSummary {
   id: string
   code: string
   name: string
   modelKey: string
+  modelName: string
   state: DeviceState
-  lastSeen: string | null
+  enabled: boolean
   lng: number | null
   lat: number | null
   address: string | null
   streetId: string | null
   streetName: string | null
-  enabled: boolean
+  communityName: string | null
+  lastSeen: string | null
   latest: Record<string, LatestValue>
-  alarm: AlarmBadge | null
+  /** How many alarms are open and the worst one's severity. */
+  alarms: { open: number; worst: Severity | null }
+  version: number
 }
 
-/** The device detail (GET /api/iot/devices/:id): the row, its model, attributes, counters and token state. */
+/** The device detail (GET /api/iot/devices/:id): the row, its model, token state, attributes and counters. */
 export interface DeviceDetail extends DeviceSummary {
   model: DeviceModel
-  communityId: string | null
-  communityName: string | null
   cellId: string | null
+  communityId: string | null
+  orgPath: string
   facilityKind: string | null
   facilityName: string | null
   facilityRef: string | null
   ownerUnitId: string | null
   ownerUnitName: string | null
   installedOn: string | null
+  /** The first characters of the access token and when it was issued; null while revoked. */
+  token: { hint: string; issuedAt: string } | null
+  latestAt: string | null
+  /** Client attributes the device sent (firmware, SIM …). */
   attributes: Record<string, unknown>
-  rejectedCount: number
-  flaggedCount: number
-  lastReject: string | null
-  /** The first characters of the access token; null when revoked. */
-  tokenHint: string | null
-  tokenIssuedAt: string | null
-  version: number
+  /** Messages refused as malformed, stored with a flag, and the last refusal's reason. */
+  counters: { rejected: number; flagged: number; lastReject: string | null }
   createdAt: string
   updatedAt: string
 }
 
-/** A device to register (POST /api/iot/devices); the place is found from the position when there is one. */
+/** A device to register (POST /api/iot/devices): placed in its grid cell, community and street by its position. */
 export interface NewDevice {
   code: string
   name: string
   modelKey: string
-  lng?: number
-  lat?: number
-  address?: string
-  facilityKind?: string
-  facilityName?: string
-  facilityRef?: string
-  installedOn?: string
+  lng?: number | null
+  lat?: number | null
+  crs?: 'wgs84' | 'gcj02' | 'bd09'
+  address?: string | null
+  facilityKind?: string | null
+  facilityName?: string | null
+  facilityRef?: string | null
+  ownerUnitId?: string | null
+  installedOn?: string | null
 }
 
-/** GET /api/iot/devices/map: the devices in scope as GeoJSON points. */
+/** GET /api/iot/devices/map: the placed devices in scope as GeoJSON points. */
 export interface DeviceMapFeatureProps {
   id: string
   code: string
   name: string
   modelKey: string
   state: DeviceState
-  /** The worst open alarm's severity. */
-  alarm: Severity | null
+  enabled: boolean
+  /** Open alarms, and the worst one's severity. */
+  alarms: number
+  worstAlarm: Severity | null
 }
 export interface DeviceMapReply {
   type: 'FeatureCollection'
-  features: Array<{ type: 'Feature'; geometry: { type: 'Point'; coordinates: [number, number] }; properties: DeviceMapFeatureProps }>
+  features: Array<{ type: 'Feature'; id: string; geometry: { type: 'Point'; coordinates: [number, number] }; properties: DeviceMapFeatureProps }>
 }
 
-/** A row of the import's error report: which row and column, why (code), in both languages. */
+/** A row of the import's error report: the row as a spreadsheet numbers it, the column, why (code), in both languages. */
 export interface DeviceImportError {
   row: number
   column: string | null
@@ -236,21 +239,24 @@ export interface DeviceImportError {
   messages: Record<Lang, string>
 }
 export interface DeviceImportReply {
+  /** Devices stored: 0 when any row has a problem, and on a dry run. */
   created: number
+  rows: number
+  dryRun: boolean
   errors: DeviceImportError[]
-  /** The new devices' tokens (shown this once); empty on a dry run. */
+  /** The new devices' tokens, shown this once. */
   tokens: Array<{ code: string; token: string }>
 }
 
-/** A chart series: buckets of `bucketSeconds` as [ms, avg, min, max] (one reading per point when not downsampled). */
+/** A chart series: raw readings (bucketSeconds 0: avg = min = max) or buckets, as [ms, avg, min, max]; booleans as 0/1. */
 export interface TelemetrySeries {
   key: string
   unit: string | null
   bucketSeconds: number
-  points: Array<[number, number | null, number | null, number | null]>
+  points: Array<[number, number, number, number]>
 }
 
-/** A rule of a model (deviceId null) or of one device (overriding the model's rule of the same name). */
+/** A rule of a model (deviceId null) or of one device (replacing the model's rule of the same name). */
 export interface IotRule {
   id: string
   modelKey: string
@@ -260,38 +266,40 @@ export interface IotRule {
   severity: Severity
   condition: { all: IotCondition[] }
   createCase: boolean
-  classKind: 'component' | 'event' | null
+  classKind: ClassKind | null
   classCode: string | null
   enabled: boolean
   builtin: boolean
   version: number
+  updatedAt: string
+  /** Asked for a device: a model's rule its own rule of the same name replaces. */
+  overridden: boolean
 }
-export type IotRuleInput = Omit<IotRule, 'id' | 'builtin' | 'version'>
+/** What a rule is made of when it is created (POST) or saved (PUT, with the version seen). */
+export type IotRuleInput = Pick<IotRule, 'name' | 'nameEn' | 'severity' | 'condition' | 'createCase' | 'classKind' | 'classCode' | 'enabled'>
 
 /** One alarm of the console (GET /api/iot/alarms) with its device and rule. */
 export interface Alarm {
   id: string
-  deviceId: string
-  deviceCode: string
-  deviceName: string
-  modelKey: string
-  ruleId: string
-  ruleName: string
-  ruleNameEn: string
   severity: Severity
   state: AlarmState
   raisedAt: string
   lastAt: string
+  /** Times it fired again while open. */
   repeats: number
-  detail: Record<string, unknown>
+  detail: unknown
   acknowledgedAt: string | null
+  acknowledgedBy: string | null
   clearedAt: string | null
+  clearedBy: string | null
+  /** 'auto', 'manual' or 'rule_changed'. */
   clearReason: string | null
+  device: { id: string; code: string; name: string; modelKey: string; position: number[] | null; streetId: string | null; address: string | null }
+  rule: { id: string; name: string; nameEn: string }
   caseId: string | null
   caseTicket: string | null
-  streetName: string | null
 }
 export interface AlarmList extends Page<Alarm> {
-  /** Open alarms by severity, whatever the severity filter (the console's counters). */
+  /** Open alarms by severity (the console's counters). */
   counts: Record<Severity, number>
 }

@@ -9,7 +9,7 @@ import { errorMessage } from '../../app/ServerError'
 import { maxLength, required } from '../../app/validation'
 
 export function AlarmActions({ alarm, onDone, size = 'small' }: {
-  alarm: Pick<Alarm, 'id' | 'state' | 'deviceCode'>
+  alarm: Alarm
   /** Called with the changed alarm, or with nothing when the server refused (the caller reloads). */
   onDone: (alarm?: Alarm) => void
   size?: 'small' | 'middle' | 'large'
@@ -63,7 +63,7 @@ export function AlarmActions({ alarm, onDone, size = 'small' }: {
       </Button>
       <Modal
         open={clearing}
-        title={t('iot.alarms.clearTitle', { code: alarm.deviceCode })}
+        title={t('iot.alarms.clearTitle', { code: alarm.device.code })}
         onCancel={() => setClearing(false)}
         onOk={() => void clear()}
         okText={t('iot.alarms.clear')}

@@ -105,23 +105,27 @@ export default function AlarmsPage() {
 
   const deviceCell = (a: Alarm) => (
     <Space size={4} orientation="vertical" style={{ gap: 0 }}>
-      <Link to={`/iot/devices/${a.deviceId}`} className="xh-ticket" onClick={(e) => e.stopPropagation()} data-testid={`alarm-device-${a.id}`}>{a.deviceCode}</Link>
-      <Typography.Text type="secondary" className="xh-iot-small">{a.deviceName}</Typography.Text>
+      <Link to={`/iot/devices/${a.device.id}`} className="xh-ticket" onClick={(e) => e.stopPropagation()} data-testid={`alarm-device-${a.id}`}>{a.device.code}</Link>
+      <Typography.Text type="secondary" className="xh-iot-small">{a.device.name}</Typography.Text>
     </Space>
   )
   const caseLink = (a: Alarm) => (a.caseId
     ? <Link to={`/cases/${a.caseId}`} onClick={(e) => e.stopPropagation()} data-testid={`alarm-case-${a.id}`}>{a.caseTicket ?? t('iot.alarms.case')}</Link>
     : <span className="xh-muted">—</span>)
   const repeats = (a: Alarm) => (a.repeats > 0 ? <Tooltip title={t('iot.alarms.repeatsHelp')}><Tag>×{a.repeats + 1}</Tag></Tooltip> : null)
-  const ruleName = (a: Alarm) => localName(a.ruleName, a.ruleNameEn, lang)
+  const ruleName = (a: Alarm) => localName(a.rule.name, a.rule.nameEn, lang)
+  const placeOf = (a: Alarm) => {
+    const street = streets.find((u) => u.id === a.device.streetId)
+    return street ? localName(street.name, street.nameEn, lang) : a.device.address
+  }
 
   const columns: TableColumnsType<Alarm> = [
     { title: t('iot.alarms.severity'), key: 'severity', width: 100, render: (_, a) => <SeverityTag severity={a.severity} /> },
     { title: t('iot.alarms.state'), key: 'state', width: 100, render: (_, a) => <AlarmStateTag state={a.state} /> },
     { title: t('iot.alarms.rule'), key: 'rule', width: 180, render: (_, a) => <Space size={4}>{ruleName(a)}{repeats(a)}</Space> },
     { title: t('iot.alarms.device'), key: 'device', width: 180, render: (_, a) => deviceCell(a) },
-    { title: t('iot.device.model'), key: 'model', width: 140, ellipsis: true, responsive: ['xl'], render: (_, a) => modelName(a.modelKey) },
-    { title: t('iot.device.street'), dataIndex: 'streetName', key: 'street', width: 110, ellipsis: true, responsive: ['xl'], render: (v: string | null) => v ?? '—' },
+    { title: t('iot.device.model'), key: 'model', width: 140, ellipsis: true, responsive: ['xl'], render: (_, a) => modelName(a.device.modelKey) },
+    { title: t('iot.alarms.place'), key: 'place', width: 130, ellipsis: true, responsive: ['xl'], render: (_, a) => placeOf(a) ?? '—' },
     { title: t('iot.alarms.raisedAt'), key: 'raisedAt', width: 120, render: (_, a) => <Ago at={a.raisedAt} /> },
     { title: t('iot.alarms.lastAt'), key: 'lastAt', width: 120, responsive: ['lg'], render: (_, a) => <Ago at={a.lastAt} /> },
     { title: t('iot.alarms.case'), key: 'case', width: 170, render: (_, a) => caseLink(a) },
@@ -155,10 +159,10 @@ export default function AlarmsPage() {
           <WarningFilled className="xh-iot-banner-icon" />
           <div className="xh-iot-banner-text">
             <b>{t('iot.alarms.newCritical')}</b>
-            {cued && <span> {cued.deviceCode} · {ruleName(cued)}</span>}
+            {cued && <span> {cued.device.code} · {ruleName(cued)}</span>}
             {cue.sound === 'blocked' && <div className="xh-iot-small">{t('iot.alarms.soundBlocked')}</div>}
           </div>
-          {cued && <Link to={`/iot/devices/${cued.deviceId}`} className="xh-iot-banner-link">{t('iot.devices.open')}</Link>}
+          {cued && <Link to={`/iot/devices/${cued.device.id}`} className="xh-iot-banner-link">{t('iot.devices.open')}</Link>}
           <Button type="text" size="small" icon={<CloseOutlined />} onClick={() => setCue(null)} aria-label={t('common.close')} className="xh-iot-banner-close" data-testid="alarm-banner-close" />
         </div>
       )}
@@ -243,11 +247,11 @@ export default function AlarmsPage() {
                 </div>
                 <div className="xh-iot-card-title">{ruleName(a)} {repeats(a)}</div>
                 <div className="xh-iot-card-line">
-                  <Link to={`/iot/devices/${a.deviceId}`} className="xh-ticket" data-testid={`alarm-device-${a.id}`}>{a.deviceCode}</Link>
-                  <span className="xh-iot-card-name">{a.deviceName}</span>
+                  <Link to={`/iot/devices/${a.device.id}`} className="xh-ticket" data-testid={`alarm-device-${a.id}`}>{a.device.code}</Link>
+                  <span className="xh-iot-card-name">{a.device.name}</span>
                 </div>
                 <div className="xh-iot-card-line xh-iot-small">
-                  {a.streetName && <span>{a.streetName}</span>}
+                  {placeOf(a) && <span>{placeOf(a)}</span>}
                   {a.caseId && <span>{t('iot.alarms.case')} {caseLink(a)}</span>}
                 </div>
                 {acting && a.state !== 'cleared' && <div className="xh-iot-card-actions"><AlarmActions alarm={a} onDone={reload} size="middle" /></div>}
@@ -273,7 +277,7 @@ export default function AlarmsPage() {
             'data-testid': `alarm-row-${a.id}`,
             'data-severity': a.severity,
             'data-state': a.state,
-            onClick: () => navigate(`/iot/devices/${a.deviceId}`),
+            onClick: () => navigate(`/iot/devices/${a.device.id}`),
           }) as HTMLAttributes<HTMLElement>}
           pagination={{
             current: page,

@@ -25,13 +25,6 @@ import { TokenModal } from './TokenModal'
 /** The chart brings ECharts: its own chunk, loaded while the rest of the page shows. */
 const TelemetryChart = lazy(() => import('./TelemetryChart'))
 
-/** The rules that apply to a device: its own, and the model's of a name it does not override. */
-export function rulesOfDevice(rules: IotRule[], deviceId: string): IotRule[] {
-  const own = rules.filter((r) => r.deviceId === deviceId)
-  const names = new Set(own.map((r) => r.name))
-  return [...own, ...rules.filter((r) => r.deviceId === null && !names.has(r.name))]
-}
-
 function LatestValues({ detail }: { detail: DeviceDetail }) {
   const { t } = useTranslation()
   const lang = useLang()
@@ -76,8 +69,8 @@ export default function DeviceDetailPage() {
     [] as Alarm[],
     [id],
   )
-  const modelKey = detail?.modelKey
-  const rules = useLoad(() => (modelKey ? listIotRules({ model: modelKey }).then((r) => rulesOfDevice(r.items, id)) : Promise.resolve([] as IotRule[])), [] as IotRule[], [modelKey, id])
+  // the rules that apply to this device (its model's, less those its own replace), for the chart's threshold lines
+  const rules = useLoad(() => listIotRules({ deviceId: id }).then((r) => r.items.filter((rule) => !rule.overridden)), [] as IotRule[], [id])
 
   const reloadAll = useCallback(() => {
     device.reload()
@@ -94,7 +87,7 @@ export default function DeviceDetailPage() {
     .flatMap((r) => r.condition.all.flatMap((c) => ((c.type === 'threshold' || c.type === 'sustained') && c.key === key
       ? [{ value: c.value, label: localName(r.name, r.nameEn, lang), colour: SEVERITY_COLOURS[r.severity] }]
       : []))), [rules.data, lang])
-  const chartKeys = useMemo(() => detail?.model.telemetry.filter((k) => k.type === 'number') ?? [], [detail])
+  const chartKeys = useMemo(() => detail?.model.telemetry.filter((k) => k.type !== 'string') ?? [], [detail])
 
   if (device.error && !detail) {
     return (
@@ -153,13 +146,13 @@ export default function DeviceDetailPage() {
     { key: 'lastSeen', label: t('iot.device.lastSeen'), children: detail.lastSeen ? formatDateTime(detail.lastSeen, lang) : t('iot.state.never') },
     {
       key: 'token', label: t('iot.token.title'),
-      children: detail.tokenHint
-        ? <span data-testid="device-token-hint"><Typography.Text code>{detail.tokenHint}…</Typography.Text> {detail.tokenIssuedAt ? formatDateTime(detail.tokenIssuedAt, lang) : ''}</span>
+      children: detail.token
+        ? <span data-testid="device-token-hint"><Typography.Text code>{detail.token.hint}…</Typography.Text> {formatDateTime(detail.token.issuedAt, lang)}</span>
         : <Tag color="red" data-testid="device-token-revoked">{t('iot.token.none')}</Tag>,
     },
-    { key: 'flagged', label: t('iot.device.flagged'), children: <span data-testid="device-flagged">{detail.flaggedCount}</span> },
-    { key: 'rejected', label: t('iot.device.rejected'), children: <span data-testid="device-rejected">{detail.rejectedCount}</span> },
-    ...(detail.lastReject ? [{ key: 'lastReject', label: t('iot.device.lastReject'), children: <Typography.Text type="danger">{detail.lastReject}</Typography.Text> }] : []),
+    { key: 'flagged', label: t('iot.device.flagged'), children: <span data-testid="device-flagged">{detail.counters.flagged}</span> },
+    { key: 'rejected', label: t('iot.device.rejected'), children: <span data-testid="device-rejected">{detail.counters.rejected}</span> },
+    ...(detail.counters.lastReject ? [{ key: 'lastReject', label: t('iot.device.lastReject'), children: <Typography.Text type="danger">{detail.counters.lastReject}</Typography.Text> }] : []),
   ]
   const attributes = Object.entries(detail.attributes)
 
@@ -170,7 +163,7 @@ export default function DeviceDetailPage() {
           <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => navigate('/iot/devices')} aria-label={t('iot.detail.back')} />
           <h1 data-testid="device-code">{detail.code}</h1>
           <DeviceStateBadge state={detail.state} />
-          {detail.alarm && <SeverityTag severity={detail.alarm.severity} count={detail.alarm.count} />}
+          {detail.alarms.worst && <SeverityTag severity={detail.alarms.worst} count={detail.alarms.open} />}
         </div>
         <Button icon={<ReloadOutlined />} onClick={reloadAll} loading={device.loading} aria-label={t('common.reload')}>{mobile ? null : t('common.reload')}</Button>
       </div>
@@ -205,7 +198,7 @@ export default function DeviceDetailPage() {
                           <Space size={[8, 4]} wrap>
                             <SeverityTag severity={a.severity} />
                             <AlarmStateTag state={a.state} />
-                            <span>{localName(a.ruleName, a.ruleNameEn, lang)}</span>
+                            <span>{localName(a.rule.name, a.rule.nameEn, lang)}</span>
                             <Typography.Text type="secondary"><Ago at={a.raisedAt} /></Typography.Text>
                             {a.caseId && <Link to={`/cases/${a.caseId}`}>{a.caseTicket ?? t('iot.alarms.case')}</Link>}
                           </Space>
@@ -232,8 +225,8 @@ export default function DeviceDetailPage() {
               title={t('iot.detail.connection')}
               extra={writable ? (
                 <Space size={4}>
-                  <Button size="small" icon={<KeyOutlined />} onClick={rotate} data-testid="device-rotate">{detail.tokenHint ? t('iot.token.rotate') : t('iot.token.issue')}</Button>
-                  {detail.tokenHint && <Button size="small" danger icon={<StopOutlined />} onClick={revoke} data-testid="device-revoke">{t('iot.token.revoke')}</Button>}
+                  <Button size="small" icon={<KeyOutlined />} onClick={rotate} data-testid="device-rotate">{detail.token ? t('iot.token.rotate') : t('iot.token.issue')}</Button>
+                  {detail.token && <Button size="small" danger icon={<StopOutlined />} onClick={revoke} data-testid="device-revoke">{t('iot.token.revoke')}</Button>}
                 </Space>
               ) : undefined}
             >

@@ -81,7 +81,7 @@ export function DeviceForm({ open, models, onClose, onCreated }: {
         <Form.Item name="code" label={t('iot.device.code')} rules={[required(t), maxLength(t, 64)]}>
           <Input placeholder="MC-0001" data-testid="device-code" autoComplete="off" />
         </Form.Item>
-        <Form.Item name="name" label={t('iot.device.name')} rules={[required(t), maxLength(t, 100)]}>
+        <Form.Item name="name" label={t('iot.device.name')} rules={[required(t), maxLength(t, 200)]}>
           <Input data-testid="device-name" />
         </Form.Item>
         <Form.Item name="modelKey" label={t('iot.device.model')} rules={[required(t)]}>
@@ -104,14 +104,14 @@ export function DeviceForm({ open, models, onClose, onCreated }: {
         <Form.Item name="address" label={t('iot.device.address')} rules={[maxLength(t, 200)]}>
           <Input />
         </Form.Item>
-        <Form.Item name="facilityName" label={t('iot.device.facility')} rules={[maxLength(t, 100)]} extra={t('iot.devices.facilityHelp')}>
+        <Form.Item name="facilityName" label={t('iot.device.facility')} rules={[maxLength(t, 200)]} extra={t('iot.devices.facilityHelp')}>
           <Input />
         </Form.Item>
         <Space.Compact block>
-          <Form.Item name="facilityKind" label={t('iot.device.facilityKind')} rules={[maxLength(t, 40)]} style={{ flex: 1 }}>
+          <Form.Item name="facilityKind" label={t('iot.device.facilityKind')} rules={[maxLength(t, 200)]} style={{ flex: 1 }}>
             <Input />
           </Form.Item>
-          <Form.Item name="facilityRef" label={t('iot.device.facilityRef')} rules={[maxLength(t, 64)]} style={{ flex: 1 }}>
+          <Form.Item name="facilityRef" label={t('iot.device.facilityRef')} rules={[maxLength(t, 200)]} style={{ flex: 1 }}>
             <Input />
           </Form.Item>
         </Space.Compact>

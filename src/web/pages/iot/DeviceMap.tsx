@@ -19,14 +19,14 @@ export const DEVICE_POINTS = 'iot-device-points'
 
 /** Alarm severity first, else the device's state. */
 const COLOUR: ExpressionSpecification = [
-  'match', ['coalesce', ['get', 'alarm'], ['get', 'state']],
+  'match', ['coalesce', ['get', 'worstAlarm'], ['get', 'state']],
   ...SEVERITIES.flatMap((s) => [s, SEVERITY_COLOURS[s]]),
   ...DEVICE_STATES.flatMap((s) => [s, STATE_COLOURS[s]]),
   '#8c8c8c',
 ] as unknown as ExpressionSpecification
 
 type LegendKey = Severity | DeviceState
-const legendKey = (p: DeviceMapFeatureProps): LegendKey => p.alarm ?? p.state
+const legendKey = (p: DeviceMapFeatureProps): LegendKey => p.worstAlarm ?? p.state
 
 function DevicesLayer({ data, onSelect }: { data: DeviceMapReply; onSelect: (id: string) => void }) {
   const map = useMap()
@@ -43,10 +43,10 @@ function DevicesLayer({ data, onSelect }: { data: DeviceMapReply; onSelect: (id:
       type: 'circle',
       source: DEVICE_SOURCE,
       // devices with an alarm on top
-      layout: { 'circle-sort-key': ['case', ['to-boolean', ['get', 'alarm']], 1, 0] },
+      layout: { 'circle-sort-key': ['case', ['to-boolean', ['get', 'worstAlarm']], 1, 0] },
       paint: {
         'circle-color': COLOUR,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, ['case', ['to-boolean', ['get', 'alarm']], 6, 4], 16, ['case', ['to-boolean', ['get', 'alarm']], 10, 7]],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, ['case', ['to-boolean', ['get', 'worstAlarm']], 6, 4], 16, ['case', ['to-boolean', ['get', 'worstAlarm']], 10, 7]],
         'circle-stroke-color': '#fff',
         'circle-stroke-width': 2,
       },
@@ -113,7 +113,7 @@ function DevicePopup({ device, modelName, onClose }: { device: DeviceMapFeatureP
       <div className="xh-case-popup-meta">{modelName(device.modelKey)}</div>
       <div className="xh-case-popup-line">
         <DeviceStateBadge state={device.state} />
-        {device.alarm && <SeverityTag severity={device.alarm} />}
+        {device.worstAlarm && <SeverityTag severity={device.worstAlarm} count={device.alarms} />}
       </div>
       <Link to={`/iot/devices/${device.id}`} data-testid="device-popup-open">{t('iot.devices.open')}</Link>
     </div>,

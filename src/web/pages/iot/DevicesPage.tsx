@@ -3,7 +3,7 @@
 // live. Those who may edit devices add one (its token shown once) or import many from CSV / Excel.
 import { useMemo, useState, type HTMLAttributes } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
-import { Badge, Button, Checkbox, Input, Segmented, Select, Space, Table } from 'antd'
+import { Badge, Button, Input, Segmented, Select, Space, Table } from 'antd'
 import type { TableColumnsType } from 'antd'
 import { ClearOutlined, EnvironmentOutlined, FilterOutlined, PlusOutlined, ReloadOutlined, UnorderedListOutlined, UploadOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
@@ -18,7 +18,7 @@ import { useUnits } from '../units/unitTree'
 import { DeviceForm } from './DeviceForm'
 import { DeviceMap } from './DeviceMap'
 import { ImportDevicesModal } from './ImportDevicesModal'
-import { Ago, DEVICE_STATES, DeviceStateBadge, keyName, SeverityTag, useDeviceModels, useLang, ValueText } from './shared'
+import { Ago, DEVICE_STATES, DeviceStateBadge, keyName, SEVERITIES, SeverityTag, useDeviceModels, useLang, ValueText } from './shared'
 import { TokenModal } from './TokenModal'
 
 type Filters = Pick<DeviceQuery, 'q' | 'model' | 'state' | 'streetId' | 'alarm'>
@@ -72,7 +72,7 @@ export default function DevicesPage() {
     { title: t('iot.device.state'), dataIndex: 'state', key: 'state', width: 100, render: (state: DeviceState) => <DeviceStateBadge state={state} /> },
     {
       title: t('iot.device.alarm'), key: 'alarm', width: 110,
-      render: (_, d) => d.alarm ? <SeverityTag severity={d.alarm.severity} count={d.alarm.count} /> : <span className="xh-muted">—</span>,
+      render: (_, d) => d.alarms.worst ? <SeverityTag severity={d.alarms.worst} count={d.alarms.open} /> : <span className="xh-muted">—</span>,
     },
     {
       title: t('iot.device.latest'), key: 'latest', width: 260, responsive: ['lg'],
@@ -133,14 +133,19 @@ export default function DevicesPage() {
           data-testid="devices-filter-street"
         />
       )}
-      <Checkbox
-        checked={f.alarm === true}
-        onChange={(e) => set({ alarm: e.target.checked || undefined })}
-        style={{ alignSelf: 'center', minWidth: 0 }}
+      <Select
+        allowClear
+        placeholder={t('iot.devices.filterAlarm')}
+        value={f.alarm}
+        onChange={(alarm: Filters['alarm']) => set({ alarm })}
+        options={[
+          { value: 'open', label: t('iot.devices.withAlarm') },
+          ...SEVERITIES.map((s) => ({ value: s, label: t('iot.devices.withSeverity', { severity: t(`iot.severity.${s}`) }) })),
+          { value: 'none', label: t('iot.devices.withoutAlarm') },
+        ]}
+        style={{ width: 150 }}
         data-testid="devices-filter-alarm"
-      >
-        {t('iot.devices.withAlarm')}
-      </Checkbox>
+      />
       <Button icon={<ClearOutlined />} onClick={reset} style={{ minWidth: 0 }}>{t('cases.filter.reset')}</Button>
     </div>
   )

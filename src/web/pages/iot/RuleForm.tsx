@@ -38,6 +38,12 @@ interface Values {
   enabled: boolean
 }
 
+/** What of a rule is sent back when it is saved. */
+export function inputOf(rule: IotRule): IotRuleInput {
+  const { name, nameEn, severity, condition, createCase, classKind, classCode, enabled } = rule
+  return { name, nameEn, severity, condition, createCase, classKind, classCode, enabled }
+}
+
 function toCondition(c: ConditionValues): IotCondition {
   const clear = c.clear === null || c.clear === undefined ? {} : { clear: c.clear }
   switch (c.type) {
@@ -209,8 +215,6 @@ export function RuleForm({ target, model, classes, onClose, onSaved }: {
   const submit = async (values: Values) => {
     const [kind, code] = values.createCase && values.classValue ? values.classValue.split(':') : [null, null]
     const input: IotRuleInput = {
-      modelKey: model.key,
-      deviceId: values.deviceId ?? null,
       name: values.name.trim(),
       nameEn: values.nameEn.trim(),
       severity: values.severity,
@@ -223,7 +227,9 @@ export function RuleForm({ target, model, classes, onClose, onSaved }: {
     setSaving(true)
     setError(null)
     try {
-      onSaved(editing ? await updateIotRule(editing.id, editing.version, input) : await createIotRule(input))
+      onSaved(editing
+        ? await updateIotRule(editing.id, editing.version, input)
+        : await createIotRule({ ...input, modelKey: model.key, deviceId: values.deviceId ?? null }))
     } catch (e) {
       setError(e)
     } finally {
@@ -246,7 +252,7 @@ export function RuleForm({ target, model, classes, onClose, onSaved }: {
       <Form form={form} layout="vertical" onFinish={submit}>
         <Row gutter={12}>
           <Col xs={24} sm={12}>
-            <Form.Item name="name" label={t('iot.rules.name')} rules={[required(t), maxLength(t, 100)]}>
+            <Form.Item name="name" label={t('iot.rules.name')} rules={[required(t), maxLength(t, 60)]}>
               <Input data-testid="iot-rule-name" />
             </Form.Item>
           </Col>

@@ -14,7 +14,7 @@ import { errorMessage, ServerError } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
 import { useLoad } from '../../app/useLoad'
 import { useClasses } from '../cases/shared'
-import { RuleForm, type RuleTarget } from './RuleForm'
+import { inputOf, RuleForm, type RuleTarget } from './RuleForm'
 import { conditionText } from './ruleText'
 import { SEVERITIES, SeverityTag, useDeviceModels, useLang } from './shared'
 
@@ -49,8 +49,7 @@ export default function RulesPage() {
 
   const toggle = async (rule: Row, enabled: boolean) => {
     try {
-      const { id, builtin: _builtin, version, deviceCode: _code, ...input } = rule
-      await updateIotRule(id, version, { ...input, enabled })
+      await updateIotRule(rule.id, rule.version, { ...inputOf(rule), enabled })
       message.success(enabled ? t('iot.rules.enabled') : t('iot.rules.disabled'))
     } catch (e) {
       message.error(errorMessage(e))

@@ -98,7 +98,7 @@ function chartOption(series: TelemetrySeries, name: string, thresholds: Threshol
 
 export default function TelemetryChart({ deviceId, keys, thresholdsOf, reloadKey }: {
   deviceId: string
-  /** The model's keys that can be charted (numbers). */
+  /** The model's keys that can be charted (numbers; booleans as 0/1). */
   keys: TelemetryKey[]
   thresholdsOf: (key: string) => Threshold[]
   /** Changes when the page wants the series again (the device sent something). */

@@ -123,17 +123,17 @@ export function ValueText({ value, spec, name }: { value: LatestValue; spec: Tel
 }
 
 /** "3 分钟前" / "3 minutes ago", with the full time in a tooltip; a dash when never. */
-export function Ago({ at, testId }: { at: string | null; testId?: string }) {
+export function Ago({ at, testId }: { at: string | number | null; testId?: string }) {
   const lang = useLang()
   if (!at) return <span data-testid={testId}>—</span>
   return (
-    <Tooltip title={formatDateTime(at, lang)}>
+    <Tooltip title={formatDateTime(new Date(at).toISOString(), lang)}>
       <span data-testid={testId} className="xh-nowrap">{formatAgo(at, lang)}</span>
     </Tooltip>
   )
 }
 
-export function formatAgo(at: string, lang: Lang, now = Date.now()): string {
+export function formatAgo(at: string | number, lang: Lang, now = Date.now()): string {
   const seconds = Math.round((new Date(at).getTime() - now) / 1000)
   const format = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' })
   const abs = Math.abs(seconds)
@@ -141,5 +141,5 @@ export function formatAgo(at: string, lang: Lang, now = Date.now()): string {
   if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute')
   if (abs < 86400) return format.format(Math.round(seconds / 3600), 'hour')
   if (abs < 86400 * 30) return format.format(Math.round(seconds / 86400), 'day')
-  return formatDateTime(at, lang)
+  return formatDateTime(new Date(at).toISOString(), lang)
 }
