@@ -1,7 +1,7 @@
 // The buttons that handle one alarm (alarm:act): acknowledge an active alarm, clear an open one by hand with a
 // comment (asked in a dialog). The server's answer goes back to the caller; a refusal shows as a message.
 import { useState } from 'react'
-import { App, Button, Form, Input, Modal, Space } from 'antd'
+import { App, Button, Form, Input, Modal, Space, type ButtonProps } from 'antd'
 import { CheckOutlined, StopOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
 import { acknowledgeAlarm, clearAlarm, type Alarm } from '../../api/client'
@@ -67,6 +67,7 @@ export function AlarmActions({ alarm, onDone, size = 'small' }: {
         onCancel={() => setClearing(false)}
         onOk={() => void clear()}
         okText={t('iot.alarms.clear')}
+        okButtonProps={{ 'data-testid': 'alarm-clear-ok' } as ButtonProps}
         confirmLoading={busy}
         destroyOnHidden
         data-testid="alarm-clear-dialog"

@@ -110,7 +110,7 @@ export default function AlarmsPage() {
     </Space>
   )
   const caseLink = (a: Alarm) => (a.caseId
-    ? <Link to={`/cases/${a.caseId}`} onClick={(e) => e.stopPropagation()} data-testid={`alarm-case-${a.id}`}>{a.caseTicket ?? t('iot.alarms.case')}</Link>
+    ? <Link to={`/cases/${a.caseId}`} className="xh-nowrap" onClick={(e) => e.stopPropagation()} data-testid={`alarm-case-${a.id}`}>{a.caseTicket ?? t('iot.alarms.case')}</Link>
     : <span className="xh-muted">—</span>)
   const repeats = (a: Alarm) => (a.repeats > 0 ? <Tooltip title={t('iot.alarms.repeatsHelp')}><Tag>×{a.repeats + 1}</Tag></Tooltip> : null)
   const ruleName = (a: Alarm) => localName(a.rule.name, a.rule.nameEn, lang)
@@ -120,16 +120,16 @@ export default function AlarmsPage() {
   }
 
   const columns: TableColumnsType<Alarm> = [
-    { title: t('iot.alarms.severity'), key: 'severity', width: 100, render: (_, a) => <SeverityTag severity={a.severity} /> },
-    { title: t('iot.alarms.state'), key: 'state', width: 100, render: (_, a) => <AlarmStateTag state={a.state} /> },
-    { title: t('iot.alarms.rule'), key: 'rule', width: 180, render: (_, a) => <Space size={4}>{ruleName(a)}{repeats(a)}</Space> },
-    { title: t('iot.alarms.device'), key: 'device', width: 180, render: (_, a) => deviceCell(a) },
-    { title: t('iot.device.model'), key: 'model', width: 140, ellipsis: true, responsive: ['xl'], render: (_, a) => modelName(a.device.modelKey) },
-    { title: t('iot.alarms.place'), key: 'place', width: 130, ellipsis: true, responsive: ['xl'], render: (_, a) => placeOf(a) ?? '—' },
-    { title: t('iot.alarms.raisedAt'), key: 'raisedAt', width: 120, render: (_, a) => <Ago at={a.raisedAt} /> },
-    { title: t('iot.alarms.lastAt'), key: 'lastAt', width: 120, responsive: ['lg'], render: (_, a) => <Ago at={a.lastAt} /> },
-    { title: t('iot.alarms.case'), key: 'case', width: 170, render: (_, a) => caseLink(a) },
-    ...(acting ? [{ title: t('common.actions'), key: 'actions', width: 190, fixed: 'right' as const, render: (_: unknown, a: Alarm) => <AlarmActions alarm={a} onDone={reload} /> }] : []),
+    { title: t('iot.alarms.severity'), key: 'severity', width: 90, render: (_, a) => <SeverityTag severity={a.severity} /> },
+    { title: t('iot.alarms.state'), key: 'state', width: 90, render: (_, a) => <AlarmStateTag state={a.state} /> },
+    { title: t('iot.alarms.rule'), key: 'rule', width: 150, render: (_, a) => <Space size={4}>{ruleName(a)}{repeats(a)}</Space> },
+    { title: t('iot.alarms.device'), key: 'device', width: 170, render: (_, a) => deviceCell(a) },
+    { title: t('iot.alarms.raisedAt'), key: 'raisedAt', width: 100, render: (_, a) => <Ago at={a.raisedAt} /> },
+    { title: t('iot.alarms.lastAt'), key: 'lastAt', width: 100, responsive: ['lg'], render: (_, a) => <Ago at={a.lastAt} /> },
+    { title: t('iot.alarms.case'), key: 'case', width: 190, render: (_, a) => caseLink(a) },
+    { title: t('iot.alarms.place'), key: 'place', width: 110, ellipsis: true, responsive: ['xl'], render: (_, a) => placeOf(a) ?? '—' },
+    { title: t('iot.device.model'), key: 'model', width: 130, ellipsis: true, responsive: ['xxl'], render: (_, a) => modelName(a.device.modelKey) },
+    ...(acting ? [{ title: t('common.actions'), key: 'actions', width: 180, fixed: 'right' as const, render: (_: unknown, a: Alarm) => <AlarmActions alarm={a} onDone={reload} /> }] : []),
   ]
 
   const active = Object.values(filters).filter((v) => v !== undefined && v !== 'open').length + (deviceId ? 1 : 0)
@@ -270,7 +270,7 @@ export default function AlarmsPage() {
           loading={loading}
           dataSource={data.items}
           columns={columns}
-          scroll={{ x: 1000 }}
+          scroll={{ x: 960 }}
           locale={{ emptyText: <Empty description={t('iot.alarms.none')} /> }}
           rowClassName={(a) => (flashing.has(a.id) ? 'xh-row-link xh-iot-flash' : 'xh-row-link')}
           onRow={(a) => ({

@@ -3,7 +3,7 @@
 // live. Those who may edit devices add one (its token shown once) or import many from CSV / Excel.
 import { useMemo, useState, type HTMLAttributes } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
-import { Badge, Button, Input, Segmented, Select, Space, Table } from 'antd'
+import { Badge, Button, Input, Segmented, Select, Space, Table, Tag } from 'antd'
 import type { TableColumnsType } from 'antd'
 import { ClearOutlined, EnvironmentOutlined, FilterOutlined, PlusOutlined, ReloadOutlined, UnorderedListOutlined, UploadOutlined } from '@ant-design/icons'
 import { useTranslation } from 'react-i18next'
@@ -69,7 +69,10 @@ export default function DevicesPage() {
     },
     { title: t('iot.device.name'), dataIndex: 'name', key: 'name', width: 180, ellipsis: true },
     { title: t('iot.device.model'), dataIndex: 'modelKey', key: 'model', width: 150, ellipsis: true, responsive: ['md'], render: (key: string) => modelName(key) },
-    { title: t('iot.device.state'), dataIndex: 'state', key: 'state', width: 100, render: (state: DeviceState) => <DeviceStateBadge state={state} /> },
+    {
+      title: t('iot.device.state'), dataIndex: 'state', key: 'state', width: 110,
+      render: (state: DeviceState, d) => <Space size={4}><DeviceStateBadge state={state} />{!d.enabled && <Tag>{t('common.inactive')}</Tag>}</Space>,
+    },
     {
       title: t('iot.device.alarm'), key: 'alarm', width: 110,
       render: (_, d) => d.alarms.worst ? <SeverityTag severity={d.alarms.worst} count={d.alarms.open} /> : <span className="xh-muted">—</span>,

@@ -60,7 +60,7 @@ function chartOption(series: TelemetrySeries, name: string, thresholds: Threshol
           : `${head}: ${withUnit(avg)}`
       },
     },
-    xAxis: { type: 'time' },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', scale: true, name: unit, nameTextStyle: { align: 'left' } },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
     series: [
@@ -148,11 +148,13 @@ export default function TelemetryChart({ deviceId, keys, thresholdsOf, reloadKey
           aria-label={t('iot.chart.key')}
           data-testid="telemetry-key"
         />
+        <Button icon={<ReloadOutlined />} onClick={() => setTick((n) => n + 1)} aria-label={t('common.reload')} />
         <Segmented<Preset>
           value={preset}
           onChange={setPreset}
           options={PRESETS.map((p) => ({ value: p, label: t(`iot.chart.preset.${p}`) }))}
           block={mobile}
+          className="xh-iot-range"
           data-testid="telemetry-range"
         />
         {preset === 'custom' && (
@@ -167,7 +169,6 @@ export default function TelemetryChart({ deviceId, keys, thresholdsOf, reloadKey
             data-testid="telemetry-custom"
           />
         )}
-        <Button icon={<ReloadOutlined />} onClick={() => setTick((n) => n + 1)} aria-label={t('common.reload')} />
       </div>
       <ServerError error={error} />
       <div className="xh-iot-chart-box">

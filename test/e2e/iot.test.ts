@@ -1,0 +1,219 @@
+// The IoT pages (物联感知): the admin finds the demo devices in the list and on the map and opens one whose history a
+// device sent over the HTTP device API — its chart draws; the dispatcher's alarm console flashes and sounds for a new
+// critical alarm, acknowledges it and clears another by hand; the rule editor saves a changed threshold; the leader's
+// phone shows the alarm console and a device page at 390 px; the supervisor has no IoT pages.
+import type { Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { pageFetch, PHONE, screenshot, SessionPool, tablesLoaded } from './harness.js'
+
+const baseUrl = inject('baseUrl')
+const sessions = new SessionPool(baseUrl)
+
+beforeAll(async () => {
+  await sessions.launch()
+})
+afterAll(() => sessions.close())
+
+const as = (username: string, phone = false) => sessions.page(username, phone)
+
+/** A device's message through the HTTP device API, with its demo token (`demo-<code>`). */
+async function send(code: string, body: unknown): Promise<void> {
+  const res = await fetch(`${baseUrl}/api/v1/demo-${code}/telemetry`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  expect(res.status, `telemetry of ${code}: ${await res.clone().text()}`).toBe(200)
+}
+
+interface DeviceRow { id: string; code: string; state: string; alarms: { open: number; worst: string | null } }
+
+async function deviceByCode(page: Page, code: string): Promise<DeviceRow> {
+  const { body } = await pageFetch<{ items: DeviceRow[] }>(page, `/api/iot/devices?q=${encodeURIComponent(code)}`)
+  const device = body.items.find((d) => d.code === code)
+  expect(device, code).toBeDefined()
+  return device!
+}
+
+interface AlarmRow { id: string; state: string; severity: string; device: { code: string }; rule: { name: string } }
+
+async function openAlarms(page: Page, code: string): Promise<AlarmRow[]> {
+  const device = await deviceByCode(page, code)
+  const { body } = await pageFetch<{ items: AlarmRow[] }>(page, `/api/iot/alarms?state=open&deviceId=${device.id}`)
+  return body.items
+}
+
+/** The input of an AntD InputNumber by its test id (on the input itself or on its wrapper). */
+function numberInput(scope: Locator, testId: string): Locator {
+  return scope.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first()
+}
+
+/** No page wider than the phone: nothing to scroll sideways. */
+async function fitsWidth(page: Page): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('IoT pages', () => {
+  const CHARTED = 'XZ-JG-001'
+
+  it('the admin opens the devices from the menu: the demo devices with their state and model; the map shows them', async () => {
+    const page = await as('admin')
+    const nav = page.getByTestId('nav-item-iotDevices')
+    expect(await nav.textContent()).toBe('物联设备')
+    await nav.click()
+    await page.getByTestId('devices-page').waitFor()
+    await tablesLoaded(page)
+    expect(await page.locator('[data-testid^="device-row-XZ-"]').count()).toBeGreaterThan(5)
+    expect(await page.locator('.ant-pagination-total-text').textContent()).toMatch(/共 \d+ 条/)
+
+    // search by number
+    await page.getByTestId('devices-search').locator('input').fill(CHARTED)
+    await page.getByTestId('devices-search').locator('input').press('Enter')
+    await expect.poll(() => page.locator('[data-testid^="device-row-"]').count()).toBe(1)
+    const row = page.getByTestId(`device-row-${CHARTED}`)
+    expect(await row.textContent()).toContain('智能井盖')
+    await screenshot(page, 'iot-devices-desktop')
+
+    // the map: every placed device in scope as a point
+    await page.getByTestId('devices-search').locator('input').fill('')
+    await page.getByTestId('devices-search').locator('input').press('Enter')
+    await page.getByTestId('devices-view').getByText('地图').click()
+    await expect.poll(() => page.getByTestId('device-map').getAttribute('data-loaded')).toBe('true')
+    expect(Number(await page.getByTestId('device-map').getAttribute('data-count'))).toBeGreaterThan(5)
+    await page.waitForFunction(() => {
+      const map = window.__xiuhuaMap
+      return !!map && map.loaded() && !map.isMoving() && map.queryRenderedFeatures({ layers: ['iot-device-points'] }).length > 0
+    }, undefined, { timeout: 30_000, polling: 100 })
+    await screenshot(page, 'iot-devices-map-desktop')
+  })
+
+  it('a device sends twelve hours of readings over HTTP: its page shows the newest values and draws the chart', async () => {
+    // a reading every 30 s (1,440), in messages of 480: more than the chart's points, so the server buckets them
+    const now = Date.now()
+    const history = Array.from({ length: 1440 }, (_, i) => ({
+      ts: now - (1439 - i) * 30_000,
+      values: { tilt: Math.round((2 + 1.5 * Math.sin(i / 54) + ((i * 37) % 10) / 10) * 10) / 10, water_level: 40 + Math.floor(i / 6) % 24 * 2 + (i % 3), battery: 90 - Math.floor(i / 200) },
+    }))
+    for (let i = 0; i < history.length; i += 480) await send(CHARTED, history.slice(i, i + 480))
+
+    const page = await as('admin')
+    const device = await deviceByCode(page, CHARTED)
+    await page.goto(`/iot/devices/${device.id}`)
+    await page.getByTestId('device-detail-page').waitFor()
+    expect(await page.getByTestId('device-code').textContent()).toBe(CHARTED)
+    await expect.poll(() => page.getByTestId('device-latest-battery').textContent()).toContain('83 %')
+    expect(await page.getByTestId('device-state').getAttribute('data-state')).toBe('online')
+
+    // 24 h by default: the series of the first key (tilt) in buckets (min–max band, average line), drawn by ECharts
+    const chart = page.getByTestId('telemetry-chart')
+    await expect.poll(() => chart.getAttribute('data-loading')).toBe('false')
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(100)
+    expect(await page.getByTestId('telemetry-bucket').textContent()).toMatch(/^已按每 \d+ (秒|分钟)汇总$/)
+    await page.getByTestId('telemetry-canvas').locator('canvas').waitFor()
+    // the water level for the last hour: the raw readings, 120 of them
+    await page.getByTestId('telemetry-key').click()
+    await page.locator('.ant-select-item-option').filter({ hasText: '井内水位' }).click()
+    await page.getByTestId('telemetry-range').getByText('1 小时').click()
+    await expect.poll(() => chart.getAttribute('data-key')).toBe('water_level')
+    await expect.poll(() => page.getByTestId('telemetry-bucket').count()).toBe(0) // raw readings: no buckets
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(119)
+    await page.getByTestId('telemetry-range').getByText('24 小时').click()
+    await expect.poll(() => page.getByTestId('telemetry-bucket').count()).toBe(1)
+    await page.waitForTimeout(300) // the chart's first frame, for the screenshot
+    await screenshot(page, 'iot-device-detail-desktop')
+  })
+
+  it('the dispatcher’s alarm console: a new critical alarm flashes and sounds; acknowledge, then clear with a comment', async () => {
+    const page = await as('dispatcher')
+    await page.getByTestId('nav-item-iotAlarms').click()
+    await page.getByTestId('alarms-page').waitFor()
+    await tablesLoaded(page)
+    // a touch on the page lets it play sound, as a user's first click would
+    await page.locator('.xh-page-header h1').click()
+    const before = Number(await page.getByTestId('alarm-count-critical').getAttribute('data-count'))
+
+    // a manhole cover is lifted: tilt far past the critical threshold of 15°
+    await send('XZ-JG-002', { tilt: 38, open: true })
+    const banner = page.getByTestId('alarm-banner')
+    await banner.waitFor()
+    expect(await banner.getAttribute('data-sound')).toBe('played')
+    await expect.poll(() => banner.textContent()).toContain('XZ-JG-002 · 井盖倾斜')
+    await expect.poll(async () => Number(await page.getByTestId('alarm-count-critical').getAttribute('data-count'))).toBe(before + 1)
+    const [alarm] = await openAlarms(page, 'XZ-JG-002')
+    expect(alarm).toMatchObject({ severity: 'critical', state: 'active' })
+    const row = page.getByTestId(`alarm-row-${alarm!.id}`)
+    await expect.poll(() => row.getAttribute('class')).toContain('xh-iot-flash')
+    await screenshot(page, 'iot-alarms-new-critical-desktop')
+
+    await page.getByTestId(`alarm-ack-${alarm!.id}`).click()
+    await expect.poll(() => row.getAttribute('data-state')).toBe('acknowledged')
+    await page.getByTestId(`alarm-clear-${alarm!.id}`).click()
+    const dialog = page.getByTestId('alarm-clear-dialog')
+    await dialog.getByTestId('alarm-clear-comment').fill('已现场复位井盖（e2e）')
+    await page.getByTestId('alarm-clear-ok').click()
+    await expect.poll(() => row.count()).toBe(0) // cleared: no longer among the open ones
+    await page.getByTestId('alarms-filter-state').click()
+    await page.locator('.ant-select-item-option').filter({ hasText: '已清除' }).click()
+    await expect.poll(() => page.getByTestId(`alarm-row-${alarm!.id}`).getAttribute('data-state')).toBe('cleared')
+
+    // muted: the choice is kept over a reload, and the next critical alarm flashes without a sound
+    await page.getByTestId('alarms-mute').click()
+    await page.reload()
+    await page.getByTestId('alarms-page').waitFor()
+    expect(await page.getByTestId('alarms-mute').getAttribute('data-muted')).toBe('true')
+    await send('XZ-JG-003', { tilt: 41 })
+    await expect.poll(() => page.getByTestId('alarm-banner').getAttribute('data-sound')).toBe('muted')
+    await page.getByTestId('alarms-mute').click()
+    expect(sessions.get('dispatcher')!.errors).toEqual([])
+  })
+
+  it('the rule editor: the admin lowers the manhole covers’ low-battery threshold, and the list says so', async () => {
+    const page = await as('admin')
+    await page.getByTestId('nav-item-iotRules').click()
+    await page.getByTestId('iot-rules-page').waitFor()
+    await page.getByTestId('iot-rules-model').click()
+    await page.locator('.ant-select-item-option').filter({ hasText: '智能井盖' }).click()
+    await expect.poll(() => new URL(page.url()).searchParams.get('model')).toBe('manhole_cover')
+    await tablesLoaded(page)
+    const rules = await pageFetch<{ items: Array<{ id: string; name: string; deviceId: string | null }> }>(page, '/api/iot/rules?model=manhole_cover')
+    const battery = rules.body.items.find((r) => r.name === '电量低' && r.deviceId === null)
+    expect(battery).toBeDefined()
+    const conditions = page.getByTestId(`rule-conditions-${battery!.id}`)
+    expect(await conditions.textContent()).toContain('电量 < 20 %')
+
+    await page.getByTestId(`rule-edit-${battery!.id}`).click()
+    const form = page.getByTestId('iot-rule-form')
+    await form.waitFor()
+    await numberInput(form, 'rule-condition-0-value').fill('15')
+    await numberInput(form, 'rule-condition-0-clear').fill('22')
+    await screenshot(page, 'iot-rule-form-desktop')
+    await page.getByTestId('iot-rule-save').click()
+    await expect.poll(() => conditions.textContent()).toContain('电量 < 15 %（高于 22 % 恢复）')
+    await screenshot(page, 'iot-rules-desktop')
+    expect(sessions.get('admin')!.errors).toEqual([])
+  })
+
+  it('the leader’s phone: the alarm console as cards, a device page, both within 390 px', async () => {
+    const page = await as('leader', true)
+    await page.goto('/iot/alarms')
+    await page.getByTestId('alarms-page').waitFor()
+    await expect.poll(() => page.locator('[data-testid^="alarm-row-"]').count()).toBeGreaterThan(0)
+    await fitsWidth(page)
+    await screenshot(page, 'iot-alarms-phone')
+
+    const device = await deviceByCode(page, CHARTED)
+    await page.goto(`/iot/devices/${device.id}`)
+    await page.getByTestId('device-detail-page').waitFor()
+    await expect.poll(() => page.getByTestId('telemetry-chart').getAttribute('data-loading')).toBe('false')
+    await fitsWidth(page)
+    await screenshot(page, 'iot-device-detail-phone', { fullPage: true })
+    expect(sessions.get('leader-phone')!.errors).toEqual([])
+  })
+
+  it('the supervisor has no IoT pages, and the server refuses the device list', async () => {
+    const page = await as('supervisor')
+    expect(await page.getByTestId('nav-item-iotDevices').count()).toBe(0)
+    expect(await page.getByTestId('nav-item-iotAlarms').count()).toBe(0)
+    expect((await pageFetch(page, '/api/iot/devices')).status).toBe(403)
+    await page.goto('/iot/alarms')
+    await page.getByText('您没有访问此页面的权限').waitFor()
+  })
+})
