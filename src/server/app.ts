@@ -20,6 +20,7 @@ import { notificationRoutes } from './modules/notifications/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
 import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
+import { iotRoutes } from './modules/iot/routes.js'
 import { liveRoutes } from './modules/live/routes.js'
 import { open311Routes } from './modules/open311/routes.js'
 import { orgRoutes } from './modules/org/routes.js'
@@ -134,6 +135,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   matrixRoutes(app, context.matrix)
   citizenRoutes(app, context.citizen, context.cases, context.files, context.config.rateLimits)
   open311Routes(app, context.open311, context.files)
+  iotRoutes(app, context.devices, context.db)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

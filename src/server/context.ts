@@ -22,6 +22,7 @@ import { Open311Service } from './modules/open311/service.js'
 import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
+import { DeviceRegistry } from './modules/iot/registry.js'
 import { OrgService } from './modules/org/service.js'
 
 export interface Context {
@@ -44,6 +45,8 @@ export interface Context {
   /** SMS and webhooks through the jobs table (retried, survive a restart). */
   deliveries: Deliveries
   open311: Open311Service
+  /** The IoT device registry: devices, tokens, lookups by token (cached). */
+  devices: DeviceRegistry
   broker: Broker | undefined
 }
 
@@ -88,7 +91,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     queue: async (to, text) => void (await deliveries.sms(to, text)),
   })
   new CitizenNotifier(db, jobs, cases, { sms: async (to, text) => void (await deliveries.sms(to, text)), webhook: async (id, type, body) => void (await deliveries.webhook(id, type, body)) }, log).register(events)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, broker: undefined }
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, open311: new Open311Service(citizen, org, new Open311Keys(db)), devices: new DeviceRegistry(db, events, { grid, org }), sms, deliveries, broker: undefined }
   await reload(context)
   return context
 }
