@@ -123,6 +123,16 @@ function numberIn(text: string, min: number, max: number): number | null | undef
   return Number.isFinite(n) && n >= min && n <= max ? n : undefined
 }
 
+/** Excel's day 0 (its serial numbers count days from here, with 1900 wrongly taken for a leap year). */
+const EXCEL_EPOCH = Date.UTC(1899, 11, 30)
+
+/** A day as people write it in a sheet (2026-4-2, 2026/04/02, or Excel's serial number of a date cell) as YYYY-MM-DD. */
+function dayText(text: string): string {
+  if (/^\d{5}(\.\d+)?$/.test(text)) return new Date(EXCEL_EPOCH + Math.floor(Number(text)) * 86_400_000).toISOString().slice(0, 10)
+  const match = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text)
+  return match ? `${match[1]}-${match[2]!.padStart(2, '0')}-${match[3]!.padStart(2, '0')}` : text
+}
+
 /**
  * Imports a file of devices: checks every row, and stores them all (with new tokens) only when no row has a problem
  * and this is not a dry run. Whole-file problems (unreadable, too many rows) are errors; row problems are the report.
@@ -183,7 +193,7 @@ export async function importDevices(registry: DeviceRegistry, principal: Princip
       facilityName: cell('facility_name'),
       facilityRef: cell('facility_ref'),
       ownerUnitId: ownerUnitId ?? null,
-      installedOn: cell('installed_on') || null,
+      installedOn: dayText(cell('installed_on')) || null,
     }
     const result = registry.check(principal, input, models)
     problems.push(...result.problems)
