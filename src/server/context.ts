@@ -96,7 +96,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   })
   new CitizenNotifier(db, jobs, cases, { sms: async (to, text) => void (await deliveries.sms(to, text)), webhook: async (id, type, body) => void (await deliveries.webhook(id, type, body)) }, log).register(events)
   const metrics = createMetrics()
-  const devices = new DeviceRegistry(db, events)
+  const devices = new DeviceRegistry(db, events, { grid, org })
   const telemetry = new TelemetryIngest(db, events, { retentionDays: config.telemetryRetentionDays }, metrics.registry)
   await telemetry.start()
   jobs.register(TELEMETRY_PARTITIONS_JOB, async () => {
