@@ -20,6 +20,8 @@ import { notificationRoutes } from './modules/notifications/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
 import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
+import { ruleRoutes } from './modules/iot/rules/routes.js'
+import { RuleStore } from './modules/iot/rules/rules.js'
 import { liveRoutes } from './modules/live/routes.js'
 import { open311Routes } from './modules/open311/routes.js'
 import { orgRoutes } from './modules/org/routes.js'
@@ -134,6 +136,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   matrixRoutes(app, context.matrix)
   citizenRoutes(app, context.citizen, context.cases, context.files, context.config.rateLimits)
   open311Routes(app, context.open311, context.files)
+  ruleRoutes(app, new RuleStore(context.db, context.events, context.alarms), context.alarms)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

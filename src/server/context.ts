@@ -23,6 +23,8 @@ import { NotificationService } from './modules/notifications/service.js'
 import { IdentityService } from './modules/identity/service.js'
 import { GridService } from './modules/org/grid.js'
 import { OrgService } from './modules/org/service.js'
+import { AlarmService } from './modules/iot/rules/alarms.js'
+import { OFFLINE_EVERY_MS, OFFLINE_JOB, offlineJob } from './modules/iot/rules/offline.js'
 
 export interface Context {
   config: Config
@@ -44,6 +46,8 @@ export interface Context {
   /** SMS and webhooks through the jobs table (retried, survive a restart). */
   deliveries: Deliveries
   open311: Open311Service
+  /** IoT rules and alarms: every accepted reading goes through `alarms.handle`. */
+  alarms: AlarmService
   broker: Broker | undefined
 }
 
@@ -88,7 +92,9 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     queue: async (to, text) => void (await deliveries.sms(to, text)),
   })
   new CitizenNotifier(db, jobs, cases, { sms: async (to, text) => void (await deliveries.sms(to, text)), webhook: async (id, type, body) => void (await deliveries.webhook(id, type, body)) }, log).register(events)
-  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, broker: undefined }
+  const alarms = new AlarmService(db, events, cases, log)
+  jobs.register(OFFLINE_JOB, offlineJob(db, events, alarms), OFFLINE_EVERY_MS)
+  const context: Context = { config, db, log, events, jobs, metrics: createMetrics(), org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen, open311: new Open311Service(citizen, org, new Open311Keys(db)), alarms, sms, deliveries, broker: undefined }
   await reload(context)
   return context
 }
@@ -100,10 +106,12 @@ export async function reload(context: Context): Promise<void> {
   await context.grid.load()
   await context.matrix.load()
   await context.calendar.load()
+  await context.alarms.load()
 }
 
 export async function closeContext(context: Context): Promise<void> {
   await context.jobs.stop()
   await context.broker?.close()
+  await context.alarms.close()
   await context.events.stop()
 }
