@@ -99,8 +99,9 @@ interface Slot {
   /** The newest message timestamp seen (ms), 0 before any. */
   lastSeen: number
   entries: Map<string, Entry>
-  /** The rules generation the entries were built for. */
+  /** The rules generation and the device's model the entries were built for. */
   generation: number
+  modelKey: string
   queue: Task[]
   busy: boolean
 }
@@ -127,7 +128,10 @@ export class AlarmService {
   private readonly seeds = new Map<string, Seed>()
   /** Entries with repeats not yet written. */
   private readonly dirty = new Set<Entry>()
+  /** Devices with work queued or running. */
   private busy = 0
+  private readonly ready: Slot[] = []
+  private scheduled = false
   private waiters: Array<() => void> = []
   private readonly timer: NodeJS.Timeout
   private flushing: Promise<void> | undefined
@@ -181,10 +185,6 @@ export class AlarmService {
     return effectiveRules(this.modelRules.get(device.modelKey) ?? [], own)
   }
 
-  model(key: string): ModelInfo | undefined {
-    return this.models.get(key)
-  }
-
   /** After how many reporting intervals of silence a device counts as offline: its offline rules' least, else the default. */
   offlineIntervals(device: Pick<DeviceRef, 'id' | 'modelKey'>): number {
     const counts = this.rulesOf(device).flatMap((r) => r.condition.all.flatMap((c) => (c.type === 'offline' ? [c.intervals] : [])))
@@ -227,7 +227,7 @@ export class AlarmService {
 
   private slotOf(deviceId: string): Slot {
     let slot = this.slots.get(deviceId)
-    if (!slot) this.slots.set(deviceId, (slot = { deviceId, device: undefined, lastSeen: 0, entries: new Map(), generation: -1, queue: [], busy: false }))
+    if (!slot) this.slots.set(deviceId, (slot = { deviceId, device: undefined, lastSeen: 0, entries: new Map(), generation: -1, modelKey: '', queue: [], busy: false }))
     return slot
   }
 
@@ -236,18 +236,29 @@ export class AlarmService {
     if (slot.busy) return
     slot.busy = true
     this.busy++
-    setImmediate(() => void this.drain(slot))
+    this.ready.push(slot)
+    if (this.scheduled) return
+    this.scheduled = true
+    // one turn of the event loop later, every device with work runs; readings without a transition run synchronously
+    setImmediate(() => {
+      this.scheduled = false
+      for (const ready of this.ready.splice(0)) void this.drain(ready)
+    })
   }
 
   /** Runs a device's queue in order; a failure is logged and the queue goes on. */
   private async drain(slot: Slot): Promise<void> {
     try {
-      for (let task = slot.queue.shift(); task; task = slot.queue.shift()) {
-        try {
-          const work = this.step(slot, task)
-          if (work) await work
-        } catch (error) {
-          this.log.error({ err: error, deviceId: slot.deviceId }, 'alarm rules failed on a message')
+      while (slot.queue.length) {
+        const tasks = slot.queue
+        slot.queue = []
+        for (const task of tasks) {
+          try {
+            const work = this.step(slot, task)
+            if (work) await work
+          } catch (error) {
+            this.log.error({ err: error, deviceId: slot.deviceId }, 'alarm rules failed on a message')
+          }
         }
       }
     } finally {
@@ -290,12 +301,13 @@ export class AlarmService {
 
   /** The entries of the rules that apply to a device, rebuilt after the rules changed (an unchanged rule keeps its state). */
   private entriesOf(slot: Slot, device: DeviceRef): Iterable<Entry> {
-    if (slot.generation === this.generation) return slot.entries.values()
+    if (slot.generation === this.generation && slot.modelKey === device.modelKey) return slot.entries.values()
     const entries = new Map<string, Entry>()
     for (const rule of this.rulesOf(device)) {
       const old = slot.entries.get(rule.id)
       if (old && JSON.stringify(old.rule.condition) === JSON.stringify(rule.condition)) {
-        entries.set(rule.id, { ...old, rule })
+        old.rule = rule
+        entries.set(rule.id, old)
         continue
       }
       // a changed condition starts anew (its open alarms were retired by the edit); else what is known of it
@@ -307,6 +319,7 @@ export class AlarmService {
     for (const old of slot.entries.values()) if (!entries.has(old.rule.id)) this.dirty.delete(old)
     slot.entries = entries
     slot.generation = this.generation
+    slot.modelKey = device.modelKey
     return entries.values()
   }
 
@@ -468,7 +481,7 @@ export class AlarmService {
     const slot = this.slots.get(change.deviceId)
     const seedKey = key(change.deviceId, change.ruleId)
     const follow = async () => {
-      const entry = slot?.generation === this.generation ? slot.entries.get(change.ruleId) : undefined
+      const entry = slot?.entries.get(change.ruleId)
       if (!entry) {
         if (change.state === 'active') this.seeds.set(seedKey, { alarmId: change.alarmId, suppressed: false })
         else if (change.state === 'cleared' && this.seeds.get(seedKey)?.alarmId === change.alarmId) {
@@ -496,7 +509,7 @@ export class AlarmService {
   /** An alarm the principal may see (its device placed or owned in their scope). */
   private async scoped(principal: Principal, id: string) {
     const row = await this.db.kysely.selectFrom('alarms').innerJoin('devices', 'devices.id', 'alarms.device_id').innerJoin('iot_rules', 'iot_rules.id', 'alarms.rule_id')
-      .select(['alarms.id', 'alarms.state', 'alarms.severity', 'alarms.device_id', 'alarms.rule_id', 'alarms.case_id', 'devices.org_path', 'devices.owner_unit_path', 'iot_rules.name as rule_name'])
+      .select(['alarms.id', 'alarms.state', 'alarms.severity', 'alarms.device_id', 'alarms.rule_id', 'devices.org_path', 'devices.owner_unit_path', 'iot_rules.name as rule_name'])
       .where('alarms.id', '=', id).executeTakeFirst()
     if (!row) throw notFound('告警', 'alarm')
     if (!inScope(principal, row.org_path) && !(row.owner_unit_path && inScope(principal, row.owner_unit_path))) throw new AppError('OUT_OF_SCOPE')
@@ -526,33 +539,24 @@ export class AlarmService {
     const alarm = await this.scoped(principal, id)
     if (alarm.state === 'cleared') throw alarmConflict('cleared')
     const slot = this.slotOf(alarm.device_id)
-    await new Promise<void>((resolve, reject) => {
-      this.push(slot, {
-        kind: 'run',
-        run: async () => {
-          try {
-            await this.clearByHand(principal, slot, alarm, comment)
-            resolve()
-          } catch (error) {
-            reject(error as Error)
-          }
-        },
-      })
+    const caseId = await new Promise<string | null>((resolve, reject) => {
+      this.push(slot, { kind: 'run', run: () => this.clearByHand(principal, slot, alarm, comment).then(resolve, reject) })
     })
-    if (alarm.case_id) await this.noteCase(actorOf(principal), alarm.case_id, id, alarm.rule_name, 'manual', comment, principal.roles[0] ?? 'system')
+    if (caseId) await this.noteCase(actorOf(principal), caseId, id, alarm.rule_name, 'manual', comment, principal.roles[0] ?? 'system')
     return this.item(id)
   }
 
-  private async clearByHand(principal: Principal, slot: Slot, alarm: { id: string; device_id: string; rule_id: string; severity: Severity; org_path: string }, comment: string): Promise<void> {
-    const entry = slot.generation === this.generation ? slot.entries.get(alarm.rule_id) : undefined
+  /** In the device's queue: closes the alarm and holds the rule back while the condition lasts; answers the alarm's case. */
+  private async clearByHand(principal: Principal, slot: Slot, alarm: { id: string; device_id: string; rule_id: string; severity: Severity; org_path: string }, comment: string): Promise<string | null> {
+    const entry = slot.entries.get(alarm.rule_id)
     const mine = entry?.alarmId === alarm.id ? entry : undefined
     const repeats = mine ? this.takeRepeats(mine) : { count: 0, lastAt: 0, lastValues: null }
-    const done = await this.db.kysely.transaction().execute(async (trx) => {
+    const row = await this.db.kysely.transaction().execute(async (trx) => {
       const row = await this.closeAlarm(trx, alarm.id, { at: new Date(), by: principal.userId, reason: 'manual', repeats, detail: { comment } })
       if (row) await audit(trx, actorOf(principal), { action: 'alarm.clear', entityType: 'alarm', entityId: alarm.id, details: { deviceId: alarm.device_id, ruleId: alarm.rule_id, reason: 'manual', comment } })
-      return Boolean(row)
+      return row
     })
-    if (!done) throw alarmConflict('cleared')
+    if (!row) throw alarmConflict('cleared')
     if (mine) {
       mine.state = clearedByHand(mine.state)
       mine.alarmId = null
@@ -561,6 +565,7 @@ export class AlarmService {
       slot.generation = -1
     }
     await this.publish({ alarmId: alarm.id, deviceId: alarm.device_id, ruleId: alarm.rule_id, severity: alarm.severity, state: 'cleared', orgPath: alarm.org_path, manual: true })
+    return row.case_id
   }
 
   /**
