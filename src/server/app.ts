@@ -20,6 +20,9 @@ import { notificationRoutes } from './modules/notifications/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
 import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
+import { iotRoutes } from './modules/iot/routes.js'
+import { ruleRoutes } from './modules/iot/rules/routes.js'
+import { RuleStore } from './modules/iot/rules/rules.js'
 import { liveRoutes } from './modules/live/routes.js'
 import { open311Routes } from './modules/open311/routes.js'
 import { deviceApiRoutes } from './modules/iot/ingest/routes.js'
@@ -136,6 +139,8 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   citizenRoutes(app, context.citizen, context.cases, context.files, context.config.rateLimits)
   open311Routes(app, context.open311, context.files)
   deviceApiRoutes(app, context.telemetry, context.devices)
+  iotRoutes(app, context.devices, context.db)
+  ruleRoutes(app, new RuleStore(context.db, context.events, context.alarms), context.alarms)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

@@ -25,6 +25,8 @@ import { GridService } from './modules/org/grid.js'
 import { OrgService } from './modules/org/service.js'
 import { DeviceRegistry } from './modules/iot/registry.js'
 import { TelemetryIngest } from './modules/iot/ingest/pipeline.js'
+import { AlarmService } from './modules/iot/rules/alarms.js'
+import { OFFLINE_EVERY_MS, OFFLINE_JOB, offlineJob } from './modules/iot/rules/offline.js'
 
 export interface Context {
   config: Config
@@ -49,6 +51,8 @@ export interface Context {
   devices: DeviceRegistry
   /** Device messages from the brokers and the HTTP device API: checked, written in batches, handed to the rules. */
   telemetry: TelemetryIngest
+  /** IoT rules and alarms: every accepted reading goes through `alarms.handle`. */
+  alarms: AlarmService
   broker: Broker | undefined
 }
 
@@ -96,9 +100,13 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   })
   new CitizenNotifier(db, jobs, cases, { sms: async (to, text) => void (await deliveries.sms(to, text)), webhook: async (id, type, body) => void (await deliveries.webhook(id, type, body)) }, log).register(events)
   const metrics = createMetrics()
-  const devices = new DeviceRegistry(db, events)
+  const devices = new DeviceRegistry(db, events, { grid, org })
   const telemetry = new TelemetryIngest(db, events, { retentionDays: config.telemetryRetentionDays }, metrics.registry)
   await telemetry.start()
+  const alarms = new AlarmService(db, events, cases, log)
+  jobs.register(OFFLINE_JOB, offlineJob(db, events, alarms), OFFLINE_EVERY_MS)
+  // every accepted reading goes to the rules at once, before its write commits
+  telemetry.onReading((reading) => alarms.handle(reading))
   jobs.register(TELEMETRY_PARTITIONS_JOB, async () => {
     await telemetry.partitions.ensureAhead()
     const dropped = await telemetry.partitions.dropOlderThan(config.telemetryRetentionDays)
@@ -106,7 +114,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   }, 3600_000)
   const context: Context = {
     config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
-    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, broker: undefined,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, broker: undefined,
   }
   await reload(context)
   return context
@@ -119,11 +127,13 @@ export async function reload(context: Context): Promise<void> {
   await context.grid.load()
   await context.matrix.load()
   await context.calendar.load()
+  await context.alarms.load()
 }
 
 export async function closeContext(context: Context): Promise<void> {
   await context.jobs.stop()
   await context.broker?.close()
   await context.telemetry.close()
+  await context.alarms.close()
   await context.events.stop()
 }

@@ -23,6 +23,8 @@ const PUBLIC = [
   // the citizen service: no sign-in, and nothing personal in any answer (test/integration/citizen-privacy.test.ts)
   '/api/public/catalogue', '/api/public/reports', '/api/public/reports/:ticket', '/api/public/follow/:token', '/api/public/follow/:token/rating',
   '/api/public/codes', '/api/public/codes/verify', '/api/public/map', '/api/public/photos/:id', '/api/public/photos/:id/thumbnail',
+  // the ThingsBoard device API: the device token in the path is the credential (src/server/modules/iot/ingest/ingest.test.ts)
+  '/api/v1/:token/telemetry', '/api/v1/:token/attributes',
   // Open311 GeoReport v2: reading is open, posting needs an api_key (src/server/modules/open311/open311.test.ts)
   ...['json', 'xml'].flatMap((f) => [
     `/open311/v2/discovery.${f}`, `/open311/v2/services.${f}`, `/open311/v2/services/:service_code.${f}`, `/open311/v2/requests.${f}`, `/open311/v2/requests.${f}`,

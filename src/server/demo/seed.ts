@@ -9,7 +9,7 @@ import { audit, SYSTEM_ACTOR } from '../platform/audit.js'
 import { BUILTIN_ROLES } from '../platform/auth/permissions.js'
 import { parseClassCsv, upsertClasses } from '../modules/classes/service.js'
 import { hashPassword } from '../modules/identity/passwords.js'
-import { seedModels } from '../modules/iot/seed.js'
+import { seedDemoDevices, seedModels } from '../modules/iot/seed.js'
 import { ensureDemoKey } from '../modules/open311/keys.js'
 import * as identityRepo from '../modules/identity/repository.js'
 import { generateDemoGeometry } from '../modules/org/demo-geometry.js'
@@ -25,6 +25,8 @@ interface DemoJson {
   streets: Array<{ name: string; name_en: string; code: string; centre: [number, number]; urban?: boolean }>
   zones: Array<{ name: string; name_en: string; code: string; centre: [number, number]; urban?: boolean }>
   departments: Array<{ name: string; name_en: string }>
+  /** How many of the district's public toilets are smart toilets (the demo gives each an air monitor). */
+  smart_toilets?: number
 }
 
 export function demoJson(): DemoJson {
@@ -68,6 +70,7 @@ export interface SeedResult {
   cells: number
   classes: number
   users: number
+  devices: number
 }
 
 /** Seeds the demo into an empty database (one transaction). */
@@ -136,9 +139,12 @@ export async function seedDemo(db: Db, password: string): Promise<SeedResult> {
     }
     // the Open311 key of INTERFACES.md
     await ensureDemoKey(trx)
+    // IoT devices of every model in the demo streets, with their well-known demo tokens (docs/iot.md, "Demo")
+    const urban = [...demo.streets, ...demo.zones].filter((s) => s.urban).map((s) => s.code)
+    const devices = await seedDemoDevices(trx, geometry.streets, { urban, toilets: demo.smart_toilets ?? 8 })
     const cellCount = geometry.streets.reduce((n, s) => n + s.communities.reduce((m, c) => m + c.cells.length, 0), 0)
-    await audit(trx, SYSTEM_ACTOR, { action: 'demo.seed', details: { units, cells: cellCount, classes: classes.length, users: DEMO_USERS.length } })
-    return { units, cells: cellCount, classes: classes.length, users: DEMO_USERS.length }
+    await audit(trx, SYSTEM_ACTOR, { action: 'demo.seed', details: { units, cells: cellCount, classes: classes.length, users: DEMO_USERS.length, devices } })
+    return { units, cells: cellCount, classes: classes.length, users: DEMO_USERS.length, devices }
   })
 }
 

@@ -35,6 +35,19 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests; please try again later' },
   UNAVAILABLE: { status: 503, 'zh-CN': '服务暂不可用：{reason}', en: 'Service unavailable: {reason}' },
   INTERNAL: { status: 500, 'zh-CN': '服务器内部错误', en: 'Internal server error' },
+  // IoT device registry (modules/iot)
+  DEVICE_MODEL_UNKNOWN: { status: 400, 'zh-CN': '不存在的设备型号：{model}', en: 'Unknown device model: {model}' },
+  DEVICE_CODE_TAKEN: { status: 409, 'zh-CN': '设备编号 {code} 已存在', en: 'Device code {code} is already in use' },
+  DEVICE_CODE_REPEATED: { status: 400, 'zh-CN': '设备编号 {code} 在文件中重复（首次出现在第 {first} 行）', en: 'Device code {code} appears twice in the file (first on row {first})' },
+  DEVICE_OUTSIDE_DISTRICT: { status: 400, 'zh-CN': '位置 ({lng}, {lat}) 不在本区任何网格内', en: 'The position ({lng}, {lat}) lies in no grid cell of the district' },
+  DEVICE_POSITION_INCOMPLETE: { status: 400, 'zh-CN': '经度和纬度须同时填写或同时留空', en: 'Give both longitude and latitude, or neither' },
+  DEVICE_OWNER_UNKNOWN: { status: 400, 'zh-CN': '找不到权属单位：{unit}', en: 'No such owner unit: {unit}' },
+  DEVICE_FIELD_REQUIRED: { status: 400, 'zh-CN': '{column}不能为空', en: '{column} is required' },
+  DEVICE_FIELD_INVALID: { status: 400, 'zh-CN': '{column}有误：{reason}', en: 'Invalid {column}: {reason}' },
+  DEVICE_IMPORT_UNREADABLE: { status: 400, 'zh-CN': '无法读取导入文件：{reason}', en: 'The import file cannot be read: {reason}' },
+  DEVICE_IMPORT_TOO_MANY_ROWS: { status: 400, 'zh-CN': '导入文件有 {rows} 行，超过上限 {limit} 行，请分批导入', en: 'The import file has {rows} rows, more than the limit of {limit}; import it in parts' },
+  TELEMETRY_KEY_UNKNOWN: { status: 400, 'zh-CN': '型号 {model} 没有可绘图的数值项 {key}', en: 'Model {model} has no numeric telemetry key {key}' },
+  TELEMETRY_RANGE_INVALID: { status: 400, 'zh-CN': '时间范围有误：{reason}', en: 'Invalid time range: {reason}' },
 } as const satisfies Record<string, ErrorDef>
 
 export type ErrorCode = keyof typeof ERRORS

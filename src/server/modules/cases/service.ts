@@ -314,6 +314,21 @@ export class CaseService {
     return { rating, at: now.toISOString() }
   }
 
+  /**
+   * A note in a case's timeline from outside the workflow (an alarm that filed the case has cleared): no step, no
+   * change of state or version, audited, and every open page of the case refreshes. `role` names who wrote it.
+   */
+  async note(actor: Actor, caseId: string, comment: string, detail: Record<string, unknown> = {}, role = 'system'): Promise<void> {
+    const row = await this.db.kysely.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('cases').select(['id', 'state', 'org_path', 'assigned_unit_path']).where('id', '=', caseId).executeTakeFirst()
+      if (!row) throw notFound('案卷', 'case')
+      await repo.insertTimeline(trx, { case_id: caseId, kind: 'note', action: 'note', at: new Date(), actor_id: actor.userId, role, unit_id: null, from_state: row.state, to_state: row.state, comment, reason: null, photo_ids: [], detail })
+      await audit(trx, actor, { action: 'case.note', entityType: 'case', entityId: caseId, details: detail })
+      return row
+    })
+    await this.events.publish({ type: 'case.changed', caseId, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path, state: row.state })
+  }
+
   /** The latest rating of each case (for the reporter's page). */
   async ratingsOf(caseIds: readonly string[]): Promise<Map<string, { rating: Rating; comment: string | null; at: string; closedAt: string }>> {
     if (!caseIds.length) return new Map()

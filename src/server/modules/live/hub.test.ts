@@ -52,6 +52,20 @@ describe('the live hub', () => {
     expect(noPermission()).toBe('retry: 3000\n: connected\n\n')
   })
 
+  it('forwards alarm changes to alarm readers and device states to device readers, in their scope, with the ids alone', async () => {
+    const { hub, emit } = makeHub({ retryMs: 3000 })
+    const watcher = collect(hub.open(user('a', STREET, ['alarm:read', 'device:read'])))
+    const elsewhere = collect(hub.open(user('b', '/d/street-b/', ['alarm:read', 'device:read'])))
+    const casesOnly = collect(hub.open(user('c', STREET)))
+    emit({ type: 'alarm.changed', alarmId: 'a1', deviceId: 'd1', ruleId: 'r1', severity: 'critical', state: 'active', orgPath: `${STREET}community/`, origin: 'x' })
+    emit({ type: 'device.state', deviceId: 'd1', state: 'offline', orgPath: `${STREET}community/` })
+    await settle()
+    const start = 'retry: 3000\n: connected\n\n'
+    expect(watcher()).toBe(`${start}event: alarm.changed\ndata: {"alarmId":"a1","deviceId":"d1","severity":"critical","state":"active"}\n\nevent: device.state\ndata: {"deviceId":"d1","state":"offline"}\n\n`)
+    expect(elsewhere()).toBe(start)
+    expect(casesOnly()).toBe(start)
+  })
+
   it('keeps a quiet stream alive with comment lines, and ends it after its lifetime so the browser signs in again', async () => {
     const { hub } = makeHub({ heartbeatMs: 20, maxLifetimeMs: 200 })
     const out = hub.open(user('a', STREET))

@@ -1,7 +1,9 @@
 // Opens the database: embedded PGlite + PostGIS (default, on disk or in memory) or native PostgreSQL + PostGIS.
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { finished } from 'node:stream/promises'
 import { PGlite } from '@electric-sql/pglite'
+import { from as copyFrom } from 'pg-copy-streams'
 import { postgis } from '@electric-sql/pglite-postgis'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
@@ -24,6 +26,8 @@ export interface Db {
   close(): Promise<void>
   /** The embedded engine, when it is one (tests clone it). */
   pglite?: PGlite
+  /** Native only: `COPY … FROM STDIN` (text format) of these rows, on a connection of the pool. */
+  copyFrom?(statement: string, rows: string): Promise<void>
 }
 
 const INT8 = 20
@@ -127,6 +131,18 @@ async function openNative(databaseUrl: string, poolSize: number): Promise<Db> {
     },
     async ping() {
       await sql`select 1`.execute(kysely)
+    },
+    async copyFrom(statement, rows) {
+      const client = await pool.connect()
+      try {
+        const stream = client.query(copyFrom(statement))
+        stream.end(rows)
+        await finished(stream)
+        client.release()
+      } catch (error) {
+        client.release(error as Error)
+        throw error
+      }
     },
     async close() {
       await listenClient?.end().catch(() => {})

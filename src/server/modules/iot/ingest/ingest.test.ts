@@ -114,9 +114,9 @@ describe('MQTT telemetry (embedded broker, token as user name)', () => {
   it('keeps unknown keys flagged and marks values outside the model range', async () => {
     const device = await addDevice('MQ-003')
     const client = await connect(device.token)
-    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 250, firmware_note: 'v2', h2s: '0.4' }), { qos: 1 })
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 250, firmware_note: 'v2\\beta "rc"\t1', h2s: '0.4' }), { qos: 1 })
     const [row] = await rows(device.id)
-    expect(row?.values).toEqual({ nh3: 250, firmware_note: 'v2', h2s: 0.4 })
+    expect(row?.values).toEqual({ nh3: 250, firmware_note: 'v2\\beta "rc"\t1', h2s: 0.4 })
     expect(row?.flags).toEqual({ unknown: ['firmware_note'], outOfRange: ['nh3'] })
     const newest = await latest(device.id)
     expect(newest?.nh3?.q).toBe(1)

@@ -5,7 +5,7 @@ import { Counter, type Registry } from 'prom-client'
 import type { Db } from '../../../platform/db/engine.js'
 import type { EventBus } from '../../../platform/events.js'
 import type { TelemetryKey } from '../models.js'
-import type { DeviceRef } from '../registry.js'
+import { type DeviceRef, MODEL_CHANGED } from '../registry.js'
 import { attributes, decode, DEFAULT_LIMITS, indexKeys, type KeyIndex, type Limits, type Point, Rejected, telemetryPoints, type Value } from './payload.js'
 import { Partitions } from './partitions.js'
 import { TelemetryWriter, type WriterOptions } from './writer.js'
@@ -26,7 +26,6 @@ export interface Accepted {
   durable: Promise<void>
 }
 
-export const MODELS_CHANGED = 'iot.models.changed'
 export const DEVICE_STATE = 'device.state'
 
 export interface IngestOptions {
@@ -61,7 +60,7 @@ export class TelemetryIngest {
       this.messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
       this.valuesCounter = new Counter({ name: 'xiuhua_iot_values_total', help: 'Telemetry values accepted', registers: [registry] })
     }
-    events.on(MODELS_CHANGED, () => void this.loadModels())
+    events.on(MODEL_CHANGED, () => void this.loadModels())
   }
 
   /** Reads the models and makes today's partitions; call before accepting messages. */

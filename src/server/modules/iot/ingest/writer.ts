@@ -202,6 +202,30 @@ export class TelemetryWriter {
   }
 
   private async insert(batch: Pending[]): Promise<void> {
+    const write = this.db.copyFrom ? () => this.copy(batch) : () => this.unnest(batch)
+    try {
+      await write()
+    } catch (error) {
+      if (!/no partition of relation/.test((error as Error).message)) throw error
+      // a day without its partition yet (an old buffered point, or the first write of a day): make it and try again
+      await this.partitions.ensureDays(new Set(batch.map((p) => dayOf(p.point.ts))))
+      await write()
+    }
+  }
+
+  /** Native PostgreSQL: COPY in text format (JSON text escapes no tab or newline; its backslashes are doubled). */
+  private copy(batch: Pending[]): Promise<void> {
+    let rows = ''
+    for (const { deviceId, point } of batch) {
+      const values = JSON.stringify(point.values)
+      const flags = point.flags ? JSON.stringify(point.flags) : undefined
+      rows += `${deviceId}\t${new Date(point.ts).toISOString()}\t${values.includes('\\') ? values.replaceAll('\\', '\\\\') : values}\t${flags === undefined ? '\\N' : flags.includes('\\') ? flags.replaceAll('\\', '\\\\') : flags}\n`
+    }
+    return this.db.copyFrom!('COPY telemetry (device_id, ts, values, flags) FROM STDIN', rows)
+  }
+
+  /** PGlite: one multi-row INSERT over arrays. */
+  private async unnest(batch: Pending[]): Promise<void> {
     const ids: string[] = []
     const times: string[] = []
     const values: string[] = []
@@ -212,16 +236,8 @@ export class TelemetryWriter {
       values.push(JSON.stringify(point.values))
       flags.push(point.flags ? JSON.stringify(point.flags) : null)
     }
-    const statement = sql`INSERT INTO telemetry (device_id, ts, values, flags)
-      SELECT * FROM unnest(${ids}::uuid[], ${times}::timestamptz[], ${values}::jsonb[], ${flags}::jsonb[])`
-    try {
-      await statement.execute(this.db.kysely)
-    } catch (error) {
-      if (!/no partition of relation/.test((error as Error).message)) throw error
-      // a day without its partition yet (an old buffered point, or the first write of a day): make it and try again
-      await this.partitions.ensureDays(new Set(batch.map((p) => dayOf(p.point.ts))))
-      await statement.execute(this.db.kysely)
-    }
+    await sql`INSERT INTO telemetry (device_id, ts, values, flags)
+      SELECT * FROM unnest(${ids}::uuid[], ${times}::timestamptz[], ${values}::jsonb[], ${flags}::jsonb[])`.execute(this.db.kysely)
   }
 
   /** Writes latest values, last-seen times, attributes and counters gathered since the last time. */

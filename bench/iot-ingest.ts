@@ -1,0 +1,409 @@
+// Prints what device ingestion sustains, for the targets of the IoT issue: 10,000 device connections over MQTT to
+// durable storage, in messages/s and values/s, with QoS 0 (target ≥ 30,000 messages/s of 5 values on native
+// PostgreSQL) and QoS 1 (acknowledged after the commit); the server's memory with every device connected; and the two
+// ceilings the figures are read against: the embedded broker passing messages from publishers to a subscriber with no
+// storage, and PostgreSQL COPY of the same rows (psql) with no broker.
+// The server runs as its own process (npm start's entry, src/server/main.ts) on a scratch database; the devices are
+// raw MQTT 3.1.1 connections in a forked process, so neither shares the other's event loop.
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/iot-ingest.ts
+//      (without DATABASE_URL: embedded PGlite in a temporary directory)
+// Knobs: BENCH_DEVICES (10000), BENCH_RATE (40000 messages/s offered with QoS 0), BENCH_SECONDS (10 per run),
+//        BENCH_QOS1_RATE (20000), BENCH_COPY_ROWS (1000000), BENCH_PARTS (qos0,qos1,broker,copy,rules).
+import { fork, spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { Cleanups, envInt, int, latencyFigures, mb, ms, printTable, scratchDatabase } from './lib.js'
+
+const HOST = '127.0.0.1'
+const FLAG = 'XIUHUA_BENCH_IOT_ROLE'
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const TARGET = { qos0: 30_000, ruleP99: 200 }
+const TOPIC = 'v1/devices/me/telemetry'
+
+const devices = envInt('BENCH_DEVICES', 10_000)
+const seconds = envInt('BENCH_SECONDS', 10)
+const parts = new Set((process.env.BENCH_PARTS ?? 'qos0,qos1,broker,copy').split(','))
+const tokenOf = (i: number) => `bench-${i}`
+
+// ---------------------------------------------------------------------------------------------------------------
+// MQTT 3.1.1 frames, encoded by hand: the devices are many and cheap, so no client library sits in the measurement
+
+function remaining(length: number): number[] {
+  const bytes: number[] = []
+  do {
+    let byte = length % 128
+    length = Math.floor(length / 128)
+    if (length > 0) byte |= 0x80
+    bytes.push(byte)
+  } while (length > 0)
+  return bytes
+}
+
+const utf8 = (text: string) => {
+  const bytes = Buffer.from(text)
+  return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes])
+}
+
+function connectFrame(clientId: string, username: string | undefined): Buffer {
+  const body = Buffer.concat([utf8('MQTT'), Buffer.from([4, username ? 0x82 : 0x02, 0, 120]), utf8(clientId), username ? utf8(username) : Buffer.alloc(0)])
+  return Buffer.concat([Buffer.from([0x10, ...remaining(body.length)]), body])
+}
+
+function publishFrame(payload: Buffer, qos: 0 | 1, packetId = 0): Buffer {
+  const topic = utf8(TOPIC)
+  const id = qos ? Buffer.from([packetId >> 8, packetId & 0xff]) : Buffer.alloc(0)
+  const length = topic.length + id.length + payload.length
+  return Buffer.concat([Buffer.from([qos ? 0x32 : 0x30, ...remaining(length)]), topic, id, payload])
+}
+
+function subscribeFrame(topic: string): Buffer {
+  const body = Buffer.concat([Buffer.from([0, 1]), utf8(topic), Buffer.from([0])])
+  return Buffer.concat([Buffer.from([0x82, ...remaining(body.length)]), body])
+}
+
+/** Five values, as a toilet air monitor sends them; a hundred variants used in turn. */
+const PAYLOADS = Array.from({ length: 100 }, (_, i) => Buffer.from(JSON.stringify({
+  nh3: +(0.5 + (i % 17) * 0.1).toFixed(2), h2s: +(0.05 + (i % 7) * 0.01).toFixed(3), temperature: 18 + (i % 12), humidity: 40 + (i % 40), occupancy: i % 6,
+})))
+
+// ---------------------------------------------------------------------------------------------------------------
+// The devices (forked process): N connections, then runs at an offered rate with QoS 0 or QoS 1
+
+interface DeviceRun {
+  qos: 0 | 1
+  rate: number
+  ms: number
+}
+type ToDevices = { kind: 'connect'; port: number; count: number; tokens: boolean } | { kind: 'run'; run: DeviceRun } | { kind: 'close' }
+type FromDevices =
+  | { kind: 'connected'; ok: number; refused: number; ms: number }
+  | { kind: 'ran'; sent: number; heldBack: number; acked: number; latencies: number[]; elapsedMs: number }
+
+async function devicesProcess() {
+  const sockets: net.Socket[] = []
+  const inflight: Array<Map<number, number>> = []
+  let acked = 0
+  let latencies: number[] = []
+  const send = (message: FromDevices) => process.send?.(message)
+
+  function open(port: number, i: number, tokens: boolean): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ host: HOST, port })
+      socket.setNoDelay(true)
+      let connected = false
+      let buffer: Buffer = Buffer.alloc(0)
+      socket.on('data', (chunk: Buffer) => {
+        buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk
+        while (buffer.length >= 2) {
+          const type = buffer[0]! >> 4
+          const length = buffer[1]! // CONNACK and PUBACK are 2 bytes long
+          if (buffer.length < 2 + length) break
+          if (type === 2) {
+            connected = buffer[3] === 0
+            resolve(connected)
+          } else if (type === 4) {
+            const id = (buffer[2]! << 8) | buffer[3]!
+            const sentAt = inflight[i]?.get(id)
+            if (sentAt !== undefined) {
+              inflight[i]!.delete(id)
+              acked += 1
+              latencies.push(performance.now() - sentAt)
+            }
+          }
+          buffer = buffer.subarray(2 + length)
+        }
+      })
+      socket.on('error', () => resolve(false))
+      socket.on('close', () => {
+        if (!connected) resolve(false)
+      })
+      socket.write(connectFrame(`bench-device-${i}`, tokens ? tokenOf(i) : undefined))
+      sockets[i] = socket
+      inflight[i] = new Map()
+    })
+  }
+
+  async function run({ qos, rate, ms: duration }: DeviceRun) {
+    acked = 0
+    latencies = []
+    let sent = 0
+    let heldBack = 0
+    let next = 0
+    let packetId = 0
+    const started = performance.now()
+    const frames0 = PAYLOADS.map((p) => publishFrame(p, 0))
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        const elapsed = performance.now() - started
+        if (elapsed >= duration) {
+          clearInterval(tick)
+          return resolve()
+        }
+        const due = Math.floor((rate * elapsed) / 1000) - sent - heldBack
+        for (let n = 0; n < due; n++) {
+          const i = next
+          next = (next + 1) % sockets.length
+          const socket = sockets[i]!
+          // a device whose socket is backed up (the server is not reading) skips this message: counted, not queued
+          if (socket.writableLength > 16 * 1024 || (qos === 1 && inflight[i]!.size >= 10)) {
+            heldBack += 1
+            continue
+          }
+          const payload = PAYLOADS[(sent + i) % PAYLOADS.length]!
+          if (qos === 0) socket.write(frames0[(sent + i) % frames0.length]!)
+          else {
+            packetId = (packetId % 65535) + 1
+            inflight[i]!.set(packetId, performance.now())
+            socket.write(publishFrame(payload, 1, packetId))
+          }
+          sent += 1
+        }
+      }, 5)
+    })
+    // QoS 1: wait for the acknowledgements still due (up to 10 s)
+    const waitUntil = performance.now() + 10_000
+    while (qos === 1 && inflight.some((m) => m.size) && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 20))
+    send({ kind: 'ran', sent, heldBack, acked, latencies: qos === 1 ? latencies : [], elapsedMs: performance.now() - started })
+  }
+
+  process.on('message', (message: ToDevices) => {
+    if (message.kind === 'connect') {
+      void (async () => {
+        const started = performance.now()
+        let ok = 0
+        let refused = 0
+        // in waves, as a real fleet reconnects after an outage
+        for (let from = 0; from < message.count; from += 500) {
+          const wave = await Promise.all(Array.from({ length: Math.min(500, message.count - from) }, (_, k) => open(message.port, from + k, message.tokens)))
+          for (const good of wave) if (good) ok += 1; else refused += 1
+        }
+        send({ kind: 'connected', ok, refused, ms: performance.now() - started })
+      })()
+    } else if (message.kind === 'run') void run(message.run)
+    else {
+      for (const socket of sockets) socket.destroy()
+      process.exit(0)
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The orchestrator
+
+function ask<T extends FromDevices['kind']>(child: ChildProcess, message: ToDevices, answer: T): Promise<Extract<FromDevices, { kind: T }>> {
+  return new Promise((resolve) => {
+    const listener = (reply: FromDevices) => {
+      if (reply.kind !== answer) return
+      child.off('message', listener)
+      resolve(reply as Extract<FromDevices, { kind: T }>)
+    }
+    child.on('message', listener)
+    child.send(message)
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, HOST, () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Resident memory and CPU seconds of a process, from /proc. */
+function usage(pid: number): { rss: number; cpu: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  // utime and stime, in clock ticks of 1/100 s
+  const cpu = (Number(stat[11]) + Number(stat[12])) / 100
+  return { rss, cpu }
+}
+
+async function startServer(env: Record<string, string>, cleanups: Cleanups): Promise<{ child: ChildProcess; mqttPort: number }> {
+  const mqttPort = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server/main.ts')], {
+    cwd: ROOT, env: { ...process.env, PORT: '0', MQTT_PORT: String(mqttPort), XIUHUA_DEMO: 'off', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  cleanups.push(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+    }
+  })
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('is running at')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`the server stopped (${code}): ${out}`)))
+  })
+  return { child, mqttPort }
+}
+
+async function main() {
+  const cleanups = new Cleanups()
+  const started = Date.now()
+  try {
+    const nativeUrl = process.env.DATABASE_URL
+    const databaseUrl = nativeUrl ? await scratchDatabase(nativeUrl, cleanups) : undefined
+    const dataDir = databaseUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-iot-bench-'))
+    if (dataDir) cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }))
+    console.log(`IoT ingestion bench — ${databaseUrl ? 'native PostgreSQL' : 'embedded PGlite'}, ${devices} devices, ${os.cpus().length} CPUs (server, database and devices share them)`)
+
+    const rows: string[][] = [['run', 'offered/s', 'sent/s', 'stored msg/s', 'values/s', 'drain', 'ack p50', 'ack p99', 'server CPU', 'server RSS']]
+    const notes: string[] = []
+
+    if (parts.has('qos0') || parts.has('qos1')) {
+      const { child: server, mqttPort } = await startServer(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir! }, cleanups)
+      const db = databaseUrl ? new pg.Client({ connectionString: databaseUrl }) : undefined
+      if (!db) throw new Error('the QoS runs read the stored rows over SQL: set DATABASE_URL (embedded PGlite has no second connection)')
+      await db.connect()
+      cleanups.push(() => db.end())
+      const idle = usage(server.pid!)
+      await db.query(`INSERT INTO devices (code, name, model_key, org_path, token_sha256, token_hint)
+        SELECT 'BENCH-' || i, '压测设备 ' || i, 'toilet_air', '/', encode(sha256(convert_to('bench-' || i, 'UTF8')), 'hex'), 'benc'
+        FROM generate_series(0, $1::int - 1) AS i`, [devices])
+      const generator = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [FLAG]: 'devices' }, execArgv: ['--import', 'tsx'] })
+      cleanups.push(async () => void generator.kill())
+      const connected = await ask(generator, { kind: 'connect', port: mqttPort, count: devices, tokens: true }, 'connected')
+      const afterConnect = usage(server.pid!)
+      notes.push(`connections: ${int(connected.ok)} connected (${connected.refused} refused) in ${(connected.ms / 1000).toFixed(1)} s; server RSS ${mb(idle.rss)} before, ${mb(afterConnect.rss)} with every device connected`)
+
+      for (const qos of [0, 1] as const) {
+        if (!parts.has(`qos${qos}`)) continue
+        const rate = qos === 0 ? envInt('BENCH_RATE', 40_000) : envInt('BENCH_QOS1_RATE', 20_000)
+        const before = Number((await db.query('SELECT count(*) AS n FROM telemetry')).rows[0].n)
+        const cpuBefore = usage(server.pid!).cpu
+        const t0 = Date.now()
+        const ran = await ask(generator, { kind: 'run', run: { qos, rate, ms: seconds * 1000 } }, 'ran')
+        const cpuRun = usage(server.pid!).cpu - cpuBefore
+        const rssRun = usage(server.pid!).rss
+        // then wait until every accepted message is stored: the time that takes says whether storage kept up
+        const sentAt = Date.now()
+        let stored = 0
+        let last = -1
+        for (;;) {
+          stored = Number((await db.query('SELECT count(*) AS n FROM telemetry')).rows[0].n) - before
+          if (stored === last || stored >= ran.sent) break
+          last = stored
+          await new Promise((r) => setTimeout(r, 500))
+        }
+        const drainMs = Math.max(0, Date.now() - sentAt - (stored === last ? 500 : 0))
+        const windowS = (Date.now() - t0 - (stored === last ? 500 : 0)) / 1000
+        const lat = latencyFigures(ran.latencies, ran.elapsedMs)
+        rows.push([
+          `QoS ${qos}`, int(rate), int(ran.sent / (ran.elapsedMs / 1000)), int(stored / windowS), int((stored * 5) / windowS), `${(drainMs / 1000).toFixed(1)} s`,
+          qos ? ms(lat.p50) : '—', qos ? ms(lat.p99) : '—', `${Math.round((cpuRun / (ran.elapsedMs / 1000)) * 100)} %`, mb(rssRun),
+        ])
+        notes.push(`QoS ${qos}: ${int(ran.sent)} sent, ${int(ran.heldBack)} held back by the devices (socket backed up${qos ? ' or 10 unacknowledged' : ''}), ${int(stored)} stored${qos ? `, ${int(ran.acked)} acknowledged` : ''}; stored/s counts from the first message to the last row committed`)
+      }
+      generator.send({ kind: 'close' })
+      server.kill('SIGTERM')
+      await new Promise((r) => server.once('exit', r))
+    }
+
+    if (parts.has('broker')) rows.push(...(await brokerCeiling(cleanups, notes)))
+    if (parts.has('copy') && databaseUrl) notes.push(await copyCeiling(databaseUrl))
+
+    console.log()
+    printTable(rows)
+    console.log()
+    for (const note of notes) console.log(`  ${note}`)
+    console.log(`\n  target: QoS 0 ≥ ${int(TARGET.qos0)} messages/s of 5 values on native PostgreSQL. Took ${((Date.now() - started) / 1000).toFixed(0)} s.`)
+  } finally {
+    await cleanups.run()
+  }
+}
+
+/** The embedded broker alone (no hooks, no storage): the devices publish, one subscriber counts what arrives. */
+async function brokerCeiling(cleanups: Cleanups, notes: string[]): Promise<string[][]> {
+  const broker = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [FLAG]: 'broker' }, execArgv: ['--import', 'tsx'] })
+  cleanups.push(async () => void broker.kill())
+  const port = await new Promise<number>((resolve) => broker.once('message', (m: { port: number }) => resolve(m.port)))
+  let received = 0
+  const subscriber = net.connect({ host: HOST, port })
+  let pending: Buffer = Buffer.alloc(0)
+  subscriber.on('data', (chunk: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
+    // count PUBLISH frames: walk the fixed headers
+    let offset = 0
+    for (;;) {
+      if (pending.length - offset < 2) break
+      let length = 0
+      let multiplier = 1
+      let i = offset + 1
+      let byte: number
+      do {
+        if (i >= pending.length) return void (pending = pending.subarray(offset))
+        byte = pending[i++]!
+        length += (byte & 0x7f) * multiplier
+        multiplier *= 128
+      } while (byte & 0x80)
+      if (pending.length < i + length) break
+      if (pending[offset]! >> 4 === 3) received += 1
+      offset = i + length
+    }
+    pending = pending.subarray(offset)
+  })
+  subscriber.write(connectFrame('bench-subscriber', undefined))
+  subscriber.write(subscribeFrame('v1/#'))
+  const generator = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [FLAG]: 'devices' }, execArgv: ['--import', 'tsx'] })
+  cleanups.push(async () => void generator.kill())
+  await ask(generator, { kind: 'connect', port, count: devices, tokens: false }, 'connected')
+  const rate = envInt('BENCH_BROKER_RATE', 100_000)
+  const before = received
+  const ran = await ask(generator, { kind: 'run', run: { qos: 0, rate, ms: seconds * 1000 } }, 'ran')
+  await new Promise((r) => setTimeout(r, 1000))
+  const got = received - before
+  notes.push(`broker alone: ${int(ran.sent)} sent, ${int(got)} delivered to the subscriber (${int(ran.heldBack)} held back)`)
+  generator.kill()
+  broker.kill()
+  subscriber.destroy()
+  return [['broker only', int(rate), int(ran.sent / (ran.elapsedMs / 1000)), `${int(got / ((ran.elapsedMs + 1000) / 1000))} delivered`, '', '', '', '', '', '']]
+}
+
+/** PostgreSQL COPY of the same rows through psql into a table shaped like the telemetry history: the storage ceiling. */
+async function copyCeiling(databaseUrl: string): Promise<string> {
+  const count = envInt('BENCH_COPY_ROWS', 1_000_000)
+  const db = new pg.Client({ connectionString: databaseUrl })
+  await db.connect()
+  await db.query('CREATE TABLE bench_copy (LIKE telemetry INCLUDING ALL)')
+  const ids = (await db.query<{ id: string }>('SELECT id FROM devices LIMIT 10000')).rows.map((r) => r.id)
+  if (ids.length === 0) ids.push('00000000-0000-0000-0000-000000000001')
+  const base = Date.now()
+  const lines: string[] = []
+  for (let i = 0; i < count; i++) lines.push(`${ids[i % ids.length]}\t${new Date(base + i).toISOString()}\t${PAYLOADS[i % PAYLOADS.length]!.toString()}\t\\N\n`)
+  const data = lines.join('')
+  const started = performance.now()
+  await new Promise<void>((resolve, reject) => {
+    const psql = spawn('psql', [databaseUrl, '-q', '-c', 'COPY bench_copy (device_id, ts, values, flags) FROM STDIN'], { stdio: ['pipe', 'ignore', 'inherit'] })
+    psql.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}`))))
+    psql.stdin.end(data)
+  })
+  const elapsed = (performance.now() - started) / 1000
+  await db.query('DROP TABLE bench_copy')
+  await db.end()
+  return `PostgreSQL COPY alone (psql, same rows, table with the history's index): ${int(count)} rows in ${elapsed.toFixed(2)} s = ${int(count / elapsed)} rows/s`
+}
+
+async function bareBroker() {
+  const { startEmbeddedBroker } = await import('../src/server/platform/broker.js')
+  const broker = await startEmbeddedBroker('any', HOST)
+  process.send?.({ port: broker.port })
+}
+
+const role = process.env[FLAG]
+if (role === 'devices') void devicesProcess()
+else if (role === 'broker') void bareBroker()
+else
+  main().catch((error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  })
