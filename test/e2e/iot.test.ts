@@ -1,5 +1,6 @@
 // The IoT pages (物联感知): the admin finds the demo devices in the list and on the map and opens one whose history a
-// device sent over the HTTP device API — its chart draws; the dispatcher's alarm console flashes and sounds for a new
+// device sent over the HTTP device API — its chart draws; adds a device (token shown once, rotated, revoked) and imports
+// more from CSV after a check that finds a bad row; the dispatcher's alarm console flashes and sounds for a new
 // critical alarm, acknowledges it and clears another by hand; the rule editor saves a changed threshold; the leader's
 // phone shows the alarm console and a device page at 390 px; the supervisor has no IoT pages.
 import type { Locator, Page } from 'playwright-core'
@@ -121,6 +122,87 @@ describe('IoT pages', () => {
     await screenshot(page, 'iot-device-detail-desktop')
   })
 
+  it('the admin adds a device (its token shown once), issues it a new token and revokes it', async () => {
+    const page = await as('admin')
+    const placed = await pageFetch<{ lng: number; lat: number }>(page, `/api/iot/devices/${(await deviceByCode(page, CHARTED)).id}`)
+    await page.goto('/iot/devices')
+    await page.getByTestId('devices-add').click()
+    const form = page.getByTestId('device-form')
+    await form.getByTestId('device-code').fill('E2E-GAS-001')
+    await form.getByTestId('device-name').fill('测试燃气探测器（e2e）')
+    await form.getByTestId('device-model').click()
+    await page.locator('.ant-select-item-option').filter({ hasText: '可燃气体探测器' }).click()
+    await numberInput(form, 'device-lng').fill(String(placed.body.lng + 0.0002))
+    await numberInput(form, 'device-lat').fill(String(placed.body.lat + 0.0001))
+    await page.getByTestId('device-save').click()
+    const dialog = page.getByTestId('device-token-dialog')
+    await dialog.getByTestId('device-token').waitFor()
+    const token = (await dialog.getByTestId('device-token').textContent())!.trim()
+    expect(token).toMatch(/^[A-Za-z0-9_-]{20,}$/)
+    await page.waitForTimeout(400) // the dialog's opening animation, for the screenshot
+    await screenshot(page, 'iot-device-token-desktop')
+    await dialog.getByTestId('device-token-done').click()
+
+    // the token works at once; the device is in the list, never seen until now
+    const res = await fetch(`${baseUrl}/api/v1/${token}/telemetry`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ lel: 3 }) })
+    expect(res.status).toBe(200)
+    const device = await deviceByCode(page, 'E2E-GAS-001')
+    await page.goto(`/iot/devices/${device.id}`)
+    await expect.poll(() => page.getByTestId('device-latest-lel').textContent()).toContain('3 %LEL')
+    expect(await page.getByTestId('device-token-hint').textContent()).toContain(token.slice(0, 4))
+
+    // a new token: the old one is refused from now on
+    await page.getByTestId('device-rotate').click()
+    await page.getByTestId('device-rotate-ok').click()
+    await expect.poll(async () => (await page.getByTestId('device-token').textContent())?.trim()).not.toBe(token)
+    const rotated = (await page.getByTestId('device-token').textContent())!.trim()
+    expect(rotated).not.toBe(token)
+    await page.getByTestId('device-token-done').click()
+    const old = await fetch(`${baseUrl}/api/v1/${token}/telemetry`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ lel: 4 }) })
+    expect(old.status).toBe(401)
+
+    // revoked: no valid token shown, and the device is refused
+    await page.getByTestId('device-revoke').click()
+    await page.getByTestId('device-revoke-ok').click()
+    await page.getByTestId('device-token-revoked').waitFor()
+    const refused = await fetch(`${baseUrl}/api/v1/${rotated}/telemetry`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ lel: 5 }) })
+    expect(refused.status).toBe(401)
+    expect(sessions.get('admin')!.errors).toEqual([])
+  })
+
+  it('the admin imports devices from CSV: the check reports a bad row, a corrected file is imported', async () => {
+    const page = await as('admin')
+    const placed = await pageFetch<{ lng: number; lat: number }>(page, `/api/iot/devices/${(await deviceByCode(page, CHARTED)).id}`)
+    const at = (i: number) => `${(placed.body.lng + 0.0003 * i).toFixed(6)},${(placed.body.lat - 0.0002 * i).toFixed(6)}`
+    const csv = (model: string) => `code,name,model,lng,lat,address\r\nE2E-LJ-001,测试垃圾桶1（e2e）,bin_fill,${at(1)},测试路1号\r\nE2E-LJ-002,测试垃圾桶2（e2e）,${model},${at(2)},测试路2号\r\n`
+    await page.goto('/iot/devices')
+    await page.getByTestId('devices-import').click()
+    const dialog = page.getByTestId('device-import-dialog')
+    expect(await dialog.getByTestId('device-import-template').getAttribute('href')).toBe('/api/iot/devices/import/template.xlsx')
+
+    await dialog.locator('input[type=file]').setInputFiles({ name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(csv('no_such_model')) })
+    const result = dialog.getByTestId('device-import-result')
+    await result.waitFor()
+    expect(await result.getAttribute('data-dry-run')).toBe('true')
+    expect(Number(await result.getAttribute('data-errors'))).toBeGreaterThan(0)
+    const errors = dialog.getByTestId('device-import-errors')
+    expect(await errors.locator('tbody tr.ant-table-row').first().textContent()).toMatch(/^3/) // the second device is on row 3
+    await screenshot(page, 'iot-import-errors-desktop')
+    expect(await dialog.getByTestId('device-import-run').count()).toBe(0) // nothing to import while a row is wrong
+
+    await dialog.getByRole('button', { name: '选择其他文件' }).click()
+    await dialog.locator('input[type=file]').setInputFiles({ name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(csv('bin_fill')) })
+    await expect.poll(() => dialog.getByTestId('device-import-run').count()).toBe(1)
+    await dialog.getByTestId('device-import-run').click()
+    await expect.poll(() => result.getAttribute('data-dry-run')).toBe('false')
+    expect(await result.textContent()).toContain('已导入 2 台设备')
+    await dialog.getByTestId('device-import-tokens').waitFor()
+    await screenshot(page, 'iot-import-done-desktop')
+    await dialog.getByTestId('device-import-close').click()
+    await deviceByCode(page, 'E2E-LJ-002')
+    await expect.poll(() => page.getByTestId('device-row-E2E-LJ-002').count()).toBe(1) // the list shows the new devices
+  })
+
   it('the dispatcher’s alarm console: a new critical alarm flashes and sounds; acknowledge, then clear with a comment', async () => {
     const page = await as('dispatcher')
     await page.getByTestId('nav-item-iotAlarms').click()
@@ -206,6 +288,36 @@ describe('IoT pages', () => {
     await fitsWidth(page)
     await screenshot(page, 'iot-device-detail-phone', { fullPage: true })
     expect(sessions.get('leader-phone')!.errors).toEqual([])
+  })
+
+  it('in English: the acceptor’s alarm console, device page and rules speak English, no key left untranslated', async () => {
+    const page = await as('acceptor')
+    await page.getByTestId('lang-switch').click()
+    await expect.poll(() => page.getByTestId('nav-item-iotAlarms').textContent()).toBe('Alarms')
+    const untranslated = () => page.evaluate(() => document.body.innerText.match(/\biot\.[a-zA-Z.]+/g) ?? [])
+
+    await page.getByTestId('nav-item-iotAlarms').click()
+    await page.getByTestId('alarms-page').getByRole('heading', { name: 'Alarms' }).waitFor()
+    await tablesLoaded(page)
+    expect(await page.getByTestId('alarm-counts').textContent()).toContain('Critical')
+    expect(await untranslated()).toEqual([])
+
+    const device = await deviceByCode(page, CHARTED)
+    await page.goto(`/iot/devices/${device.id}`)
+    await expect.poll(() => page.getByTestId('telemetry-chart').getAttribute('data-loading')).toBe('false')
+    expect(await page.getByTestId('device-latest-battery').textContent()).toContain('Battery')
+    expect(await untranslated()).toEqual([])
+    await screenshot(page, 'iot-device-detail-english-desktop')
+
+    await page.goto('/iot/rules?model=gas_detector')
+    await expect.poll(() => page.getByTestId('iot-rules-table').textContent()).toContain('Gas leak')
+    await screenshot(page, 'iot-rules-english-desktop')
+    expect(await page.getByTestId('iot-rules-readonly').count()).toBe(1) // no device:write: read only
+    expect(await page.getByTestId('iot-rule-add').count()).toBe(0)
+    expect(await untranslated()).toEqual([])
+    await page.getByTestId('lang-switch').click()
+    await expect.poll(() => page.getByTestId('nav-item-iotAlarms').textContent()).toBe('告警台')
+    expect(sessions.get('acceptor')!.errors).toEqual([])
   })
 
   it('the supervisor has no IoT pages, and the server refuses the device list', async () => {

@@ -18,7 +18,8 @@ import { IOT_EVENTS, useDebounced, useLiveEvents } from '../../app/useLiveEvents
 import { useLoad } from '../../app/useLoad'
 import { CaseMap } from '../cases/CaseMap'
 import { AlarmActions } from './AlarmActions'
-import { Ago, AlarmStateTag, DeviceStateBadge, keyName, rangeText, SEVERITY_COLOURS, SeverityTag, useLang, ValueText } from './shared'
+import { keyName } from './ruleText'
+import { Ago, AlarmStateTag, DeviceStateBadge, rangeText, SEVERITY_COLOURS, SeverityTag, useLang, ValueText } from './shared'
 import type { Threshold } from './TelemetryChart'
 import { TokenModal } from './TokenModal'
 

@@ -18,7 +18,8 @@ import { useUnits } from '../units/unitTree'
 import { DeviceForm } from './DeviceForm'
 import { DeviceMap } from './DeviceMap'
 import { ImportDevicesModal } from './ImportDevicesModal'
-import { Ago, DEVICE_STATES, DeviceStateBadge, keyName, SEVERITIES, SeverityTag, useDeviceModels, useLang, ValueText } from './shared'
+import { keyName } from './ruleText'
+import { Ago, DEVICE_STATES, DeviceStateBadge, SEVERITIES, SeverityTag, useDeviceModels, useLang, ValueText } from './shared'
 import { TokenModal } from './TokenModal'
 
 type Filters = Pick<DeviceQuery, 'q' | 'model' | 'state' | 'streetId' | 'alarm'>
@@ -49,10 +50,11 @@ export default function DevicesPage() {
   const [mapTick, setMapTick] = useState(0)
 
   // an alarm or a device's state changed somewhere in scope: list (and map) again, once per burst
-  const reloadSoon = useDebounced(() => {
+  const reloadNow = () => {
     list.reload()
     setMapTick((n) => n + 1)
-  }, 800)
+  }
+  const reloadSoon = useDebounced(reloadNow, 800)
   useLiveEvents(reloadSoon, true, IOT_EVENTS)
 
   const set = (change: Partial<Filters>) => list.setFilters({ ...f, ...change })
@@ -172,7 +174,7 @@ export default function DevicesPage() {
               <Button icon={<FilterOutlined />} onClick={() => setFiltersOpen((o) => !o)} aria-expanded={filtersOpen} aria-label={t('cases.filter.title')} />
             </Badge>
           )}
-          <Button icon={<ReloadOutlined />} onClick={reloadSoon} aria-label={t('common.reload')}>{mobile ? null : t('common.reload')}</Button>
+          <Button icon={<ReloadOutlined />} onClick={reloadNow} aria-label={t('common.reload')}>{mobile ? null : t('common.reload')}</Button>
           {writable && (
             <>
               <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="devices-import">{t('iot.import.button')}</Button>

@@ -70,7 +70,7 @@ export function ImportDevicesModal({ open, onClose, onImported }: { open: boolea
           {canImport && (
             <Button type="primary" onClick={() => void run(done.file, false)} data-testid="device-import-run">{t('iot.import.run')}</Button>
           )}
-          <Button type={canImport ? 'default' : 'primary'} onClick={close} disabled={busy}>{t('common.close')}</Button>
+          <Button type={canImport ? 'default' : 'primary'} onClick={close} disabled={busy} data-testid="device-import-close">{t('common.close')}</Button>
         </Space>
       }
     >

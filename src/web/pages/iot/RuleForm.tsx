@@ -9,7 +9,8 @@ import { createIotRule, listDevices, updateIotRule, type CaseClass, type DeviceM
 import { FormDrawer } from '../../app/FormDrawer'
 import { maxLength, required } from '../../app/validation'
 import { classOptions, classValue } from '../settings/classTree'
-import { keyName, SEVERITIES, useLang } from './shared'
+import { keyName } from './ruleText'
+import { SEVERITIES, useLang } from './shared'
 
 export type RuleTarget = { mode: 'create' } | { mode: 'edit'; rule: IotRule; deviceCode?: string }
 

@@ -116,7 +116,7 @@ export default function RulesPage() {
         />
         {model && (
           <Typography.Text type="secondary" style={{ alignSelf: 'center' }}>
-            {t('iot.rules.modelInfo', { keys: model.telemetry.length, interval: model.intervalSeconds })}
+            {t('iot.rules.modelInfo', { count: model.telemetry.length, interval: model.intervalSeconds })}
           </Typography.Text>
         )}
       </div>

@@ -1,8 +1,13 @@
-// A rule's condition in words, for the rule list: "倾角 > 15 °（低于 10 恢复）", "井内水位 > 150 cm 持续 10 分钟",
-// "温度 10 分钟内变化 ≥ 20 ℃", "3 个上报周期无消息".
+// A rule's condition in words, for the rule list: "倾角 > 15 °（低于 10 ° 恢复）", "井内水位 > 150 cm 持续 10 分钟",
+// "温度在 10 分钟内变化 ≥ 20 ℃", "3 个上报周期（15 分钟）无消息". Pure: the words come from the caller's t.
 import type { TFunction } from 'i18next'
-import type { DeviceModel, IotCondition, Lang } from '../../api/client'
-import { keyName } from './shared'
+import type { DeviceModel, IotCondition, Lang, TelemetryKey } from '../../api/client'
+
+/** A telemetry key's name in the UI language (the key itself when the model does not know it). */
+export function keyName(key: string, spec: TelemetryKey | undefined, lang: Lang): string {
+  if (!spec) return key
+  return lang === 'en' && spec.nameEn ? spec.nameEn : spec.name
+}
 
 /** Seconds as the largest whole unit: 600 → 10 分钟 / 10 min. */
 export function durationText(seconds: number, t: TFunction): string {

@@ -83,11 +83,6 @@ export function useDeviceModels(): {
   return { models: data, loading, error, modelOf, modelName }
 }
 
-/** A telemetry key's name in the UI language (the key itself when the model does not know it). */
-export function keyName(key: string, spec: TelemetryKey | undefined, lang: Lang): string {
-  return spec ? localName(spec.name, spec.nameEn, lang) : key
-}
-
 /** A value as people read it: a number with its unit, yes/no for a boolean. */
 export function formatValue(value: LatestValue['v'], spec: TelemetryKey | undefined, t: TFunction, lang: Lang): string {
   if (typeof value === 'boolean') return t(value ? 'iot.yes' : 'iot.no')
