@@ -40,7 +40,8 @@ interface Ticket {
 interface Pending {
   deviceId: string
   point: Point
-  ticket: Ticket
+  /** Absent for fire-and-forget points (QoS 0): a failed batch only counts them. */
+  ticket: Ticket | undefined
 }
 
 interface Waiter {
@@ -119,6 +120,21 @@ export class TelemetryWriter {
     return done
   }
 
+  /** Queues points nobody waits for (QoS 0); false when the writer is full and they were dropped (counted). */
+  push(deviceId: string, points: readonly Point[]): boolean {
+    if (this.closed || this.queue.length + points.length > this.options.maxPending) {
+      this.stats.overloaded += points.length
+      return false
+    }
+    for (const point of points) {
+      this.queue.push({ deviceId, point, ticket: undefined })
+      this.remember(deviceId, point)
+    }
+    this.stats.pending = this.queue.length
+    this.schedule()
+    return true
+  }
+
   /** Counts a refused message against the device (written with the next state flush). */
   rejected(deviceId: string, reason: string): void {
     const state = this.stateOf(deviceId)
@@ -175,6 +191,7 @@ export class TelemetryWriter {
     this.inFlight += 1
     const settle = (error: Error | undefined) => {
       for (const { ticket } of batch) {
+        if (!ticket) continue
         if (error) ticket.error = error
         if (--ticket.remaining === 0) {
           if (ticket.error) ticket.reject(ticket.error)
