@@ -55,8 +55,8 @@ export class TelemetryIngest {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...(options.retentionDays ? { maxAgeMs: options.retentionDays * 86_400_000 } : {}), ...options.limits }
     this.partitions = new Partitions(db)
-    this.writer = new TelemetryWriter(db, this.partitions, options.writer, (devices) => {
-      for (const device of devices) void this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
+    this.writer = new TelemetryWriter(db, this.partitions, options.writer, async (devices) => {
+      for (const device of devices) await this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
     })
     if (registry) {
       const messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })

@@ -72,7 +72,7 @@ export interface WriterStats {
 }
 
 /** Called with the devices that came online (were 'never' or 'offline') and their org paths. */
-export type OnlineListener = (devices: Array<{ id: string; orgPath: string }>) => void
+export type OnlineListener = (devices: Array<{ id: string; orgPath: string }>) => Promise<void> | void
 
 export class TelemetryWriter {
   private queue: Pending[] = []
@@ -297,7 +297,7 @@ export class TelemetryWriter {
           if (s.seen) this.seenWritten.set(id, now)
           waiters.push(...s.waiters)
         }
-        if (came.rows.length) this.onOnline(came.rows.map((r) => ({ id: r.id, orgPath: r.org_path })))
+        if (came.rows.length) await this.onOnline(came.rows.map((r) => ({ id: r.id, orgPath: r.org_path })))
       }
       // a device not yet due keeps its waiters (attributes always make it due, so none are left)
       for (const waiter of waiters) waiter.resolve()
