@@ -67,16 +67,14 @@ export function embeddedHooks(ingest: TelemetryIngest, registry: DeviceRegistry)
       }
       let durable: Promise<void>
       try {
-        durable = ingest.accept(device, kind, packet.payload).durable
+        // QoS 0: nobody waits for the write (a failed batch is counted); QoS 1: the PUBACK does
+        durable = ingest.accept(device, kind, packet.payload, { wait: packet.qos > 0 }).durable
       } catch (error) {
         // malformed: counted against the device and dropped; the device stays connected (resending would not help)
         if (error instanceof Rejected) return done(null)
         return done(error as Error)
       }
-      if (packet.qos === 0) {
-        durable.catch(() => {}) // counted by the pipeline
-        return done(null)
-      }
+      if (packet.qos === 0) return done(null)
       // QoS 1: the PUBACK waits for the commit; a failed write closes the connection and the device sends it again
       durable.then(() => done(null), (error: Error) => done(error))
     },
@@ -95,7 +93,7 @@ export function embeddedHooks(ingest: TelemetryIngest, registry: DeviceRegistry)
  * committed (mqtt.js `customHandleAcks`), so the broker redelivers what a crash lost.
  */
 export async function consumeExternal(client: MqttClient, ingest: TelemetryIngest, registry: DeviceRegistry): Promise<void> {
-  client.options.customHandleAcks = (topic, payload, _packet, done) => {
+  client.options.customHandleAcks = (topic, payload, packet, done) => {
     const match = EXTERNAL_TOPIC.exec(topic)
     const kind = match ? TOPICS[match[2] as string] : undefined
     if (!match || !kind) {
@@ -109,7 +107,8 @@ export async function consumeExternal(client: MqttClient, ingest: TelemetryInges
           return done(0)
         }
         try {
-          ingest.accept(device, kind, payload).durable.then(() => done(0), () => undefined /* not acknowledged: redelivered */)
+          const durable = ingest.accept(device, kind, payload, { wait: packet.qos > 0 }).durable
+          durable.then(() => done(0), () => undefined /* not acknowledged: redelivered */)
         } catch (error) {
           if (!(error instanceof Rejected)) throw error
           done(0)

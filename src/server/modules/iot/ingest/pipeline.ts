@@ -22,9 +22,11 @@ export type MessageKind = 'telemetry' | 'attributes'
 
 export interface Accepted {
   points: number
-  /** Settles when the message is committed (QoS 1 acknowledges, HTTP answers). */
+  /** Settles when the message is committed (QoS 1 acknowledges, HTTP answers); resolved at once for QoS 0. */
   durable: Promise<void>
 }
+
+const DONE = Promise.resolve()
 
 export const DEVICE_STATE = 'device.state'
 
@@ -42,8 +44,8 @@ export class TelemetryIngest {
   readonly writer: TelemetryWriter
   private readonly limits: Limits
   readonly counters = { accepted: 0, values: 0, rejected: 0, overloaded: 0 }
-  private readonly messages: Counter<'kind' | 'result'> | undefined
-  private readonly valuesCounter: Counter | undefined
+  /** Prometheus counters, bound to their labels once (a labelled inc hashes its labels on every call). */
+  private readonly metric: { accepted: Record<MessageKind, Counter.Internal>; rejected: Record<MessageKind, Counter.Internal>; failed: Counter.Internal; refused: Record<'unauthorised' | 'bad_topic', Record<MessageKind, Counter.Internal>>; values: Counter } | undefined
 
   constructor(
     private readonly db: Db,
@@ -53,12 +55,17 @@ export class TelemetryIngest {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...(options.retentionDays ? { maxAgeMs: options.retentionDays * 86_400_000 } : {}), ...options.limits }
     this.partitions = new Partitions(db)
-    this.writer = new TelemetryWriter(db, this.partitions, options.writer, (devices) => {
-      for (const device of devices) void this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
+    this.writer = new TelemetryWriter(db, this.partitions, options.writer, async (devices) => {
+      for (const device of devices) await this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
     })
     if (registry) {
-      this.messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
-      this.valuesCounter = new Counter({ name: 'xiuhua_iot_values_total', help: 'Telemetry values accepted', registers: [registry] })
+      const messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
+      const byKind = (result: string) => ({ telemetry: messages.labels('telemetry', result), attributes: messages.labels('attributes', result) })
+      this.metric = {
+        accepted: byKind('accepted'), rejected: byKind('rejected'), failed: messages.labels('telemetry', 'failed'),
+        refused: { unauthorised: byKind('unauthorised'), bad_topic: byKind('bad_topic') },
+        values: new Counter({ name: 'xiuhua_iot_values_total', help: 'Telemetry values accepted', registers: [registry] }),
+      }
     }
     events.on(MODEL_CHANGED, () => void this.loadModels())
   }
@@ -84,28 +91,39 @@ export class TelemetryIngest {
    * Checks and queues one message of a device. Throws `Rejected` (counted against the device) when it is malformed;
    * answers how many points it held and a promise of their commit.
    */
-  accept(device: DeviceRef, kind: MessageKind, payload: unknown, now = Date.now()): Accepted {
+  accept(device: DeviceRef, kind: MessageKind, payload: unknown, options: { wait?: boolean; now?: number } = {}): Accepted {
+    const { wait = true, now = Date.now() } = options
     try {
       const body = decode(payload, this.limits)
       if (kind === 'attributes') {
         const values = attributes(body, this.limits)
-        this.messages?.inc({ kind, result: 'accepted' })
+        this.metric?.accepted[kind].inc()
         return { points: 0, durable: this.writer.attributes(device.id, values) }
       }
       const points = telemetryPoints(body, this.models.get(device.modelKey) ?? new Map(), now, this.limits)
-      return this.queue(device, points)
+      return this.queue(device, points, wait)
     } catch (error) {
       if (error instanceof Rejected) {
         this.counters.rejected += 1
-        this.messages?.inc({ kind, result: 'rejected' })
+        this.metric?.rejected[kind].inc()
         this.writer.rejected(device.id, error.message)
       }
       throw error
     }
   }
 
-  private queue(device: DeviceRef, points: Point[]): Accepted {
-    const durable = this.writer.write(device.id, points)
+  private queue(device: DeviceRef, points: Point[], wait: boolean): Accepted {
+    let durable = DONE
+    if (wait) {
+      durable = this.writer.write(device.id, points)
+      durable.catch(() => {
+        this.counters.overloaded += 1
+        this.metric?.failed.inc()
+      })
+    } else if (!this.writer.push(device.id, points)) {
+      this.counters.overloaded += 1
+      this.metric?.failed.inc()
+    }
     let values = 0
     for (const point of points) {
       values += Object.keys(point.values).length
@@ -114,19 +132,15 @@ export class TelemetryIngest {
     }
     this.counters.accepted += 1
     this.counters.values += values
-    this.messages?.inc({ kind: 'telemetry', result: 'accepted' })
-    this.valuesCounter?.inc(values)
-    durable.catch(() => {
-      this.counters.overloaded += 1
-      this.messages?.inc({ kind: 'telemetry', result: 'failed' })
-    })
+    this.metric?.accepted.telemetry.inc()
+    this.metric?.values.inc(values)
     return { points: points.length, durable }
   }
 
   /** Counts a message refused before it reached a device (bad token, wrong topic). */
   refused(kind: MessageKind, result: 'unauthorised' | 'bad_topic'): void {
     this.counters.rejected += 1
-    this.messages?.inc({ kind, result })
+    this.metric?.refused[result][kind].inc()
   }
 
   async close(): Promise<void> {

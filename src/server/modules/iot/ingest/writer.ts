@@ -40,7 +40,8 @@ interface Ticket {
 interface Pending {
   deviceId: string
   point: Point
-  ticket: Ticket
+  /** Absent for fire-and-forget points (QoS 0): a failed batch only counts them. */
+  ticket: Ticket | undefined
 }
 
 interface Waiter {
@@ -71,7 +72,7 @@ export interface WriterStats {
 }
 
 /** Called with the devices that came online (were 'never' or 'offline') and their org paths. */
-export type OnlineListener = (devices: Array<{ id: string; orgPath: string }>) => void
+export type OnlineListener = (devices: Array<{ id: string; orgPath: string }>) => Promise<void> | void
 
 export class TelemetryWriter {
   private queue: Pending[] = []
@@ -117,6 +118,21 @@ export class TelemetryWriter {
     this.stats.pending = this.queue.length
     this.schedule()
     return done
+  }
+
+  /** Queues points nobody waits for (QoS 0); false when the writer is full and they were dropped (counted). */
+  push(deviceId: string, points: readonly Point[]): boolean {
+    if (this.closed || this.queue.length + points.length > this.options.maxPending) {
+      this.stats.overloaded += points.length
+      return false
+    }
+    for (const point of points) {
+      this.queue.push({ deviceId, point, ticket: undefined })
+      this.remember(deviceId, point)
+    }
+    this.stats.pending = this.queue.length
+    this.schedule()
+    return true
   }
 
   /** Counts a refused message against the device (written with the next state flush). */
@@ -175,6 +191,7 @@ export class TelemetryWriter {
     this.inFlight += 1
     const settle = (error: Error | undefined) => {
       for (const { ticket } of batch) {
+        if (!ticket) continue
         if (error) ticket.error = error
         if (--ticket.remaining === 0) {
           if (ticket.error) ticket.reject(ticket.error)
@@ -280,7 +297,7 @@ export class TelemetryWriter {
           if (s.seen) this.seenWritten.set(id, now)
           waiters.push(...s.waiters)
         }
-        if (came.rows.length) this.onOnline(came.rows.map((r) => ({ id: r.id, orgPath: r.org_path })))
+        if (came.rows.length) await this.onOnline(came.rows.map((r) => ({ id: r.id, orgPath: r.org_path })))
       }
       // a device not yet due keeps its waiters (attributes always make it due, so none are left)
       for (const waiter of waiters) waiter.resolve()
