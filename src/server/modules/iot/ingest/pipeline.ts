@@ -44,6 +44,8 @@ export class TelemetryIngest {
   readonly counters = { accepted: 0, values: 0, rejected: 0, overloaded: 0 }
   private readonly messages: Counter<'kind' | 'result'> | undefined
   private readonly valuesCounter: Counter | undefined
+  /** 'device.state' events on their way out: a failed one is dropped (never an unhandled rejection), close waits for them. */
+  private readonly announcing = new Set<Promise<void>>()
 
   constructor(
     private readonly db: Db,
@@ -54,7 +56,11 @@ export class TelemetryIngest {
     this.limits = { ...DEFAULT_LIMITS, ...(options.retentionDays ? { maxAgeMs: options.retentionDays * 86_400_000 } : {}), ...options.limits }
     this.partitions = new Partitions(db)
     this.writer = new TelemetryWriter(db, this.partitions, options.writer, (devices) => {
-      for (const device of devices) void this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
+      for (const device of devices) {
+        const announced: Promise<void> = this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
+          .catch(() => undefined).finally(() => this.announcing.delete(announced))
+        this.announcing.add(announced)
+      }
     })
     if (registry) {
       this.messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
@@ -131,5 +137,6 @@ export class TelemetryIngest {
 
   async close(): Promise<void> {
     await this.writer.close()
+    await Promise.all(this.announcing)
   }
 }
