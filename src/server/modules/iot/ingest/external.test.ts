@@ -1,35 +1,18 @@
-// Device messages through an external broker (MQTT_URL): a real Mosquitto, started here with the ACL that docs/iot.md
+// Device messages through an external broker (MQTT_URL): a real Mosquitto (test/mosquitto.ts) with the ACL that docs/iot.md
 // asks operators for, so the broker keeps each device to its own topic and the server reads the token from it.
-import { spawn, type ChildProcess } from 'node:child_process'
-import fs from 'node:fs'
-import net from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import mqtt, { type MqttClient } from 'mqtt'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../../../test/helpers.js'
+import { MOSQUITTO, type Mosquitto, startMosquitto } from '../../../../../test/mosquitto.js'
 import { type Broker, connectExternalBroker } from '../../../platform/broker.js'
 import { newToken, tokenHash } from '../registry.js'
 import { consumeExternal } from './mqtt.js'
 
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((file) => fs.existsSync(file))
-
 let t: TestApp
-let mosquitto: ChildProcess
-let port: number
+let mosquitto: Mosquitto | undefined
 let broker: Broker
-let dir: string
 const clients: MqttClient[] = []
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function addDevice(code: string): Promise<{ id: string; token: string }> {
   const token = newToken()
@@ -40,7 +23,7 @@ async function addDevice(code: string): Promise<{ id: string; token: string }> {
 }
 
 async function device(token: string): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: token, reconnectPeriod: 0 })
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosquitto!.port}`, { username: token, reconnectPeriod: 0 })
   clients.push(client)
   return client
 }
@@ -59,28 +42,16 @@ async function until(check: () => Promise<boolean>) {
 describe.skipIf(!MOSQUITTO)('MQTT through an external broker (Mosquitto)', () => {
   beforeAll(async () => {
     t = await createTestApp()
-    port = await freePort()
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiuhua-mosquitto-'))
-    fs.chmodSync(dir, 0o755) // started as root, Mosquitto reads its files as the mosquitto user
-    // the operator's configuration of docs/iot.md: devices write only under their own token; the server reads them all
-    fs.writeFileSync(path.join(dir, 'acl'), 'user xiuhua\ntopic read devices/#\n\npattern write devices/%u/v1/devices/me/#\n')
-    fs.writeFileSync(path.join(dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\nacl_file ${path.join(dir, 'acl')}\npersistence false\nlog_dest none\n`)
-    mosquitto = spawn(MOSQUITTO!, ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' })
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); resolve(true) }).once('error', () => resolve(false)))
-      if (up) break
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    broker = await connectExternalBroker(`mqtt://xiuhua@127.0.0.1:${port}`, (client) => consumeExternal(client, t.context.telemetry, t.context.devices))
+    mosquitto = await startMosquitto()
+    broker = await connectExternalBroker(mosquitto.serverUrl, (client) => consumeExternal(client, t.context.telemetry, t.context.devices))
     expect(broker.status()).toMatchObject({ up: true })
   })
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})))
     await broker?.close()
-    mosquitto?.kill()
+    await mosquitto?.stop()
     await t?.close()
-    if (dir) fs.rmSync(dir, { recursive: true, force: true })
   })
 
   it('stores what a device publishes under its token, in every payload form', async () => {

@@ -44,6 +44,7 @@ export class TelemetryIngest {
   readonly writer: TelemetryWriter
   private readonly limits: Limits
   readonly counters = { accepted: 0, values: 0, rejected: 0, overloaded: 0 }
+  private reloadTimer: NodeJS.Timeout | undefined
   /** Prometheus counters, bound to their labels once (a labelled inc hashes its labels on every call). */
   private readonly metric: { accepted: Record<MessageKind, Counter.Internal>; rejected: Record<MessageKind, Counter.Internal>; failed: Counter.Internal; refused: Record<'unauthorised' | 'bad_topic', Record<MessageKind, Counter.Internal>>; values: Counter } | undefined
 
@@ -56,7 +57,8 @@ export class TelemetryIngest {
     this.limits = { ...DEFAULT_LIMITS, ...(options.retentionDays ? { maxAgeMs: options.retentionDays * 86_400_000 } : {}), ...options.limits }
     this.partitions = new Partitions(db)
     this.writer = new TelemetryWriter(db, this.partitions, options.writer, async (devices) => {
-      for (const device of devices) await this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath })
+      // a lost notice only delays a page's refresh: it never fails the state write
+      for (const device of devices) await this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath }).catch(() => undefined)
     })
     if (registry) {
       const messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
@@ -67,12 +69,15 @@ export class TelemetryIngest {
         values: new Counter({ name: 'xiuhua_iot_values_total', help: 'Telemetry values accepted', registers: [registry] }),
       }
     }
-    events.on(MODEL_CHANGED, () => void this.loadModels())
+    events.on(MODEL_CHANGED, () => void this.loadModels().catch(() => undefined))
   }
 
   /** Reads the models and makes today's partitions; call before accepting messages. */
   async start(): Promise<void> {
     await this.loadModels()
+    // a model change missed (NOTIFY lost, a reload that failed) heals within a minute
+    this.reloadTimer = setInterval(() => void this.loadModels().catch(() => undefined), 60_000)
+    this.reloadTimer.unref()
     await this.partitions.ensureAhead()
   }
 
@@ -144,6 +149,7 @@ export class TelemetryIngest {
   }
 
   async close(): Promise<void> {
+    if (this.reloadTimer) clearInterval(this.reloadTimer)
     await this.writer.close()
   }
 }

@@ -257,7 +257,11 @@ export class TelemetryWriter {
       SELECT * FROM unnest(${ids}::uuid[], ${times}::timestamptz[], ${values}::jsonb[], ${flags}::jsonb[])`.execute(this.db.kysely)
   }
 
-  /** Writes latest values, last-seen times, attributes and counters gathered since the last time. */
+  /**
+   * Writes latest values, last-seen times, attributes and counters gathered since the last time. A key's stored latest
+   * value gives way only to a newer one: a late reading (held back by the device, sent after a newer one was written) is
+   * no latest value.
+   */
   flushState(): Promise<void> {
     this.stateRun ??= this.writeState().finally(() => (this.stateRun = undefined))
     return this.stateRun
@@ -276,7 +280,9 @@ export class TelemetryWriter {
         const ids = [...latest.keys()]
         await sql`INSERT INTO device_latest (device_id, ts, values)
           SELECT * FROM unnest(${ids}::uuid[], ${ids.map((id) => new Date(latest.get(id)!.ts).toISOString())}::timestamptz[], ${ids.map((id) => JSON.stringify(latest.get(id)!.values))}::jsonb[])
-          ON CONFLICT (device_id) DO UPDATE SET ts = GREATEST(device_latest.ts, excluded.ts), values = device_latest.values || excluded.values`.execute(this.db.kysely)
+          ON CONFLICT (device_id) DO UPDATE SET ts = GREATEST(device_latest.ts, excluded.ts),
+            values = device_latest.values || (SELECT coalesce(jsonb_object_agg(n.key, n.value), '{}'::jsonb) FROM jsonb_each(excluded.values) n
+              WHERE NOT (device_latest.values ? n.key) OR (n.value->>'ts')::float8 >= (device_latest.values->n.key->>'ts')::float8)`.execute(this.db.kysely)
       }
       // last seen only when it is due, when a counter moved or attributes came: most flushes write few devices
       const due = [...states].filter(([id, s]) => s.rejected || s.flagged || s.attributes || now - (this.seenWritten.get(id) ?? 0) >= this.options.seenEveryMs)
