@@ -43,6 +43,8 @@ export interface Config {
   rateLimits: RateLimits
   /** Days of telemetry history kept; older day partitions are dropped (docs/iot.md). */
   telemetryRetentionDays: number
+  /** Connections to the external broker (one shared subscription); QoS 1 messages handled at once (docs/iot.md). */
+  mqttConnections: number
 }
 
 export interface RateLimits {
@@ -162,5 +164,6 @@ export function loadConfig(env: Env = process.env): Config {
       apiKeyPerMinute: int(env, 'XIUHUA_RATE_API_KEY_PER_MINUTE', 600, 1, 1_000_000),
     },
     telemetryRetentionDays: int(env, 'XIUHUA_TELEMETRY_RETENTION_DAYS', 180, 1, 3650),
+    mqttConnections: int(env, 'XIUHUA_MQTT_CONNECTIONS', 1, 1, 64),
   }
 }

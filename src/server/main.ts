@@ -58,7 +58,7 @@ async function main() {
   let broker: Broker
   try {
     broker = config.mqttUrl
-      ? await connectExternalBroker(config.mqttUrl, (client) => consumeExternal(client, context.telemetry, context.devices))
+      ? await connectExternalBroker(config.mqttUrl, (client) => consumeExternal(client, context.telemetry, context.devices), config.mqttConnections)
       : await startEmbeddedBroker(config.mqttPort, config.host, embeddedHooks(context.telemetry, context.devices))
   } catch (error) {
     portTaken(error, 'MQTT_PORT', config.mqttPort)

@@ -50,26 +50,35 @@ export async function startEmbeddedBroker(port: number | 'any', host: string, ho
 
 /**
  * Connects to an external broker; reconnects by itself, and health shows whether it is connected. `consume` sets up
- * the subscriptions once connected (and again after each reconnect that lost the session).
+ * the subscriptions of each connection once connected (and again after each reconnect that lost the session); with
+ * `connections` > 1 the server holds that many, so messages that wait for their commit before the acknowledgement
+ * (QoS 1) are handled that many at a time (members of one shared subscription share the load).
  */
-export async function connectExternalBroker(url: string, consume?: (client: MqttClient) => Promise<void>): Promise<Broker> {
+export async function connectExternalBroker(url: string, consume?: (client: MqttClient) => Promise<void>, connections = 1): Promise<Broker> {
   let lastError = ''
-  const client = mqtt.connect(url, { clientId: `xiuhua-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 2_000, connectTimeout: 5_000 })
-  if (consume) client.on('connect', (connack) => void (connack.sessionPresent ? undefined : consume(client).catch((error: Error) => (lastError = error.message))))
-  client.on('error', (error) => (lastError = error.message))
-  await new Promise<void>((resolve) => {
+  const prefix = `xiuhua-${process.pid}-${Math.random().toString(16).slice(2, 8)}`
+  const clients = Array.from({ length: Math.max(1, connections) }, (_, i) => {
+    const client = mqtt.connect(url, { clientId: `${prefix}-${i}`, reconnectPeriod: 2_000, connectTimeout: 5_000 })
+    if (consume) client.on('connect', (connack) => void (connack.sessionPresent ? undefined : consume(client).catch((error: Error) => (lastError = error.message))))
+    client.on('error', (error) => (lastError = error.message))
+    return client
+  })
+  await Promise.all(clients.map((client) => new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 5_000) // start anyway; health reports the broker down
     client.once('connect', () => {
       clearTimeout(timer)
       resolve()
     })
-  })
+  })))
   const safe = new URL(url)
   if (safe.password) safe.password = '***'
   return {
-    status: () => ({ mode: 'external', up: client.connected, detail: client.connected ? safe.toString() : `${safe.toString()} ${lastError || 'not connected'}` }),
+    status: () => {
+      const up = clients.filter((c) => c.connected).length
+      return { mode: 'external', up: up === clients.length, detail: up === clients.length ? safe.toString() : `${safe.toString()} ${up}/${clients.length} connected ${lastError}`.trim() }
+    },
     async close() {
-      await client.endAsync(true)
+      await Promise.all(clients.map((client) => client.endAsync(true)))
     },
   }
 }

@@ -90,9 +90,15 @@ export function embeddedHooks(ingest: TelemetryIngest, registry: DeviceRegistry)
 
 /**
  * Consumes the devices' messages from an external broker. QoS 1 messages are acknowledged to the broker only once
- * committed (mqtt.js `customHandleAcks`), so the broker redelivers what a crash lost.
+ * committed (mqtt.js `customHandleAcks`), so the broker redelivers what a crash lost; mqtt.js takes the next message
+ * of a connection only after that, so QoS 1 goes one commit at a time per connection: XIUHUA_MQTT_CONNECTIONS adds
+ * connections, for brokers whose shared subscription keeps a device's messages on one member (EMQX `hash_topic`;
+ * Mosquitto's round robin would let a device's messages overtake each other). A failed write or lookup drops the connection (it comes
+ * back by itself) rather than leaving it waiting.
  */
 export async function consumeExternal(client: MqttClient, ingest: TelemetryIngest, registry: DeviceRegistry): Promise<void> {
+  // not acknowledged: the connection goes and comes back, and the broker sends the message again
+  const drop = () => void client.stream.destroy()
   client.options.customHandleAcks = (topic, payload, packet, done) => {
     const match = EXTERNAL_TOPIC.exec(topic)
     const kind = match ? TOPICS[match[2] as string] : undefined
@@ -108,13 +114,13 @@ export async function consumeExternal(client: MqttClient, ingest: TelemetryInges
         }
         try {
           const durable = ingest.accept(device, kind, payload, { wait: packet.qos > 0 }).durable
-          durable.then(() => done(0), () => undefined /* not acknowledged: redelivered */)
+          durable.then(() => done(0), drop)
         } catch (error) {
-          if (!(error instanceof Rejected)) throw error
-          done(0)
+          if (error instanceof Rejected) done(0)
+          else drop()
         }
       },
-      () => undefined,
+      drop,
     )
   }
   await client.subscribeAsync(EXTERNAL_SUBSCRIPTION, { qos: 1 })
