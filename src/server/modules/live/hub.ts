@@ -32,7 +32,7 @@ const FORWARDED: Record<string, Forward> = {
   'case.changed': { permission: 'case:read', data: (e) => ({ caseId: e.caseId }) },
   'case.overdue': { permission: 'case:read', data: (e) => ({ caseId: e.caseId, ticket: e.ticket }) },
   'alarm.changed': { permission: 'alarm:read', data: (e) => ({ alarmId: e.alarmId, deviceId: e.deviceId, severity: e.severity, state: e.state }) },
-  'device.state': { permission: 'device:read', data: (e) => ({ deviceId: e.deviceId, state: e.state }) },
+  'device.state': { permission: 'device:read', data: (e) => ({ deviceId: e.deviceId, deviceIds: e.deviceIds, state: e.state }) },
 }
 
 /** Fields of a case event naming where it lies: the place, the unit holding it, the unit that held it before. */

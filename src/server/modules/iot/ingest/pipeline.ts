@@ -30,6 +30,28 @@ const DONE = Promise.resolve()
 
 export const DEVICE_STATE = 'device.state'
 
+/** Device ids in one 'device.state' event at most (a NOTIFY payload holds 8,000 bytes). */
+const IDS_PER_EVENT = 100
+
+/**
+ * Tells every process (and the pages) that devices went online or offline: one event per place and hundred devices,
+ * not one per device, so a fleet coming back after an outage costs a few notices. `deviceId` names the first.
+ */
+export async function announceStates(events: EventBus, state: 'online' | 'offline', devices: ReadonlyArray<{ id: string; orgPath: string }>): Promise<void> {
+  const byPlace = new Map<string, string[]>()
+  for (const device of devices) {
+    let ids = byPlace.get(device.orgPath)
+    if (!ids) byPlace.set(device.orgPath, (ids = []))
+    ids.push(device.id)
+  }
+  for (const [orgPath, ids] of byPlace) {
+    for (let i = 0; i < ids.length; i += IDS_PER_EVENT) {
+      const deviceIds = ids.slice(i, i + IDS_PER_EVENT)
+      await events.publish({ type: DEVICE_STATE, state, orgPath, deviceId: deviceIds[0], deviceIds })
+    }
+  }
+}
+
 export interface IngestOptions {
   limits?: Partial<Limits>
   writer?: Partial<WriterOptions>
@@ -56,10 +78,8 @@ export class TelemetryIngest {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...(options.retentionDays ? { maxAgeMs: options.retentionDays * 86_400_000 } : {}), ...options.limits }
     this.partitions = new Partitions(db)
-    this.writer = new TelemetryWriter(db, this.partitions, options.writer, async (devices) => {
-      // a lost notice only delays a page's refresh: it never fails the state write
-      for (const device of devices) await this.events.publish({ type: DEVICE_STATE, deviceId: device.id, state: 'online', orgPath: device.orgPath }).catch(() => undefined)
-    })
+    // a lost notice only delays a page's refresh: it never fails the state write
+    this.writer = new TelemetryWriter(db, this.partitions, options.writer, (devices) => announceStates(events, 'online', devices).catch(() => undefined))
     if (registry) {
       const messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
       const byKind = (result: string) => ({ telemetry: messages.labels('telemetry', result), attributes: messages.labels('attributes', result) })

@@ -231,7 +231,7 @@ describe('offline', () => {
       const [alarm, ...more] = await alarmsOf(d)
       expect(more).toEqual([])
       expect(alarm).toMatchObject({ state: 'active', severity: 'minor', rule: { name: '设备离线' }, detail: { raised: { lastSeen: silentSince.toISOString() } } })
-      await expect.poll(() => states.heard.filter((e) => e.deviceId === d.id)).toEqual([{ type: 'device.state', deviceId: d.id, state: 'offline', orgPath: d.orgPath }])
+      await expect.poll(() => states.heard.filter((e) => e.deviceId === d.id)).toEqual([{ type: 'device.state', deviceId: d.id, state: 'offline', orgPath: d.orgPath, deviceIds: [d.id] }])
 
       // the next round marks nothing and raises nothing new
       expect(await markOffline(t.db, t.context.events, t.context.alarms, new Date(now.getTime() + 30_000))).not.toContain(d.id)

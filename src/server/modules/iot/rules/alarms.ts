@@ -62,8 +62,6 @@ export type AlarmState = 'active' | 'acknowledged' | 'cleared'
 export const ALARM_CHANGED = 'alarm.changed'
 /** Published after a rule was created or edited: every process reloads its rules. */
 export const RULES_CHANGED = 'iot.rules.changed'
-/** A device went offline or came back (the offline job, ingestion). */
-export const DEVICE_STATE = 'device.state'
 
 /** A device without an enabled offline rule is marked offline after this many reporting intervals of silence. */
 export const DEFAULT_OFFLINE_INTERVALS = 3

@@ -6,7 +6,8 @@ import { sql } from 'kysely'
 import type { Db } from '../../../platform/db/engine.js'
 import type { EventBus } from '../../../platform/events.js'
 import type { DeviceRef } from '../registry.js'
-import { type AlarmService, DEVICE_STATE } from './alarms.js'
+import { announceStates } from '../ingest/pipeline.js'
+import type { AlarmService } from './alarms.js'
 
 export const OFFLINE_JOB = 'iot.offline'
 export const OFFLINE_EVERY_MS = 30_000
@@ -38,7 +39,7 @@ export async function markOffline(db: Db, events: EventBus, alarms: AlarmService
     from devices d join device_models m on m.key = d.model_key
     where d.enabled and d.last_seen is not null
       and d.last_seen <= ${now}::timestamptz - make_interval(secs => m.interval_seconds * ${least})`.execute(db.kysely)
-  const marked: string[] = []
+  const marked: Array<{ id: string; orgPath: string }> = []
   for (const row of rows) {
     const device: DeviceRef = { id: row.id, code: row.code, name: row.name, modelKey: row.model_key, lng: row.lng, lat: row.lat, orgPath: row.org_path, streetId: row.street_id, enabled: row.enabled }
     const lastSeen = new Date(row.last_seen).getTime()
@@ -48,13 +49,13 @@ export async function markOffline(db: Db, events: EventBus, alarms: AlarmService
       const updated = await db.kysely.updateTable('devices').set({ state: 'offline' })
         .where('id', '=', row.id).where('state', '=', 'online').where('last_seen', '<=', new Date(now.getTime() - allowed)).executeTakeFirst()
       if (Number(updated.numUpdatedRows) > 0) {
-        marked.push(row.id)
-        await events.publish({ type: DEVICE_STATE, deviceId: row.id, state: 'offline', orgPath: row.org_path })
+        marked.push({ id: row.id, orgPath: row.org_path })
       }
     }
     alarms.tick(device, now.getTime(), lastSeen)
   }
-  return marked
+  await announceStates(events, 'offline', marked)
+  return marked.map((m) => m.id)
 }
 
 /** The handler Jobs.register takes: `jobs.register(OFFLINE_JOB, offlineJob(db, events, alarms), OFFLINE_EVERY_MS)`. */
