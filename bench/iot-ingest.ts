@@ -435,7 +435,8 @@ async function brokerCeiling(cleanups: Cleanups, notes: string[]): Promise<strin
   const ran = await ask(generator, { kind: 'run', run: { qos: 0, rate, ms: seconds * 1000 } }, 'ran')
   await new Promise((r) => setTimeout(r, 1000))
   const got = received - before
-  notes.push(`broker alone: ${int(ran.sent)} sent, ${int(got)} delivered to the subscriber (${int(ran.heldBack)} held back)`)
+  notes.push(`broker alone: ${int(ran.sent)} taken from the devices without backing up (${int(ran.heldBack)} held back), ${int(got)} delivered to the one subscriber` +
+    (got < ran.sent * 0.9 ? ' — at full rate the single raw subscriber gets only part of the stream (seen, not yet explained: all arrive at low rates), so read the ceiling from the taken rate' : ''))
   generator.kill()
   broker.kill()
   subscriber.destroy()
