@@ -16,20 +16,13 @@ import { AppError, notFound } from '../../../platform/errors.js'
 import type { EventBus } from '../../../platform/events.js'
 import type { CaseService } from '../../cases/service.js'
 import type { Condition, Severity, TelemetryKey } from '../models.js'
+import type { Reading } from '../ingest/pipeline.js'
 import type { DeviceRef } from '../registry.js'
 import {
   adopted, clearedByHand, clearedElsewhere, effectiveRules, evaluate, initialState, restoredState, type RuleState, tick,
   type Transition,
 } from './engine.js'
 
-/** What ingestion hands over for every accepted message (ingest/pipeline.ts `Reading`). */
-export interface RuleReading {
-  device: DeviceRef
-  /** The message's timestamp (ms). */
-  ts: number
-  values: Record<string, number | boolean | string>
-  flags?: { unknown?: string[]; outOfRange?: string[] } | undefined
-}
 
 /** A rule as loaded from iot_rules. */
 export interface LoadedRule {
@@ -87,7 +80,7 @@ interface Seed {
 }
 
 type Task =
-  | { kind: 'reading'; reading: RuleReading }
+  | { kind: 'reading'; reading: Reading }
   | { kind: 'tick'; now: number; lastSeen: number }
   | { kind: 'run'; run: () => Promise<void> }
 
@@ -199,7 +192,7 @@ export class AlarmService {
   }
 
   /** One accepted message of a device: queued and run through its rules soon after; never blocks the caller. */
-  handle(reading: RuleReading): void {
+  handle(reading: Reading): void {
     const slot = this.slotOf(reading.device.id)
     slot.device = reading.device
     this.push(slot, { kind: 'reading', reading })
@@ -704,7 +697,7 @@ function ruleOf(r: { id: string; model_key: string; device_id: string | null; na
   }
 }
 
-function flagsOf(reading: RuleReading): Record<string, unknown> {
+function flagsOf(reading: Reading): Record<string, unknown> {
   return reading.flags?.outOfRange?.length ? { outOfRange: reading.flags.outOfRange } : {}
 }
 

@@ -8,23 +8,11 @@ import { AppError, notFound } from '../../../platform/errors.js'
 import type { EventBus } from '../../../platform/events.js'
 import { findClass } from '../../classes/service.js'
 import type { Condition, Severity, TelemetryKey } from '../models.js'
-import { type AlarmService, RULES_CHANGED } from './alarms.js'
+import { type AlarmService, type LoadedRule, RULES_CHANGED } from './alarms.js'
 
-/** A rule as the API shows it. */
-export interface RuleItem {
-  id: string
-  modelKey: string
-  deviceId: string | null
-  name: string
-  nameEn: string
-  severity: Severity
-  condition: { all: Condition[] }
-  createCase: boolean
-  classKind: 'component' | 'event' | null
-  classCode: string | null
-  enabled: boolean
+/** A rule as the API shows it: the loaded rule and what only people need. */
+export interface RuleItem extends LoadedRule {
   builtin: boolean
-  version: number
   updatedAt: string
   /** A model's rule that the device's own rule of the same name replaces (listed with `deviceId`). */
   overridden: boolean
