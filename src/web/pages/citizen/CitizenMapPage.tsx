@@ -1,12 +1,11 @@
 // The public map of reported problems (last 90 days): circles coloured by stage, loaded for the view; a tap opens a
 // popup with the class, stage and date, and the text and photos only where staff published them.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { createPortal } from 'react-dom'
 import { Link } from 'react-router'
-import { Popup } from 'maplibre-gl'
 import type { FeatureCollection, Point } from 'geojson'
 import { Spin, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
+import { MapPopup } from '../../map/MapPopup'
 import { publicMap, type Lang, type PublicCase } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { formatDateTime } from '../../app/format'
@@ -43,38 +42,20 @@ function ViewLoader({ onItems }: { onItems: (items: PublicCase[], truncated: boo
 }
 
 function ReportPopup({ item, lang, onClose }: { item: PublicCase; lang: Lang; onClose: () => void }) {
-  const map = useMap()
   const { t } = useTranslation()
-  const [container] = useState(() => document.createElement('div'))
-  const [popup] = useState(() => new Popup({ closeButton: true, closeOnClick: false, maxWidth: '260px', offset: 10 }).setDOMContent(container))
-  const closeRef = useRef(onClose)
-  useEffect(() => {
-    closeRef.current = onClose
-  }, [onClose])
-  useEffect(() => {
-    popup.setLngLat(item.position)
-  }, [popup, item.position])
-  useEffect(() => {
-    const closed = () => closeRef.current()
-    popup.addTo(map)
-    popup.on('close', closed)
-    return () => {
-      popup.off('close', closed)
-      popup.remove()
-    }
-  }, [map, popup])
-  return createPortal(
-    <div className="xh-case-popup" data-testid="citizen-map-popup" data-ticket={item.ticket}>
-      <Typography.Text strong>{publicClassName(item, lang)}</Typography.Text>
-      <div className="xh-case-popup-line"><StageTag stage={item.stage} /></div>
-      <div className="xh-case-popup-meta">{t('citizen.follow.reportedAt')} {formatDateTime(item.reportedAt, lang)}</div>
-      {item.description && <Typography.Paragraph ellipsis={{ rows: 3 }} style={{ margin: 0 }}>{item.description}</Typography.Paragraph>}
-      {item.photos.length > 0 && (
-        <div className="xh-photos">{item.photos.slice(0, 3).map((p) => <img key={p.url} src={p.thumbnailUrl} alt="" className="xh-citizen-popup-photo" />)}</div>
-      )}
-      <Link to={`/citizen/ticket/${item.ticket}`} data-testid="citizen-map-popup-open">{t('citizen.map.open')}</Link>
-    </div>,
-    container,
+  return (
+    <MapPopup at={item.position} onClose={onClose} maxWidth="260px">
+      <div className="xh-case-popup" data-testid="citizen-map-popup" data-ticket={item.ticket}>
+        <Typography.Text strong>{publicClassName(item, lang)}</Typography.Text>
+        <div className="xh-case-popup-line"><StageTag stage={item.stage} /></div>
+        <div className="xh-case-popup-meta">{t('citizen.follow.reportedAt')} {formatDateTime(item.reportedAt, lang)}</div>
+        {item.description && <Typography.Paragraph ellipsis={{ rows: 3 }} style={{ margin: 0 }}>{item.description}</Typography.Paragraph>}
+        {item.photos.length > 0 && (
+          <div className="xh-photos">{item.photos.slice(0, 3).map((p) => <img key={p.url} src={p.thumbnailUrl} alt="" className="xh-citizen-popup-photo" />)}</div>
+        )}
+        <Link to={`/citizen/ticket/${item.ticket}`} data-testid="citizen-map-popup-open">{t('citizen.map.open')}</Link>
+      </div>
+    </MapPopup>
   )
 }
 

@@ -2,11 +2,11 @@
 // a click shows the device and leads to its detail. The view fits the first devices shown and then keeps still on
 // reloads (filters, live changes); the legend counts the points by colour.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { createPortal } from 'react-dom'
 import { Link } from 'react-router'
 import { Alert, Spin } from 'antd'
-import { LngLatBounds, Popup, type ExpressionSpecification, type GeoJSONSource, type MapLayerMouseEvent, type MapMouseEvent } from 'maplibre-gl'
+import { LngLatBounds, type ExpressionSpecification, type GeoJSONSource, type MapLayerMouseEvent, type MapMouseEvent } from 'maplibre-gl'
 import { useTranslation } from 'react-i18next'
+import { MapPopup } from '../../map/MapPopup'
 import { deviceMap, type DeviceMapFeatureProps, type DeviceMapReply, type DeviceQuery, type DeviceState, type Severity } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { errorMessage } from '../../app/ServerError'
@@ -83,41 +83,20 @@ function DevicesLayer({ data, onSelect }: { data: DeviceMapReply; onSelect: (id:
 }
 
 function DevicePopup({ device, modelName, onClose }: { device: DeviceMapFeatureProps & { at: [number, number] }; modelName: (key: string) => string; onClose: () => void }) {
-  const map = useMap()
   const { t } = useTranslation()
-  const [container] = useState(() => document.createElement('div'))
-  const closeRef = useRef(onClose)
-  useEffect(() => {
-    closeRef.current = onClose
-  }, [onClose])
-  const [popup] = useState(() => new Popup({ closeButton: true, closeOnClick: false, maxWidth: '280px', offset: 10 }).setDOMContent(container))
-  const [lng, lat] = device.at
-
-  useEffect(() => {
-    popup.setLngLat([lng, lat])
-  }, [popup, lng, lat])
-  useEffect(() => {
-    const closed = () => closeRef.current()
-    popup.addTo(map)
-    popup.on('close', closed)
-    return () => {
-      popup.off('close', closed)
-      popup.remove()
-    }
-  }, [map, popup])
-
-  return createPortal(
-    <div className="xh-case-popup" data-testid="device-popup" data-device-id={device.id}>
-      <Link to={`/iot/devices/${device.id}`} className="xh-ticket">{device.code}</Link>
-      <div>{device.name}</div>
-      <div className="xh-case-popup-meta">{modelName(device.modelKey)}</div>
-      <div className="xh-case-popup-line">
-        <DeviceStateBadge state={device.state} />
-        {device.worstAlarm && <SeverityTag severity={device.worstAlarm} count={device.alarms} />}
+  return (
+    <MapPopup at={device.at} onClose={onClose}>
+      <div className="xh-case-popup" data-testid="device-popup" data-device-id={device.id}>
+        <Link to={`/iot/devices/${device.id}`} className="xh-ticket">{device.code}</Link>
+        <div>{device.name}</div>
+        <div className="xh-case-popup-meta">{modelName(device.modelKey)}</div>
+        <div className="xh-case-popup-line">
+          <DeviceStateBadge state={device.state} />
+          {device.worstAlarm && <SeverityTag severity={device.worstAlarm} count={device.alarms} />}
+        </div>
+        <Link to={`/iot/devices/${device.id}`} data-testid="device-popup-open">{t('iot.devices.open')}</Link>
       </div>
-      <Link to={`/iot/devices/${device.id}`} data-testid="device-popup-open">{t('iot.devices.open')}</Link>
-    </div>,
-    container,
+    </MapPopup>
   )
 }
 
