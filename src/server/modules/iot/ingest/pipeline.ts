@@ -27,6 +27,8 @@ export interface Accepted {
 }
 
 const DONE = Promise.resolve()
+/** The keys of a model not (yet) loaded: every key counts as unknown. */
+const NO_KEYS: KeyIndex = new Map()
 
 export const DEVICE_STATE = 'device.state'
 
@@ -125,7 +127,7 @@ export class TelemetryIngest {
         this.metric?.accepted[kind].inc()
         return { points: 0, durable: this.writer.attributes(device.id, values) }
       }
-      const points = telemetryPoints(body, this.models.get(device.modelKey) ?? new Map(), now, this.limits)
+      const points = telemetryPoints(body, this.models.get(device.modelKey) ?? NO_KEYS, now, this.limits)
       return this.queue(device, points, wait)
     } catch (error) {
       if (error instanceof Rejected) {
