@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream'
 import { Ajv, type Options as AjvOptions } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type Static, Type, type TProperties, type TSchema } from 'typebox'
 import { AppError } from './errors.js'
@@ -99,4 +99,30 @@ export function sendStored(reply: FastifyReply, file: { contentType: string; siz
   reply.type(file.contentType).header('cache-control', cacheControl)
   if (file.sizeBytes !== undefined) reply.header('content-length', file.sizeBytes)
   return reply.send(file.body)
+}
+
+const FILE_FIELD = 'file'
+const noFile = () => new AppError('BAD_REQUEST', { reason: { 'zh-CN': `缺少文件字段 ${FILE_FIELD}`, en: `no file field "${FILE_FIELD}"` } })
+
+/**
+ * Reads the one file of a multipart body (field `file`), at most maxBytes, mapping the parser's refusals onto the error
+ * shape. The route's scope must have registered @fastify/multipart.
+ */
+export async function readOneFile(request: FastifyRequest, maxBytes: number): Promise<{ bytes: Buffer; filename: string }> {
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, { expected: 'multipart/form-data' })
+  try {
+    const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 } })
+    if (!part) throw noFile()
+    if (part.fieldname !== FILE_FIELD) {
+      part.file.resume()
+      throw noFile()
+    }
+    return { bytes: await part.toBuffer(), filename: part.filename }
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    const code = (error as { code?: string }).code
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('PAYLOAD_TOO_LARGE', {}, { maxBytes })
+    if (code === 'FST_FILES_LIMIT') throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '每次只能上传一个文件', en: 'one file per upload' } })
+    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无法解析 multipart 请求体', en: 'the multipart body cannot be parsed' } }, { code: code ?? null })
+  }
 }

@@ -1,35 +1,10 @@
 // File routes: upload a photo (multipart, one field `file`), and read it or its thumbnail back.
 import multipart from '@fastify/multipart'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import { principalOf } from '../../platform/auth/plugin.js'
-import { AppError } from '../../platform/errors.js'
-import { type App, sendStored } from '../../platform/http.js'
+import { type App, readOneFile, sendStored } from '../../platform/http.js'
 import * as s from './schemas.js'
-import { type FileService, type OpenedFile, tooLarge } from './service.js'
-
-const FIELD = 'file'
-
-const noFile = () => new AppError('BAD_REQUEST', { reason: { 'zh-CN': `缺少文件字段 ${FIELD}`, en: `no file field "${FIELD}"` } })
-
-/** Reads the one file of a multipart body, at most maxBytes, mapping the parser's refusals onto the error shape. */
-async function readFile(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
-  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, { expected: 'multipart/form-data' })
-  try {
-    const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 } })
-    if (!part) throw noFile()
-    if (part.fieldname !== FIELD) {
-      part.file.resume()
-      throw noFile()
-    }
-    return await part.toBuffer()
-  } catch (error) {
-    if (error instanceof AppError) throw error
-    const code = (error as { code?: string }).code
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes)
-    if (code === 'FST_FILES_LIMIT') throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '每次只能上传一个文件', en: 'one file per upload' } })
-    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无法解析 multipart 请求体', en: 'the multipart body cannot be parsed' } }, { code: code ?? null })
-  }
-}
+import type { FileService, OpenedFile } from './service.js'
 
 /** Files never change under their id, so a browser may keep them; `private` keeps them out of shared caches. */
 const CACHE = 'private, max-age=31536000, immutable'
@@ -49,7 +24,7 @@ export function fileRoutes(app: App, files: FileService) {
         consumes: ['multipart/form-data'],
         response: { 200: s.UploadReply },
       },
-    }, async (request) => files.upload(principalOf(request), () => readFile(request, files.limits.maxPhotoBytes)))
+    }, async (request) => files.upload(principalOf(request), async () => (await readOneFile(request, files.limits.maxPhotoBytes)).bytes))
 
     const send = (file: OpenedFile, reply: FastifyReply) => sendStored(reply, file, CACHE)
 

@@ -1,12 +1,11 @@
 // IoT staff routes of the registry: device models, devices (list, map, detail, create, edit, tokens), bulk import with
 // its template, and telemetry chart series.
 import multipart from '@fastify/multipart'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { principalOf } from '../../platform/auth/plugin.js'
 import type { Db } from '../../platform/db/engine.js'
 import { AppError, pickLocale } from '../../platform/errors.js'
-import { type App, Nullable, Obj, OkReply, Uuid } from '../../platform/http.js'
+import { type App, Nullable, Obj, OkReply, readOneFile, Uuid } from '../../platform/http.js'
 import { importDevices, importTemplate, MAX_IMPORT_BYTES } from './import.js'
 import type { DeviceRegistry } from './registry.js'
 import { DEFAULT_POINTS, MAX_POINTS, telemetrySeries } from './telemetry-query.js'
@@ -181,28 +180,6 @@ const SeriesReply = Obj({
   points: Type.Array(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()]), { description: '[ms, avg, min, max]' }),
 })
 
-const FIELD = 'file'
-const noFile = () => new AppError('BAD_REQUEST', { reason: { 'zh-CN': `缺少文件字段 ${FIELD}`, en: `no file field "${FIELD}"` } })
-
-/** The one file of a multipart body, at most MAX_IMPORT_BYTES. */
-async function readUpload(request: FastifyRequest): Promise<{ bytes: Buffer; filename: string }> {
-  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, { expected: 'multipart/form-data' })
-  try {
-    const part = await request.file({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 } })
-    if (!part) throw noFile()
-    if (part.fieldname !== FIELD) {
-      part.file.resume()
-      throw noFile()
-    }
-    return { bytes: await part.toBuffer(), filename: part.filename }
-  } catch (error) {
-    if (error instanceof AppError) throw error
-    const code = (error as { code?: string }).code
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('PAYLOAD_TOO_LARGE', {}, { limitBytes: MAX_IMPORT_BYTES })
-    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无法解析 multipart 请求体', en: 'the multipart body cannot be parsed' } }, { code: code ?? null })
-  }
-}
-
 export function iotRoutes(app: App, devices: DeviceRegistry, db: Db) {
   const tags = ['iot']
 
@@ -261,7 +238,7 @@ export function iotRoutes(app: App, devices: DeviceRegistry, db: Db) {
         querystring: Obj({ dryRun: Type.Boolean({ default: false }), crs: Type.Optional(Crs) }),
         response: { 200: ImportReply },
       },
-    }, async (request) => importDevices(devices, principalOf(request), await readUpload(request), { dryRun: request.query.dryRun, crs: request.query.crs }))
+    }, async (request) => importDevices(devices, principalOf(request), await readOneFile(request, MAX_IMPORT_BYTES), { dryRun: request.query.dryRun, crs: request.query.crs }))
   })
 
   app.get('/api/iot/devices/:id', {
