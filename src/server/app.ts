@@ -130,7 +130,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   identityRoutes(app, context.identity, { cookieSecure: context.config.cookieSecure })
   orgRoutes(app, context.org, context.grid, context.identity)
   classRoutes(app, context.db)
-  caseRoutes(app, context.cases, context.db.kysely)
+  caseRoutes(app, context.cases, context.files, context.db.kysely)
   calendarRoutes(app, context.calendar)
   notificationRoutes(app, context.notifications)
   fileRoutes(app, context.files)

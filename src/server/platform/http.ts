@@ -126,3 +126,39 @@ export async function readOneFile(request: FastifyRequest, maxBytes: number): Pr
     throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无法解析 multipart 请求体', en: 'the multipart body cannot be parsed' } }, { code: code ?? null })
   }
 }
+
+/** A multipart form as read: its text fields by name, and its files of the one file field, in order. */
+export interface ReadForm {
+  fields: Record<string, string>
+  files: Buffer[]
+}
+
+/**
+ * Reads a whole multipart form of text fields and up to `maxFiles` files in the field `fileField`, each at most
+ * maxBytes, mapping the parser's refusals onto the error shape. The route's scope must have registered @fastify/multipart.
+ */
+export async function readForm(request: FastifyRequest, { fileField, maxFiles, maxBytes }: { fileField: string; maxFiles: number; maxBytes: number }): Promise<ReadForm> {
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, { expected: 'multipart/form-data' })
+  const fields: Record<string, string> = {}
+  const files: Buffer[] = []
+  try {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: maxFiles, fields: 20, fieldSize: 4096, parts: maxFiles + 20 } })) {
+      if (part.type === 'file') {
+        if (part.fieldname !== fileField) {
+          part.file.resume()
+          throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `文件字段应为 ${fileField}`, en: `files go in the "${fileField}" field` } })
+        }
+        files.push(await part.toBuffer())
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value
+      }
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    const code = (error as { code?: string }).code
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('PAYLOAD_TOO_LARGE', {}, { maxBytes })
+    if (code === 'FST_FILES_LIMIT') throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `最多 ${maxFiles} 张照片`, en: `at most ${maxFiles} photos` } }, { maxFiles })
+    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无法解析 multipart 请求体', en: 'the multipart body cannot be parsed' } }, { code: code ?? null })
+  }
+  return { fields, files }
+}

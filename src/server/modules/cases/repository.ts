@@ -84,6 +84,8 @@ export function timeline(db: Q, caseId: string) {
   return db.selectFrom('case_timeline').selectAll().where('case_id', '=', caseId).orderBy('id').execute()
 }
 
+export type TimelineRow = Awaited<ReturnType<typeof timeline>>[number]
+
 export type LightFilter = 'green' | 'yellow' | 'red'
 export type CaseSort = 'created' | 'deadline' | 'light'
 

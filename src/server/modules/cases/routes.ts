@@ -1,10 +1,12 @@
 // Case routes: report, list, detail, and one workflow step at a time.
+import multipart from '@fastify/multipart'
 import type { Kysely } from 'kysely'
 import { principalOf } from '../../platform/auth/plugin.js'
 import type { Database } from '../../platform/db/database.js'
 import { AppError, pickLocale } from '../../platform/errors.js'
-import { type App, parseBbox } from '../../platform/http.js'
+import { type App, checker, parseBbox, readForm } from '../../platform/http.js'
 import { listClasses } from '../classes/service.js'
+import type { FileService } from '../files/service.js'
 import { casesWorkbook } from './export.js'
 import * as s from './schemas.js'
 import type { CaseService, ListFilter } from './service.js'
@@ -19,13 +21,32 @@ function filterOf({ state, from, to, light, bbox, ...rest }: Filters): ListFilte
   return { ...rest, states: state, lights: light, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, bbox: bbox === undefined ? undefined : parseBbox(bbox) }
 }
 
-export function caseRoutes(app: App, cases: CaseService, db: Kysely<Database>) {
+const checkForm = checker(s.ReportFormFields)
+const PHOTO_FIELD = 'photo'
+
+export function caseRoutes(app: App, cases: CaseService, files: FileService, db: Kysely<Database>) {
   const tags = ['cases']
 
-  app.post('/api/cases', {
-    config: { permission: 'case:report' },
-    schema: { tags, summary: 'Report a problem (idempotent by clientId): placed in its grid cell, street and community', body: s.ReportBody, response: { 200: s.ReportReply } },
-  }, async (request) => cases.report(principalOf(request), request.body))
+  // A report comes as JSON (citing photos uploaded before) or as one multipart form with its photos: one request, one transaction.
+  void app.register(async (scope: App) => {
+    await scope.register(multipart, { limits: { fileSize: files.limits.maxPhotoBytes } })
+    scope.post('/api/cases', {
+      config: { permission: 'case:report' },
+      schema: {
+        tags,
+        summary: 'Report a problem (idempotent by clientId): placed in its grid cell, street and community',
+        description: `JSON (the body below; photos uploaded first with POST /api/files and cited as photoIds), or multipart/form-data: the same fields as text plus up to ${s.MAX_REPORT_PHOTOS} "${PHOTO_FIELD}" files (JPEG, PNG or WebP), stored with the case in one step. A retry with the same clientId answers the first case and stores nothing again.`,
+        consumes: ['application/json', 'multipart/form-data'],
+        body: { content: { 'application/json': { schema: s.ReportBody } } },
+        response: { 200: s.ReportReply },
+      },
+    }, async (request) => {
+      const principal = principalOf(request)
+      if (!request.isMultipart()) return cases.report(principal, request.body as s.ReportBodyType)
+      const form = await readForm(request, { fileField: PHOTO_FIELD, maxFiles: s.MAX_REPORT_PHOTOS, maxBytes: files.limits.maxPhotoBytes })
+      return cases.report(principal, checkForm(form.fields), () => files.preparePhotos(form.files, principal.userId))
+    })
+  })
 
   app.get('/api/cases', {
     config: { permission: 'case:read' },

@@ -8,7 +8,10 @@ const Source = Type.Union(CASE_SOURCES.map((s) => Type.Literal(s)))
 const State = Type.Union(ALL_STATES.map((s) => Type.Literal(s)))
 const Text = Type.String({ minLength: 1, maxLength: 500 })
 
-export const ReportBody = Obj({
+/** Photos one report may carry, sent with it or uploaded before it. */
+export const MAX_REPORT_PHOTOS = 9
+
+const reportFields = {
   clientId: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description: 'chosen by the client; a retry with the same id returns the same case' }),
   source: Source,
   classKind: Type.Union([Type.Literal('component'), Type.Literal('event')]),
@@ -19,8 +22,15 @@ export const ReportBody = Obj({
   lng: Type.Number({ minimum: -180, maximum: 180 }),
   lat: Type.Number({ minimum: -90, maximum: 90 }),
   crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')])),
-  photoIds: Type.Optional(Type.Array(Uuid, { maxItems: 9, description: 'photos of the problem (POST /api/files first), by the reporter' })),
+}
+
+export const ReportBody = Obj({
+  ...reportFields,
+  photoIds: Type.Optional(Type.Array(Uuid, { maxItems: MAX_REPORT_PHOTOS, description: 'photos of the problem (POST /api/files first), by the reporter' })),
 })
+
+/** The text fields of a report sent as multipart/form-data together with its `photo` files. */
+export const ReportFormFields = Obj(reportFields)
 
 export const CaseSummary = Obj({
   id: Uuid,
@@ -147,3 +157,4 @@ export const CaseList = Obj({
   totalCapped: Type.Boolean({ description: 'more than `total` cases match (the count stops at 2,000)' }),
 })
 export const IdParams = Obj({ id: Uuid })
+export type ReportBodyType = Static<typeof ReportBody>

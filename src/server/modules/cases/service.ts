@@ -12,7 +12,7 @@ import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
 import { findClass } from '../classes/service.js'
 import { findUsersByIds } from '../identity/repository.js'
 import { notifyReporters, notifyReviewers, pushNotifications } from '../notifications/service.js'
-import { assertPhotos, attachToCase, publicPhotos } from '../files/service.js'
+import { assertPhotos, attachToCase, insertCasePhotos, type NewPhoto, publicPhotos, uploadDetails } from '../files/service.js'
 import { open311Status, type PublicCase, publicStage, serviceCodeOf } from './public.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
@@ -78,13 +78,17 @@ export class CaseService {
     private readonly duplicates: { metres: number; hours: number } = { metres: 50, hours: 72 },
   ) {}
 
-  /** A report from a person through the API: the channel must be theirs. */
-  async report(principal: Principal, input: ReportInput) {
+  /**
+   * A report from a person through the API: the channel must be theirs. `newPhotos` are photos sent with the report
+   * itself (one request): called only when the client id is new, so a retried report stores its photos once.
+   */
+  async report(principal: Principal, input: ReportInput, newPhotos?: () => Promise<NewPhoto[]>) {
     const allowed = SOURCE_ROLES[input.source]
     if (!allowed || !principal.roles.some((role) => allowed.includes(role))) {
       throw new AppError('FORBIDDEN', {}, { source: input.source })
     }
-    return this.intake(actorOf(principal), principal.userId, input)
+    const { created, row, entry } = await this.intakeRow(actorOf(principal), principal.userId, input, { lookFirst: true, newPhotos })
+    return { created, case: await this.detailOf(row, null, entry && [{ ...entry, actorName: principal.displayName }]) }
   }
 
   /**
@@ -92,7 +96,7 @@ export class CaseService {
    * `within` runs inside the new case's transaction, for what the channel keeps beside it (the citizen's contact).
    */
   async intake(actor: Actor, reportedBy: string | null, input: ReportInput, within?: Within): Promise<{ created: boolean; case: CaseDetail }> {
-    const { created, row } = await this.intakeRow(actor, reportedBy, input, within, true)
+    const { created, row } = await this.intakeRow(actor, reportedBy, input, { within, lookFirst: true })
     return { created, case: await this.detailOf(row, null) }
   }
 
@@ -101,11 +105,13 @@ export class CaseService {
    * `fresh`: the client id was just made up (a channel without one), so no earlier case can have it.
    */
   async intakeLean(actor: Actor, input: ReportInput, within: Within | undefined, fresh: boolean): Promise<{ created: boolean; id: string; ticket: string }> {
-    const { created, row } = await this.intakeRow(actor, null, input, within, !fresh)
+    const { created, row } = await this.intakeRow(actor, null, input, { within, lookFirst: !fresh })
     return { created, id: row.id, ticket: row.ticket }
   }
 
-  private async intakeRow(actor: Actor, reportedBy: string | null, input: ReportInput, within: Within | undefined, lookFirst: boolean): Promise<{ created: boolean; row: CaseRow }> {
+  /** The new or existing case; for a new one also its first timeline entry as the detail shows it (so it is not read back). */
+  private async intakeRow(actor: Actor, reportedBy: string | null, input: ReportInput, options: IntakeOptions): Promise<{ created: boolean; row: CaseRow; entry?: TimelineEntry }> {
+    const { within, lookFirst, newPhotos } = options
     const existing = lookFirst ? await repo.findByClientId(this.db.kysely, input.source, input.clientId) : undefined
     if (existing) return { created: false, row: existing }
     // a person's report cites their own photos (a retry above answers the case, whose photos are linked to it already)
@@ -121,9 +127,15 @@ export class CaseService {
     const possibleDuplicates = this.duplicates.metres > 0
       ? await repo.nearbyOpenCases(this.db.kysely, { classKind: input.classKind, classCode: input.classCode, lng, lat, ...this.duplicates, openStates: OPEN_STATES })
       : []
+    const photos = newPhotos ? await newPhotos() : []
+    const photoIds = [...(input.photoIds ?? []), ...photos.map((p) => p.id)]
     const now = new Date()
     const fileBy = deadlineFor('file', {}, now, this.calendar)
     const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
+    const reported = {
+      kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported',
+      comment: null, reason: null, photo_ids: photoIds, detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) },
+    }
     const created = await this.db.kysely.transaction().execute(async (trx) => {
       const row = await repo.insertCase(trx, {
         ticket: repo.nextTicket(district.code, day),
@@ -152,17 +164,22 @@ export class CaseService {
         possible_duplicates: possibleDuplicates.map((c) => c.id),
       })
       if (!row) return undefined // the same client id won a race: answer with that case
-      await repo.insertTimeline(trx, { case_id: row.id, kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported', comment: null, reason: null, photo_ids: input.photoIds ?? [], detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) } })
+      await repo.insertTimeline(trx, { case_id: row.id, ...reported })
       await attachToCase(trx, input.photoIds ?? [], row.id)
+      await insertCasePhotos(trx, photos, row.id)
       if (within) await within(trx, row.id)
       // last: the audit entry takes the hash chain's lock, held until the commit
-      await audit(trx, actor, { action: 'case.report', entityType: 'case', entityId: row.id, details: { source: input.source, clientId: input.clientId, class: input.classCode } })
+      await audit(trx, actor, {
+        action: 'case.report', entityType: 'case', entityId: row.id,
+        details: { source: input.source, clientId: input.clientId, class: input.classCode, ...(photos.length ? { photos: photos.map((p) => ({ id: p.id, ...uploadDetails(p) })) } : {}) },
+      })
       return row
     })
     const row = created ?? await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (!row) throw new AppError('INTERNAL')
-    if (created) await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path, state: row.state })
-    return { created: Boolean(created), row }
+    if (!created) return { created: false, row }
+    await this.events.publish({ type: 'case.changed', caseId: row.id, orgPath: row.org_path, assignedUnitPath: row.assigned_unit_path, state: row.state })
+    return { created: true, row, entry: this.entryOf({ ...reported, actor_id: reportedBy }, null) }
   }
 
   /** A class as intake checks it, kept CLASS_CACHE_MS (a class imported or switched off counts from then on). */
@@ -461,12 +478,8 @@ export class CaseService {
     }
   }
 
-  private async detailOf(row: CaseRow, principal: Principal | null): Promise<CaseDetail> {
-    const timeline = await repo.timeline(this.db.kysely, row.id)
-    // the timeline shows the names of the people who acted, also to readers who may not list people
-    const actorIds = [...new Set(timeline.map((e) => e.actor_id).filter((id): id is string => id !== null))]
-    const names = new Map(actorIds.length ? (await findUsersByIds(this.db.kysely, actorIds)).map((u) => [u.id, u.display_name]) : [])
-    const facts = await this.factsOf(row)
+  /** `known`: the whole timeline when the caller has it (a case just reported), so it is not read back. */
+  private async detailOf(row: CaseRow, principal: Principal | null, known?: TimelineEntry[]): Promise<CaseDetail> {
     const rule = isOpen(row.state as CaseState) ? this.matrix.suggest(row.class_kind as 'component' | 'event', row.class_code, row.community_id) : null
     return {
       ...this.summaryOf(row, new Date()),
@@ -481,12 +494,25 @@ export class CaseService {
       pendingReview: row.pending_review,
       publicDescription: row.public_description,
       publicReply: row.public_reply,
-      actions: principal ? availableActions(facts, workflowActor(principal)) : [],
-      timeline: timeline.map((e) => ({
-        kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, actorName: e.actor_id ? (names.get(e.actor_id) ?? null) : null,
-        role: e.role, unitId: e.unit_id, unitName: e.unit_id ? (this.org.unit(e.unit_id)?.name ?? null) : null,
-        fromState: e.from_state, toState: e.to_state, comment: e.comment, reason: e.reason, photoIds: e.photo_ids, detail: this.namedDetail(e.detail),
-      })),
+      actions: principal ? availableActions(await this.factsOf(row), workflowActor(principal)) : [],
+      timeline: known ?? await this.timelineOf(row.id),
+    }
+  }
+
+  private async timelineOf(caseId: string): Promise<TimelineEntry[]> {
+    const timeline = await repo.timeline(this.db.kysely, caseId)
+    // the timeline shows the names of the people who acted, also to readers who may not list people
+    const actorIds = [...new Set(timeline.map((e) => e.actor_id).filter((id): id is string => id !== null))]
+    const names = new Map(actorIds.length ? (await findUsersByIds(this.db.kysely, actorIds)).map((u) => [u.id, u.display_name]) : [])
+    return timeline.map((e) => this.entryOf(e, e.actor_id ? (names.get(e.actor_id) ?? null) : null))
+  }
+
+  /** A timeline row as the detail shows it. */
+  private entryOf(e: Omit<repo.TimelineRow, 'id' | 'case_id'>, actorName: string | null): TimelineEntry {
+    return {
+      kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, actorName,
+      role: e.role, unitId: e.unit_id, unitName: e.unit_id ? (this.org.unit(e.unit_id)?.name ?? null) : null,
+      fromState: e.from_state, toState: e.to_state, comment: e.comment, reason: e.reason, photoIds: e.photo_ids, detail: this.namedDetail(e.detail),
     }
   }
 
@@ -561,6 +587,16 @@ export interface ActionInput {
 
 /** The detail as the API shows it (the schema is the one source of its shape). */
 export type CaseDetail = Static<typeof CaseDetailSchema>
+export type TimelineEntry = CaseDetail['timeline'][number]
+
+interface IntakeOptions {
+  /** Runs inside the new case's transaction. */
+  within?: Within | undefined
+  /** Look the client id up before anything else (false: it was just made up, so no case can have it). */
+  lookFirst: boolean
+  /** Photos sent with the report, checked and stored when the report is new; recorded in its transaction. */
+  newPhotos?: (() => Promise<NewPhoto[]>) | undefined
+}
 
 const isNatural = (urgency: Urgency) => limitFor('dispose', { urgency }).unit.startsWith('natural')
 

@@ -6,7 +6,7 @@ import type { RateLimits } from '../../config.js'
 import { byClient, limiter } from '../../platform/ratelimit.js'
 import { principalOf } from '../../platform/auth/plugin.js'
 import { AppError } from '../../platform/errors.js'
-import { type App, checker, OkReply, parseBbox, sendStored } from '../../platform/http.js'
+import { type App, checker, OkReply, parseBbox, readForm, sendStored } from '../../platform/http.js'
 import type { CaseService } from '../cases/service.js'
 import type { FileService, OpenedFile } from '../files/service.js'
 import * as s from './schemas.js'
@@ -48,27 +48,8 @@ async function readSubmission(request: FastifyRequest, maxBytes: number): Promis
     if (!request.body || typeof request.body !== 'object') throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, { expected: ['multipart/form-data', 'application/json'] })
     return checkFields(request.body)
   }
-  const fields: Record<string, unknown> = {}
-  const photos: Buffer[] = []
-  try {
-    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: MAX_CITIZEN_PHOTOS, fields: 20, fieldSize: 4096, parts: 24 } })) {
-      if (part.type === 'file') {
-        if (part.fieldname !== PHOTO_FIELD) {
-          part.file.resume()
-          throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `文件字段应为 ${PHOTO_FIELD}`, en: `files go in the "${PHOTO_FIELD}" field` } })
-        }
-        photos.push(await part.toBuffer())
-      } else {
-        fields[part.fieldname] = part.value
-      }
-    }
-  } catch (error) {
-    if (error instanceof AppError) throw error
-    const code = (error as { code?: string }).code
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('PAYLOAD_TOO_LARGE', {}, { maxBytes })
-    if (code === 'FST_FILES_LIMIT') throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `最多 ${MAX_CITIZEN_PHOTOS} 张照片`, en: `at most ${MAX_CITIZEN_PHOTOS} photos` } })
-    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无法解析 multipart 请求体', en: 'the multipart body cannot be parsed' } }, { code: code ?? null })
-  }
+  const { fields: text, files: photos } = await readForm(request, { fileField: PHOTO_FIELD, maxFiles: MAX_CITIZEN_PHOTOS, maxBytes })
+  const fields: Record<string, unknown> = text
   if (typeof fields.attributes === 'string') {
     try {
       fields.attributes = JSON.parse(fields.attributes)

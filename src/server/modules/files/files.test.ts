@@ -317,3 +317,100 @@ describe('photos cited by a case step', () => {
     expect((await get('dept', `/api/files/${loose}/thumbnail`)).statusCode).toBe(404)
   })
 })
+
+describe('a report with its photos in one request (multipart POST /api/cases)', () => {
+  const fields = (clientId: string, extra: Record<string, string> = {}): Part[] =>
+    Object.entries({ clientId, source: 'supervisor', classKind: 'component', classCode: '0103', description: '井盖缺失（带照片）', address: '邾城街道问津路', lng: '114.8', lat: '30.84', ...extra })
+      .map(([name, data]) => ({ name, data }))
+  const photoOf = (data: Buffer): Part => ({ name: 'photo', filename: 'photo.jpg', type: 'image/jpeg', data })
+  const report = (user: string | null, parts: Part[]) => {
+    const body = form(parts)
+    return t.app.inject({ method: 'POST', url: '/api/cases', headers: { ...body.headers, ...(user ? bearer(tokens[user]!) : {}) }, payload: body.payload })
+  }
+  const clientId = () => `form-${Date.now()}-${randomBytes(3).toString('hex')}`
+  const filesOf = (caseId: string) => t.db.kysely.selectFrom('files').select(['id', 'uploaded_by', 'sha256']).where('case_id', '=', caseId).execute()
+  const fileCount = async () => Number((await t.db.kysely.selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+
+  it('stores the case and its photos together, the photos readable by the reporter and by the centre', async () => {
+    const jpegs = [uniqueJpeg(await phoneJpeg()), uniqueJpeg(await phoneJpeg())]
+    const response = await report('supervisor', [...fields(clientId()), ...jpegs.map(photoOf)])
+    expect(response.statusCode, response.body).toBe(200)
+    const { created, case: c } = response.json()
+    expect(created).toBe(true)
+    expect(c.state).toBe('reported')
+    expect(c.timeline).toHaveLength(1)
+    expect(c.timeline[0]).toMatchObject({ kind: 'reported', actorName: expect.any(String), photoIds: [expect.any(String), expect.any(String)] })
+    const stored = await filesOf(c.id)
+    expect(stored.map((f) => f.id).sort()).toEqual([...c.timeline[0].photoIds].sort())
+    expect(stored.every((f) => f.uploaded_by !== null)).toBe(true)
+    // what came in is what is kept, and the centre sees it with the case
+    const original = await get('acceptor', `/api/files/${c.timeline[0].photoIds[0]}`)
+    expect(original.statusCode).toBe(200)
+    expect(original.rawPayload.equals(jpegs[0]!)).toBe(true)
+    expect((await get('supervisor', `/api/files/${c.timeline[0].photoIds[1]}/thumbnail`)).headers['content-type']).toBe('image/webp')
+    // the detail read later says the same as the answer
+    const detail = (await get('supervisor', `/api/cases/${c.id}`)).json()
+    expect(detail.timeline).toEqual(c.timeline)
+    // one audit entry names the report and the photos stored with it
+    const entry = await t.db.kysely.selectFrom('audit_log').select(['action', 'details']).where('entity_id', '=', c.id).where('action', '=', 'case.report').executeTakeFirstOrThrow()
+    expect((entry.details as { photos: Array<{ id: string; sha256: string }> }).photos.map((p) => p.id).sort()).toEqual(stored.map((f) => f.id).sort())
+  })
+
+  it('answers a retried report with the first case and stores its photos once', async () => {
+    const id = clientId()
+    const jpeg = uniqueJpeg(await phoneJpeg())
+    const first = await report('supervisor', [...fields(id), photoOf(jpeg)])
+    expect(first.statusCode, first.body).toBe(200)
+    const before = await fileCount()
+    const again = await report('supervisor', [...fields(id), photoOf(jpeg)])
+    expect(again.statusCode).toBe(200)
+    expect(again.json()).toMatchObject({ created: false, case: { id: first.json().case.id } })
+    expect(await fileCount()).toBe(before)
+    expect(await filesOf(first.json().case.id)).toHaveLength(1)
+  })
+
+  it('refuses what is not a photo, too many photos, a wrong field or bad values, and stores nothing', async () => {
+    const before = await fileCount()
+    const cases = async () => Number((await t.db.kysely.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+    const casesBefore = await cases()
+    const pdf = await report('supervisor', [...fields(clientId()), { name: 'photo', filename: 'x.jpg', type: 'image/jpeg', data: Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n') }])
+    expect(pdf.statusCode).toBe(415)
+    expect(pdf.json().error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', messages: { 'zh-CN': expect.any(String), en: expect.any(String) } })
+    const jpeg = await phoneJpeg()
+    const many = await report('supervisor', [...fields(clientId()), ...Array.from({ length: 10 }, () => photoOf(uniqueJpeg(jpeg)))])
+    expect(many.statusCode).toBe(400)
+    expect(many.json().error.details).toMatchObject({ maxFiles: 9 })
+    const wrongField = await report('supervisor', [...fields(clientId()), { name: 'file', filename: 'p.jpg', type: 'image/jpeg', data: jpeg }])
+    expect(wrongField.statusCode).toBe(400)
+    const badValue = await report('supervisor', [...fields(clientId(), { lng: 'east' }), photoOf(jpeg)])
+    expect(badValue.statusCode).toBe(400)
+    expect(badValue.json().error.code).toBe('VALIDATION_FAILED')
+    const unknownField = await report('supervisor', [...fields(clientId(), { colour: 'red' }), photoOf(jpeg)])
+    expect(unknownField.json().error.code).toBe('VALIDATION_FAILED')
+    const tooLarge = await report('supervisor', [...fields(clientId()), photoOf(Buffer.concat([jpeg, randomBytes(1024 * 1024)]))])
+    expect(tooLarge.statusCode).toBe(413)
+    expect(await fileCount()).toBe(before)
+    expect(await cases()).toBe(casesBefore)
+  })
+
+  it('refuses a user who may not report, or not from that channel, before storing anything', async () => {
+    const before = await fileCount()
+    const jpeg = uniqueJpeg(await phoneJpeg())
+    const unit = await report('zhucheng', [...fields(clientId()), photoOf(jpeg)])
+    expect(unit.statusCode).toBe(403)
+    const channel = await report('supervisor', [...fields(clientId(), { source: 'hotline' }), photoOf(jpeg)])
+    expect(channel.statusCode).toBe(403)
+    expect(channel.json().error.details).toMatchObject({ source: 'hotline' })
+    expect((await report(null, [...fields(clientId()), photoOf(jpeg)])).statusCode).toBe(401)
+    expect(await fileCount()).toBe(before)
+  })
+
+  it('still checks a JSON report against its schema', async () => {
+    const response = await t.app.inject({
+      method: 'POST', url: '/api/cases', headers: bearer(tokens.supervisor!),
+      payload: { clientId: clientId(), source: 'supervisor', classKind: 'component', classCode: '0103', description: 'x', lng: '114.8', lat: 30.84 },
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json().error.code).toBe('VALIDATION_FAILED')
+  })
+})

@@ -23,6 +23,10 @@ export function insertFile(db: Q, file: Insertable<Database['files']>) {
   return db.insertInto('files').values(file).execute()
 }
 
+export function insertFiles(db: Q, files: ReadonlyArray<Insertable<Database['files']>>) {
+  return db.insertInto('files').values([...files]).execute()
+}
+
 export function filesByIds(db: Q, ids: readonly string[]) {
   if (!ids.length) return Promise.resolve([])
   return db.selectFrom('files').select(['id', 'kind', 'uploaded_by', 'case_id']).where('id', 'in', [...ids]).execute()

@@ -9,7 +9,7 @@ import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
 import { AppError, notFound } from '../../platform/errors.js'
-import { inspectPhoto, type PhotoType, thumbnail, THUMBNAIL_TYPE } from '../../platform/files/images.js'
+import { inspectPhoto, type Photo, type PhotoType, thumbnail, THUMBNAIL_TYPE } from '../../platform/files/images.js'
 import type { FileStorage } from '../../platform/files/storage.js'
 import * as repo from './repository.js'
 import type { FileRow } from './repository.js'
@@ -45,6 +45,24 @@ const present = (row: Pick<FileRow, 'id' | 'content_type' | 'size_bytes' | 'widt
 
 export type UploadedFile = ReturnType<typeof present>
 
+/** A checked photo whose bytes are stored and whose row is not written yet. */
+export interface NewPhoto {
+  id: string
+  kind: 'photo'
+  content_type: PhotoType
+  size_bytes: number
+  sha256: string
+  storage_key: string
+  width: number
+  height: number
+  thumbnail_key: string
+  uploaded_by: string | null
+  case_id: string | null
+}
+
+/** What the audit log says of a stored photo. */
+export const uploadDetails = (row: NewPhoto) => ({ kind: row.kind, contentType: row.content_type, sizeBytes: row.size_bytes, sha256: row.sha256 })
+
 export class FileService {
   constructor(
     private readonly db: Db,
@@ -63,29 +81,47 @@ export class FileService {
   }
 
   /**
-   * Checks a photo (not empty, within the size limit, a whole JPEG, PNG or WebP recognised from its bytes), stores
-   * it and records it, audited as `audited.actor`. `uploadedBy` null: an anonymous citizen's photo (never matched as
+   * Checks a photo (see `check`), stores it and records it, audited as `audited.actor`. `uploadedBy` null: an anonymous citizen's photo (never matched as
    * a retry). The thumbnail is made on its first read (see `open`); its key is set now. The caller has checked who may upload.
    */
   async storePhoto(bytes: Buffer, uploadedBy: string | null, audited: { actor: Actor }): Promise<UploadedFile> {
+    const { photo, sha256 } = await this.check(bytes)
+    const copy = uploadedBy ? await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256) : undefined
+    if (copy) return present(copy)
+    const row = await this.keep(bytes, photo, sha256, uploadedBy)
+    await this.db.kysely.transaction().execute(async (trx) => {
+      await repo.insertFile(trx, row)
+      await audit(trx, audited.actor, { action: 'file.upload', entityType: 'file', entityId: row.id, details: uploadDetails(row) })
+    })
+    return present(row)
+  }
+
+  /**
+   * Checks photos that arrive with the report they belong to and stores their bytes; their rows are written inside
+   * that case's transaction (`insertCasePhotos`), so a photo never exists without its case nor a case without its photos.
+   */
+  async preparePhotos(photos: readonly Buffer[], uploadedBy: string | null): Promise<NewPhoto[]> {
+    const checked = await Promise.all(photos.map((bytes) => this.check(bytes)))
+    return Promise.all(checked.map(({ photo, sha256 }, i) => this.keep(photos[i]!, photo, sha256, uploadedBy)))
+  }
+
+  /** Not empty, within the size limit, a whole JPEG, PNG or WebP recognised from its bytes; and its hash. */
+  private async check(bytes: Buffer): Promise<{ photo: Photo; sha256: string }> {
     if (bytes.length === 0) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文件为空', en: 'the file is empty' } })
     if (bytes.length > this.limits.maxPhotoBytes) throw tooLarge(this.limits.maxPhotoBytes)
     const photo = await inspectPhoto(bytes)
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
-    const copy = uploadedBy ? await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256) : undefined
-    if (copy) return present(copy)
+    return { photo, sha256: createHash('sha256').update(bytes).digest('hex') }
+  }
+
+  /** Stores the bytes under a new id and gives the row that records them (bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes). */
+  private async keep(bytes: Buffer, photo: Photo, sha256: string, uploadedBy: string | null): Promise<NewPhoto> {
     const id = randomUUID()
-    const row = {
-      id, kind: 'photo' as const, content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: id,
+    const row: NewPhoto = {
+      id, kind: 'photo', content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: id,
       width: photo.width, height: photo.height, thumbnail_key: `${id}.thumb`, uploaded_by: uploadedBy, case_id: null,
     }
-    // bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes
     await this.storage.put(row.storage_key, bytes, photo.contentType)
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await repo.insertFile(trx, row)
-      await audit(trx, audited.actor, { action: 'file.upload', entityType: 'file', entityId: id, details: { kind: 'photo', contentType: photo.contentType, sizeBytes: bytes.length, sha256 } })
-    })
-    return present(row)
+    return row
   }
 
   /** The bytes of a file (as uploaded) or of its thumbnail. */
@@ -178,6 +214,11 @@ export async function attachToCase(trx: Kysely<Database>, ids: readonly string[]
     const named = taken.join(', ')
     throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `照片不存在或已属于其他案卷：${named}`, en: `photos unknown or already part of another case: ${named}` } }, { taken })
   }
+}
+
+/** Records photos that came with a new case (`preparePhotos`) as that case's, inside its transaction. */
+export async function insertCasePhotos(trx: Kysely<Database>, photos: readonly NewPhoto[], caseId: string): Promise<void> {
+  if (photos.length) await repo.insertFiles(trx, photos.map((photo) => ({ ...photo, case_id: caseId })))
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
