@@ -20,8 +20,11 @@ export interface FlowSetup {
 }
 
 export interface FlowRun {
-  /** create: POST /api/cases only; upload+create: POST /api/files then POST /api/cases citing the photo. */
-  mode: 'create' | 'upload+create'
+  /**
+   * create: POST /api/cases only; upload+create: POST /api/files then POST /api/cases citing the photo; create+photo:
+   * one multipart POST /api/cases with the fields and the photo.
+   */
+  mode: 'create' | 'upload+create' | 'create+photo'
   /** Whether POST /api/cases takes `photoIds` (the server's schema says). */
   photoIds: boolean
   /** undefined: closed loop; a number: reports per second offered (open loop). */
@@ -65,19 +68,41 @@ export async function streetPhoto(): Promise<Buffer> {
 
 const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)))
 
-/** The same picture with a JPEG comment segment (FF FE) after the start marker naming `n`: new bytes, same image. */
+/** Width of the tag that makes each photo's bytes new (padded, so a body can be reused with its tag rewritten in place). */
+const TAG_WIDTH = 48
+
+/**
+ * The same picture with a JPEG comment segment (FF FE) after the start marker naming `n`: new bytes, same image.
+ * `into`: a body made before for this supervisor (one report in flight each), whose tag at `at` is rewritten in place
+ * instead of making 200 KB anew per report — the load generator shares the server's two cores.
+ */
 function uniquePhoto(base: Buffer, n: string): Buffer {
-  const text = Buffer.from(`xiuhua bench ${n}`, 'latin1')
-  const segment = Buffer.alloc(4 + text.length)
+  const segment = Buffer.alloc(4 + TAG_WIDTH)
   segment.writeUInt16BE(0xfffe, 0)
-  segment.writeUInt16BE(text.length + 2, 2)
-  text.copy(segment, 4)
+  segment.writeUInt16BE(TAG_WIDTH + 2, 2)
+  segment.write(tagOf(n), 4, 'latin1')
   return Buffer.concat([base.subarray(0, 2), segment, base.subarray(2)])
+}
+
+const tagOf = (n: string) => `xiuhua bench ${n}`.padEnd(TAG_WIDTH).slice(0, TAG_WIDTH)
+
+/** Rewrites the tag of a body holding a uniquePhoto whose tag starts at `at`. */
+function retag(body: Buffer, at: number, n: string): Buffer {
+  body.write(tagOf(n), at, 'latin1')
+  return body
 }
 
 const BOUNDARY = '----xiuhua-bench-7d3f9a'
 const multipartHead = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`)
 const multipartTail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`)
+
+const photoHead = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="photo"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`)
+/** Where the tag of uniquePhoto sits in a body that starts with `head`: after the start marker and the segment's header. */
+const tagAt = (head: Buffer) => head.length + 2 + 4
+
+/** A report as one multipart form: its fields as text parts (a small new buffer), then the photo part (reused, retagged). */
+const reportFields = (fields: Record<string, unknown>) =>
+  Buffer.from(Object.entries(fields).map(([name, value]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${String(value)}\r\n`).join(''))
 
 // ---------------------------------------------------------------------------------------------------------------
 // The loops
@@ -87,10 +112,11 @@ interface Answer {
   body: string
 }
 
-function send(agent: http.Agent, setup: FlowSetup, token: string, path: string, type: string, body: Buffer): Promise<Answer> {
+function send(agent: http.Agent, setup: FlowSetup, token: string, path: string, type: string, ...body: Buffer[]): Promise<Answer> {
+  const length = body.reduce((sum, chunk) => sum + chunk.length, 0)
   return new Promise((resolve) => {
     const request = http.request(
-      { host: setup.host, port: setup.port, path, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': type, 'content-length': body.length, accept: 'application/json' } },
+      { host: setup.host, port: setup.port, path, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': type, 'content-length': length, accept: 'application/json' } },
       (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -99,7 +125,8 @@ function send(agent: http.Agent, setup: FlowSetup, token: string, path: string, 
       },
     )
     request.on('error', (error) => resolve({ status: 0, body: String(error) }))
-    request.end(body)
+    for (const chunk of body.slice(0, -1)) request.write(chunk)
+    request.end(body.at(-1))
   })
 }
 
@@ -113,6 +140,9 @@ export async function runFlows(setup: FlowSetup, run: FlowRun, photo: Buffer): P
   let counter = 0
   const tag = `${process.pid}-${Date.now().toString(36)}`
   const agents = setup.tokens.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }))
+  // one body per supervisor (one report in flight each), its photo's tag rewritten per report
+  const uploads = setup.tokens.map((_, i) => Buffer.concat([multipartHead, uniquePhoto(photo, `${tag}-u${i}`), multipartTail]))
+  const photoParts = setup.tokens.map((_, i) => Buffer.concat([photoHead, uniquePhoto(photo, `${tag}-p${i}`), multipartTail]))
   const start = performance.now()
   const deadline = start + run.durationMs
   const interval = run.rate ? 1000 / run.rate : 0
@@ -136,7 +166,7 @@ export async function runFlows(setup: FlowSetup, run: FlowRun, photo: Buffer): P
     const began = performance.now()
     const timed: Record<string, number> = {}
     if (run.mode === 'upload+create') {
-      const body = Buffer.concat([multipartHead, uniquePhoto(photo, `${tag}-${n}`), multipartTail])
+      const body = retag(uploads[supervisor]!, tagAt(multipartHead), `${tag}-${n}`)
       const answer = await send(agent, setup, token, '/api/files', `multipart/form-data; boundary=${BOUNDARY}`, body)
       timed.upload = performance.now() - Math.min(began, due)
       if (!note(answer, 'POST /api/files')) return
@@ -156,7 +186,9 @@ export async function runFlows(setup: FlowSetup, run: FlowRun, photo: Buffer): P
       lat,
       ...(photoId && run.photoIds ? { photoIds: [photoId] } : {}),
     }
-    const answer = await send(agent, setup, token, '/api/cases', 'application/json', Buffer.from(JSON.stringify(body)))
+    const answer = run.mode === 'create+photo'
+      ? await send(agent, setup, token, '/api/cases', `multipart/form-data; boundary=${BOUNDARY}`, reportFields(body), retag(photoParts[supervisor]!, tagAt(photoHead), `${tag}-${n}`))
+      : await send(agent, setup, token, '/api/cases', 'application/json', Buffer.from(JSON.stringify(body)))
     const end = performance.now()
     if (!note(answer, 'POST /api/cases')) return
     if (end > deadline) return

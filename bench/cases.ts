@@ -1,6 +1,6 @@
 // Prints what the case loop costs at district scale, for the targets of the case-loop issue:
-//   1. reporting: concurrent supervisors each upload a ~200 KB photo and report a case citing it (≥ 300 cases/s,
-//      p99 < 100 ms on native PostgreSQL), and the report alone;
+//   1. reporting: concurrent supervisors each report a case with a ~200 KB photo, in one multipart request (≥ 300 cases/s,
+//      p99 < 100 ms on native PostgreSQL), and for comparison the report alone and the photo uploaded first;
 //   2. GET /api/cases over 1,000,000 cases as a street's disposal staff (zhucheng) and as the district dispatcher,
 //      with each filter, a deep page and the sorts (p99 < 50 ms);
 //   3. GET /api/cases/map over the ~10,000 open cases, whole district and one street (< 100 ms).
@@ -11,7 +11,8 @@
 //      (native: a scratch database xiuhua_bench_<random> is created from that URL and dropped at the end)
 // Knobs: BENCH_PARTS (list,map,create), BENCH_CASES (1,000,000; 0 = none), BENCH_OPEN (10,000 open cases),
 //        BENCH_SECONDS (3) per list/map route, BENCH_LIST_CONNECTIONS (2), BENCH_CREATE_SECONDS (5) per creation run,
-//        BENCH_SUPERVISORS (20), BENCH_RATE (300 reports/s offered in the open-loop runs), BENCH_EXPLAIN=1 (print the
+//        BENCH_SUPERVISORS (20), BENCH_RATE (300 reports/s offered in the open-loop runs), BENCH_CREATE_RUNS (report,upload,photo:
+//        the report alone, upload then report, the report with its photo in one multipart request), BENCH_EXPLAIN=1 (print the
 //        plans: every route's case statements are run once under EXPLAIN ANALYZE for the "db" columns, and the count
 //        also bounded at 10,001 rows, the change proposed for the list), BENCH_TIME_LIMIT_S (1200), BENCH_KEEP=1 (native: keep the scratch
 //        database to look at plans by hand), LOG_LEVEL (warn).
@@ -44,6 +45,7 @@ const LIST_CONNECTIONS = envInt('BENCH_LIST_CONNECTIONS', 2)
 const CREATE_SECONDS = envInt('BENCH_CREATE_SECONDS', 5)
 const SUPERVISORS = envInt('BENCH_SUPERVISORS', 20)
 const RATE = envInt('BENCH_RATE', 300)
+const CREATE_RUNS = new Set((process.env.BENCH_CREATE_RUNS ?? 'report,upload,photo').split(',').map((p) => p.trim()))
 const EXPLAIN = process.env.BENCH_EXPLAIN === '1'
 const TIME_LIMIT_MS = envInt('BENCH_TIME_LIMIT_S', 1200) * 1000
 const TARGET = { createRate: 300, createP99: 100, listP99: 50, mapMs: 100 }
@@ -467,12 +469,14 @@ try {
     console.log(`\nreporting — ${SUPERVISORS} supervisors (one keep-alive connection each), ${CREATE_SECONDS} s per run, on a table of ${int(before)} cases; ` +
       `photo ~200 KB JPEG 1600×1200${HAS.photoIds ? ', cited as photoIds' : ' (uploaded, not yet cited: POST /api/cases has no photoIds on this server)'}`)
     await flows.run({ mode: 'upload+create', photoIds: HAS.photoIds, rate: undefined, durationMs: 1000 }) // warm-up
-    const runs: Array<[string, FlowRun]> = [
-      ['report alone, closed loop', { mode: 'create', photoIds: false, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
-      [`report alone, ${RATE}/s offered`, { mode: 'create', photoIds: false, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
-      ['upload + report, closed loop', { mode: 'upload+create', photoIds: HAS.photoIds, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
-      [`upload + report, ${RATE}/s offered`, { mode: 'upload+create', photoIds: HAS.photoIds, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
-    ]
+    const runs = ([
+      ['report', 'report alone, closed loop', { mode: 'create', photoIds: false, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      ['report', `report alone, ${RATE}/s offered`, { mode: 'create', photoIds: false, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+      ['upload', 'upload + report, closed loop', { mode: 'upload+create', photoIds: HAS.photoIds, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      ['upload', `upload + report, ${RATE}/s offered`, { mode: 'upload+create', photoIds: HAS.photoIds, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+      ['photo', 'report with its photo (one request), closed loop', { mode: 'create+photo', photoIds: false, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      ['photo', `report with its photo (one request), ${RATE}/s offered`, { mode: 'create+photo', photoIds: false, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+    ] satisfies Array<[string, string, FlowRun]>).filter(([kind]) => CREATE_RUNS.has(kind)).map(([, name, run]): [string, FlowRun] => [name, run])
     const table = [['run', 'reports/s', 'report p50', 'report p99', 'upload p50', 'upload p99', 'both p50', 'both p99', 'both max', 'errors', 'not started', 'server CPU/report', 'queries/report', 'machine busy', 'db active', 'of them waiting for the audit lock']]
     const profiles: string[] = []
     for (const [name, run] of runs) {

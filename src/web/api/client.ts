@@ -207,6 +207,13 @@ export const getCase = (caseId: string) => get<CaseDetail>(`/api/cases/${id(case
 export const actOnCase = (caseId: string, version: number, action: CaseAction) =>
   post<CaseDetail>(`/api/cases/${id(caseId)}/actions`, { version, ...action })
 export const reportCase = (report: CaseReport) => post<CaseReportReply>('/api/cases', report)
+/** A report and its photos in one multipart request (stored together, one transaction), with upload progress. */
+export function reportCaseWithPhotos(report: Omit<CaseReport, 'photoIds'>, photos: ReadonlyArray<{ blob: Blob; name: string }>, onProgress?: (fraction: number) => void): Promise<CaseReportReply> {
+  const form = new FormData()
+  for (const [name, value] of Object.entries(report)) if (value !== undefined && value !== null) form.append(name, String(value))
+  for (const photo of photos) form.append('photo', photo.blob, photo.name)
+  return xhrRequest<CaseReportReply>('/api/cases', form, null, onProgress)
+}
 export interface CaseMapQuery extends Query {
   bbox?: string; light?: readonly CaseLight[]; state?: readonly CaseState[]; classCode?: string; streetId?: string; source?: CaseSource
 }

@@ -1,10 +1,10 @@
 // The field supervisor's outbox: a report made without a connection (or refused by a network fault or a server fault)
 // waits in IndexedDB — its fields and its photo Blobs — and goes up by itself, oldest first, when the browser is
-// online again (the `online` event, each page load, and retries with backoff). Its clientId makes a retry answer the
-// same case, and the same photo bytes sent again by the same person answer the first copy, so nothing is doubled.
+// online again (the `online` event, each page load, and retries with backoff). The report and its photos go up in one
+// request, and its clientId makes a retry answer the same case without storing the photos again, so nothing is doubled.
 import { useSyncExternalStore } from 'react'
 import { createStore, del, entries, set, type UseStore } from 'idb-keyval'
-import { ApiError, reportCase, uploadFile, type CaseReport, type CaseReportReply } from '../../api/client'
+import { ApiError, reportCase, reportCaseWithPhotos, type CaseReport, type CaseReportReply } from '../../api/client'
 
 /** Everything of a report but its photos (the same clientId on every try). */
 export type ReportFields = Omit<CaseReport, 'photoIds'>
@@ -58,18 +58,24 @@ export interface OutboxSnapshot {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Sends one report: its photos one by one (POST /api/files), then the report with their ids (POST /api/cases). */
+/**
+ * Sends one report with its photos in one request (POST /api/cases as multipart; JSON when there are none): the
+ * server stores the case and its photos together, so a lost answer retried stores nothing twice.
+ */
 export async function sendReport(fields: ReportFields, photos: readonly QueuedPhoto[], onProgress?: (progress: SendProgress) => void): Promise<CaseReportReply> {
   const total = photos.length
-  const parts = total + 1
-  const photoIds: string[] = []
-  for (const [i, photo] of photos.entries()) {
-    onProgress?.({ step: 'photo', done: i, total, fraction: i / parts })
-    const stored = await uploadFile(photo.blob, photo.name, (f) => onProgress?.({ step: 'photo', done: i, total, fraction: (i + f) / parts }))
-    photoIds.push(stored.id)
+  if (!total) {
+    onProgress?.({ step: 'report', done: 0, total, fraction: 0 })
+    const reply = await reportCase(fields)
+    onProgress?.({ step: 'report', done: 0, total, fraction: 1 })
+    return reply
   }
-  onProgress?.({ step: 'report', done: total, total, fraction: total / parts })
-  const reply = await reportCase({ ...fields, photoIds })
+  onProgress?.({ step: 'photo', done: 0, total, fraction: 0 })
+  const reply = await reportCaseWithPhotos(fields, photos, (f) => {
+    // the bytes go up photo after photo; once all are up the server is storing the report
+    if (f >= 1) onProgress?.({ step: 'report', done: total, total, fraction: 0.95 })
+    else onProgress?.({ step: 'photo', done: Math.min(total - 1, Math.floor(f * total)), total, fraction: f * 0.95 })
+  })
   onProgress?.({ step: 'report', done: total, total, fraction: 1 })
   return reply
 }
