@@ -21,7 +21,8 @@ export interface Db {
   /** Where the data lives, for the start-up banner (never includes a password). */
   location: string
   listen(channel: string, listener: Listener): Promise<() => Promise<void>>
-  notify(channel: string, payload: string): Promise<void>
+  /** One NOTIFY per payload, in order, sent in one statement. */
+  notify(channel: string, payloads: readonly string[]): Promise<void>
   ping(): Promise<void>
   close(): Promise<void>
   /** The embedded engine, when it is one (tests clone it). */
@@ -31,6 +32,9 @@ export interface Db {
 }
 
 const INT8 = 20
+
+const notifyAll = (kysely: Kysely<Database>, channel: string, payloads: readonly string[]) =>
+  sql`select pg_notify(${channel}, p) from unnest(${[...payloads]}::text[]) as p`.execute(kysely) // a function scan keeps the array order
 
 export interface OpenOptions {
   /** postgres://… for native; undefined for embedded. */
@@ -69,8 +73,8 @@ async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | und
       const unlisten = await pglite.listen(channel, listener)
       return async () => unlisten()
     },
-    async notify(channel, payload) {
-      await sql`select pg_notify(${channel}, ${payload})`.execute(kysely)
+    async notify(channel, payloads) {
+      await notifyAll(kysely, channel, payloads)
     },
     async ping() {
       await pglite.query('select 1')
@@ -126,8 +130,8 @@ async function openNative(databaseUrl: string, poolSize: number): Promise<Db> {
         set.delete(listener)
       }
     },
-    async notify(channel, payload) {
-      await sql`select pg_notify(${channel}, ${payload})`.execute(kysely)
+    async notify(channel, payloads) {
+      await notifyAll(kysely, channel, payloads)
     },
     async ping() {
       await sql`select 1`.execute(kysely)

@@ -9,6 +9,9 @@ import type { FileStorage } from './storage.js'
 export class LocalDiskStorage implements FileStorage {
   constructor(readonly location: string) {}
 
+  /** Shard directories this process has made or seen: a put into one of them skips the mkdir (a system call each). */
+  private readonly made = new Set<string>()
+
   /** ab12…-… → <root>/ab/12/ab12…-… */
   private pathOf(key: string): string {
     assertKey(key)
@@ -17,7 +20,11 @@ export class LocalDiskStorage implements FileStorage {
 
   async put(key: string, bytes: Buffer): Promise<void> {
     const file = this.pathOf(key)
-    await fs.mkdir(path.dirname(file), { recursive: true })
+    const dir = path.dirname(file)
+    if (!this.made.has(dir)) {
+      await fs.mkdir(dir, { recursive: true })
+      this.made.add(dir)
+    }
     // written aside and renamed, so a reader never sees half a file and a crash leaves no truncated one
     const partial = `${file}.${randomBytes(6).toString('hex')}.partial`
     try {
