@@ -104,8 +104,8 @@ export class CaseService {
    * The intake without the case's detail read back, for channels that answer only the ticket (citizens, Open311).
    * `fresh`: the client id was just made up (a channel without one), so no earlier case can have it.
    */
-  async intakeLean(actor: Actor, input: ReportInput, within: Within | undefined, fresh: boolean): Promise<{ created: boolean; id: string; ticket: string }> {
-    const { created, row } = await this.intakeRow(actor, null, input, { within, lookFirst: !fresh })
+  async intakeLean(actor: Actor, input: ReportInput, within: Within | undefined, fresh: boolean, newPhotos?: () => Promise<NewPhoto[]>): Promise<{ created: boolean; id: string; ticket: string }> {
+    const { created, row } = await this.intakeRow(actor, null, input, { within, lookFirst: !fresh, newPhotos })
     return { created, id: row.id, ticket: row.ticket }
   }
 

@@ -100,6 +100,9 @@ describe('a citizen report', () => {
     expect(staff).toMatchObject({ source: 'citizen', state: 'reported', description: '路口井盖不见了，很危险（井盖情况：井盖丢失）', address: '邾城大道与问津路口', streetName: '邾城街道' })
     expect(staff.timeline[0]).toMatchObject({ kind: 'reported', role: 'citizen', actorId: null })
     expect(staff.timeline[0].photoIds).toHaveLength(2)
+    // the photos are the case's, stored with it once (the retry stored none)
+    const stored = await t.db.kysely.selectFrom('files').select('id').where('case_id', '=', id).execute()
+    expect(stored.map((f) => f.id).sort()).toEqual([...staff.timeline[0].photoIds].sort())
     const reporter = (await t.app.inject({ method: 'GET', url: `/api/cases/${id}/citizen`, headers: bearer(tokens.acceptor!) })).json()
     expect(reporter.report).toMatchObject({ channel: 'web', phone: '13912345678', attributes: { cover_state: 'missing' }, suspect: null })
     // the reporter is told the ticket by SMS (queued; the log adapter keeps what it sent)
@@ -118,8 +121,11 @@ describe('a citizen report', () => {
 
   it('refuses bad input with a clear 4xx and stores nothing', async () => {
     const before = await countCases()
+    const countFiles = async () => Number((await t.db.kysely.selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+    const filesBefore = await countFiles()
     const cases: Array<[Record<string, string>, Buffer[], number, string]> = [
       [{ serviceCode: 'component-9999' }, [], 400, 'BAD_REQUEST'],
+      [{ serviceCode: 'component-9999' }, [await jpeg()], 400, 'BAD_REQUEST'], // a good photo with a bad report: not kept either
       [{ attributes: JSON.stringify({}) }, [], 400, 'BAD_REQUEST'], // the required cover_state is missing
       [{ attributes: JSON.stringify({ cover_state: 'stolen' }) }, [], 400, 'BAD_REQUEST'],
       [{ attributes: '{not json' }, [], 400, 'BAD_REQUEST'],
@@ -137,6 +143,7 @@ describe('a citizen report', () => {
       expect(response.json().error.messages.en).toBeTruthy()
     }
     expect(await countCases()).toBe(before)
+    expect(await countFiles()).toBe(filesBefore)
   })
 
   it('marks a report whose text carries a link as suspect for the acceptor, and still files it as a case', async () => {

@@ -81,7 +81,7 @@ export class CitizenService {
     return (await this.catalogue()).find((t) => t.serviceCode === serviceCode)
   }
 
-  /** A citizen's report: checked, its photos stored, one case of the loop. Answers the ticket and the secret token. */
+  /** A citizen's report: checked, one case of the loop with its photos (stored with it, in its transaction). Answers the ticket and the secret token. */
   async submit(input: Submission, meta: SubmitMeta): Promise<{ created: boolean; ticket: string; token: string; caseId: string }> {
     const type = await this.problemType(input.serviceCode)
     if (!type) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的问题类型 ${input.serviceCode}`, en: `unknown service code ${input.serviceCode}` } }, { code: 'UNKNOWN_SERVICE' })
@@ -97,8 +97,6 @@ export class CitizenService {
     if (retried) return { created: false, ...retried }
 
     const actor = citizenActor(meta.ip, meta.channel)
-    const stored = []
-    for (const bytes of photos) stored.push(await this.files.storePhoto(bytes, null, { actor }))
     const text = input.description?.trim() || type.name['zh-CN']
     const extra = describeAttributes(type, answers)
     const token = randomBytes(18).toString('base64url')
@@ -108,7 +106,7 @@ export class CitizenService {
     const { created, id, ticket } = await this.cases.intakeLean(actor, {
       clientId, source: 'citizen', classKind: type.kind, classCode: type.classCode,
       description: extra ? `${text}（${extra}）` : text,
-      address: input.address?.trim() || undefined, lng: input.lng, lat: input.lat, crs: input.crs, photoIds: stored.map((p) => p.id),
+      address: input.address?.trim() || undefined, lng: input.lng, lat: input.lat, crs: input.crs,
     }, async (trx, caseId) => {
       await trx.insertInto('citizen_reports').values({
         case_id: caseId, channel: meta.channel, service_code: type.serviceCode, token,
@@ -117,7 +115,7 @@ export class CitizenService {
         device_id: input.deviceId?.trim() || null, account_id: input.accountId?.trim() || null, api_key_id: meta.apiKeyId ?? null,
         attributes: JSON.stringify(answers), media_url: input.mediaUrl?.trim() || null, ip: meta.ip, suspect, notified_stage: 'submitted',
       }).execute()
-    }, !input.clientId)
+    }, !input.clientId, photos.length ? () => this.files.preparePhotos(photos, null) : undefined)
     if (!created) {
       const raced = await this.existing(clientId)
       if (raced) return { created: false, ...raced }
