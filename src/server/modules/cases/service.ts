@@ -508,7 +508,7 @@ export class CaseService {
   }
 
   /** A timeline row as the detail shows it. */
-  private entryOf(e: Omit<repo.TimelineRow, 'id' | 'case_id'>, actorName: string | null): TimelineEntry {
+  private entryOf(e: Pick<repo.TimelineRow, 'kind' | 'action' | 'at' | 'actor_id' | 'role' | 'unit_id' | 'from_state' | 'to_state' | 'comment' | 'reason' | 'photo_ids' | 'detail'>, actorName: string | null): TimelineEntry {
     return {
       kind: e.kind, action: e.action, at: e.at.toISOString(), actorId: e.actor_id, actorName,
       role: e.role, unitId: e.unit_id, unitName: e.unit_id ? (this.org.unit(e.unit_id)?.name ?? null) : null,
