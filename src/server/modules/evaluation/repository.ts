@@ -76,9 +76,9 @@ function regionFacts(w: Window): RawBuilder<unknown> {
     select id, created_at, 'recurrent' from (
       select id, created_at, lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at, id) as before
       from cases
-      where created_at >= ${w.from} - make_interval(days => ${w.recurrenceDays}) and created_at < ${w.to}
+      where created_at >= ${w.from}::timestamptz - make_interval(days => ${w.recurrenceDays}::int) and created_at < ${w.to}
         and grid_cell_id is not null and state not in ${NOT_A_PROBLEM}
-    ) r where created_at >= ${w.from} and before >= created_at - make_interval(days => ${w.recurrenceDays})`
+    ) r where created_at >= ${w.from} and before >= created_at - make_interval(days => ${w.recurrenceDays}::int)`
 }
 
 export type RegionLevel = 'street' | 'community' | 'cell'
