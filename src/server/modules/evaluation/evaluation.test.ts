@@ -93,11 +93,11 @@ async function history() {
       returning id`.execute(k)
     const caseId = rows[0]!.id
     caseIds[name] = caseId
-    await k.insertInto('case_timeline').values({ case_id: caseId, kind: 'reported', action: 'report', at: at(reported), actor_id: null, role: source, unit_id: null, from_state: 'reported', to_state: 'reported', detail: '{}' }).execute()
+    await k.insertInto('case_timeline').values({ case_id: caseId, kind: 'reported', action: 'report', at: at(reported), actor_id: null, role: source, unit_id: null, from_state: 'reported', to_state: 'reported', photo_ids: [], detail: '{}' }).execute()
     for (const s of steps) {
       await k.insertInto('case_timeline').values({
         case_id: caseId, kind: s.kind, action: s.kind, at: at(s.at), actor_id: s.actor ?? null, role: 'test', unit_id: null,
-        from_state: s.from ?? (['returned', 'suspended', 'disposal_reported', 'reassigned', 'extension_approved', 'urged'].includes(s.kind) ? 'in_disposal' : 'filed'), to_state: 'test',
+        from_state: s.from ?? (['returned', 'suspended', 'disposal_reported', 'reassigned', 'extension_approved', 'urged'].includes(s.kind) ? 'in_disposal' : 'filed'), to_state: 'test', photo_ids: [],
         detail: JSON.stringify(s.unit ? { unitId: s.unit } : {}), due_at: s.due ? at(s.due) : null, holder_unit_id: s.holder ?? null,
       }).execute()
     }
@@ -273,7 +273,7 @@ describe('publishing a period', () => {
     expect(again.json()).toMatchObject({ error: { details: { code: 'ALREADY_FROZEN' } } })
 
     // April: A reports c5 disposed (late), so c5 is no longer open past its March deadline; and a new weight
-    await t.db.kysely.insertInto('case_timeline').values({ case_id: caseIds.c5!, kind: 'disposal_reported', action: 'report_disposal', at: at('04-02 10:00'), actor_id: null, role: 'disposal', unit_id: id.A!, from_state: 'in_disposal', to_state: 'disposed', detail: '{}', due_at: at('03-30 10:00'), holder_unit_id: id.A! }).execute()
+    await t.db.kysely.insertInto('case_timeline').values({ case_id: caseIds.c5!, kind: 'disposal_reported', action: 'report_disposal', at: at('04-02 10:00'), actor_id: null, role: 'disposal', unit_id: id.A!, from_state: 'in_disposal', to_state: 'disposed', photo_ids: [], detail: '{}', due_at: at('03-30 10:00'), holder_unit_id: id.A! }).execute()
     await t.db.kysely.updateTable('cases').set({ state: 'disposed', due_at: null }).where('id', '=', caseIds.c5!).execute()
 
     const after = await ranking('subject=units&period=2025-03')
