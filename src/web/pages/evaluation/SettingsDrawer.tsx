@@ -48,7 +48,9 @@ export function SettingsDrawer({ onClose, onSaved }: { onClose: () => void; onSa
             {loaded.data && <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{loaded.data.formulas[family][lang]}</Typography.Paragraph>}
             {FIELDS.filter((f) => f.family === family).map((f) => (
               <Form.Item key={f.path.join('.')} name={f.path} label={t(`evaluation.settingsFields.${f.path.slice(1).join('.')}`)} rules={[{ required: true }]}>
-                <InputNumber min={f.path.at(-1) === 'recurrenceDays' ? 1 : 0} max={f.path.at(-1) === 'recurrenceDays' ? 365 : 100} step={f.path[1] === 'weights' ? 5 : 0.5} data-testid={`setting-${f.path.join('-')}`} />
+                {f.path.at(-1) === 'recurrenceDays'
+                  ? <InputNumber min={1} max={365} step={1} precision={0} data-testid={`setting-${f.path.join('-')}`} />
+                  : <InputNumber min={0} max={100} step={f.path[1] === 'weights' ? 5 : 0.5} data-testid={`setting-${f.path.join('-')}`} />}
               </Form.Item>
             ))}
           </div>
