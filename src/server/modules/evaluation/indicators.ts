@@ -232,9 +232,11 @@ export interface Ranked extends Scored {
   rank: number
 }
 
+const byName = new Intl.Collator('zh-CN')
+
 /** Highest composite first; equal composites share a rank and the next rank skips (1, 2, 2, 4); ties listed by name. */
 export function rank<T extends Scored>(rows: readonly T[]): Array<T & { rank: number }> {
-  const sorted = [...rows].sort((a, b) => b.composite - a.composite || a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id))
+  const sorted = [...rows].sort((a, b) => b.composite - a.composite || byName.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   let previous: { composite: number; rank: number } | undefined
   return sorted.map((row, i) => {
     const r = previous && previous.composite === row.composite ? previous.rank : i + 1

@@ -181,9 +181,11 @@ export async function units(db: Q, districtId: string): Promise<SubjectRow[]> {
 /** Streets and the zone, or communities, with the area of their grid cells. */
 export async function regions(db: Q, kinds: readonly string[]): Promise<SubjectRow[]> {
   const { rows } = await sql<SubjectRow>`
-    select u.id, u.name, u.name_en, u.path, u.population,
-      (select sum(g.area_m2) from grid_cells g where g.org_path like u.path || '%') as area_m2
-    from org_units u where u.kind in (${sql.join([...kinds])}) and u.active order by u.code`.execute(db)
+    with community as (select community_id as id, sum(area_m2) as area from grid_cells group by 1),
+    street as (select cm.parent_id as id, sum(community.area) as area from community join org_units cm on cm.id = community.id group by 1)
+    select u.id, u.name, u.name_en, u.path, u.population, coalesce(community.area, street.area) as area_m2
+    from org_units u left join community on community.id = u.id left join street on street.id = u.id
+    where u.kind in (${sql.join([...kinds])}) and u.active order by u.code`.execute(db)
   return rows.map((r) => ({ ...r, area_m2: r.area_m2 === null ? null : Number(r.area_m2) }))
 }
 
