@@ -3,7 +3,7 @@
 // settings, reports, and who may read what.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, type TestApp } from '../../../../test/helpers.js'
+import { bearer, createTestApp, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
 
 /** An instant in China time, 2025: at('03-02 10:00'). */
 const at = (text: string) => new Date(`2025-${text.replace(' ', 'T')}:00+08:00`)
@@ -166,6 +166,34 @@ const ranking = async (query: string, token = leader) => {
   expect(r.statusCode, r.body).toBe(200)
   return r.json() as RankingBody
 }
+
+describe('what the workflow records for the evaluation', () => {
+  it('every step keeps the deadline it ran to and the unit that held the case', async () => {
+    const tokens = Object.fromEntries(await Promise.all(['supervisor', 'acceptor', 'dispatcher', 'zhucheng'].map(async (u) => [u, await t.login(u)] as const)))
+    const point = await supervisorPoint(t.db)
+    const zhucheng = await unitIdOf(t.db, '420117001')
+    const reported = await t.app.inject({ method: 'POST', url: '/api/cases', headers: bearer(tokens.supervisor!), payload: { clientId: `eval-${Date.now()}`, source: 'supervisor', classKind: 'component', classCode: '0103', description: '井盖缺失', ...point } })
+    expect(reported.statusCode, reported.body).toBe(200)
+    const caseId = (reported.json() as { case: { id: string } }).case.id
+    const act = async (user: string, action: Record<string, unknown>) => {
+      const current = (await get(`/api/cases/${caseId}`, tokens[user])).json() as { version: number; state: string }
+      const r = await t.app.inject({ method: 'POST', url: `/api/cases/${caseId}/actions`, headers: bearer(tokens[user]!), payload: { version: current.version, ...action } })
+      expect(r.statusCode, r.body).toBe(200)
+      return r.json() as { state: string; deadline: string | null }
+    }
+    const filed = await act('acceptor', { type: 'file' })
+    const dispatched = filed.state === 'dispatched' ? filed : await act('dispatcher', { type: 'dispatch', unitId: zhucheng })
+    await act('zhucheng', { type: 'sign_for' })
+    await act('zhucheng', { type: 'return', reason: '不属于本单位' })
+    const steps = await t.db.kysely.selectFrom('case_timeline').select(['kind', 'due_at', 'holder_unit_id']).where('case_id', '=', caseId).orderBy('id').execute()
+    const returned = steps.find((s) => s.kind === 'returned')!
+    expect(returned.holder_unit_id).toBe(zhucheng)
+    expect(returned.due_at?.toISOString()).toBe(dispatched.deadline)
+    const dispatch = steps.find((s) => s.kind === 'dispatched')!
+    expect(dispatch.holder_unit_id).toBeNull()
+    expect(dispatch.due_at).not.toBeNull() // the dispatch step's own time limit
+  })
+})
 
 describe('the worked example (March 2025)', () => {
   it('disposal units: the figures of unit A, its sub-unit rolled up, the formula beside them', async () => {
