@@ -68,7 +68,8 @@ async function loadCases(db: Db, total: number, open: number) {
       insert into case_timeline (case_id, kind, action, at, actor_id, role, unit_id, from_state, to_state, photo_ids, detail, due_at, holder_unit_id)
       select c.id, s.kind, s.kind, s.at, s.actor, 'bench', null, s.from_state, 'bench', '{}', s.detail, s.due, s.holder
       from cases c
-      cross join lateral (select random() as r1, random() as r2, random() as r3) r
+      -- per case (the reference to c makes the draws run for each row, not once)
+      cross join lateral (select random() as r1, random() as r2, random() as r3 where c.id is not null) r
       cross join lateral (values
         ('reported', c.created_at, null::uuid, 'reported', '{}'::jsonb, null::timestamptz, null::uuid, true),
         ('filed', c.created_at + interval '1 hour', null, 'reported', '{}', null, null, true),

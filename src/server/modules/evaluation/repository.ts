@@ -58,23 +58,29 @@ export async function unitCounts(db: Q, w: Window) {
 }
 
 /**
- * One row per (case, fact) for the regions: reported (created) in the period; filed; closed, late when any earlier
- * step of the case ran past its deadline; recurrent when an earlier real problem of the same class in the same cell
- * was reported within the window.
+ * One row per (case, fact) for the regions, with the case's street, community and cell: reported (created) in the
+ * period; filed; closed, late when any earlier step of the case ran past its deadline; recurrent when an earlier real
+ * problem of the same class in the same cell was reported within the window. The place of a filed or closed case is
+ * read by its key (a nested loop over the period's steps, not a hash of every case).
  */
 function regionFacts(w: Window): RawBuilder<unknown> {
   return sql`
-    select id as case_id, created_at as at, 'reported' as fact from cases where created_at >= ${w.from} and created_at < ${w.to}
+    select id as case_id, created_at as at, 'reported' as fact, street_id, community_id, grid_cell_id from cases
+      where created_at >= ${w.from} and created_at < ${w.to}
     union all
-    select case_id, at, 'filed' from case_timeline where kind = 'filed' and at >= ${w.from} and at < ${w.to}
+    select s.case_id, s.at, s.fact, p.street_id, p.community_id, p.grid_cell_id from (
+      select case_id, at, 'filed' as fact from case_timeline where kind = 'filed' and at >= ${w.from} and at < ${w.to}
+      union all
+      select t.case_id, t.at, case when exists (
+          select 1 from case_timeline l where l.case_id = t.case_id and l.at > l.due_at and l.id < t.id
+        ) then 'closed_late' else 'closed_on_time' end
+        from case_timeline t where t.kind = 'closed' and t.at >= ${w.from} and t.at < ${w.to}
+    ) s
+    cross join lateral (select street_id, community_id, grid_cell_id from cases c where c.id = s.case_id offset 0) p
     union all
-    select t.case_id, t.at, case when exists (
-        select 1 from case_timeline l where l.case_id = t.case_id and l.id < t.id and l.at > l.due_at
-      ) then 'closed_late' else 'closed_on_time' end
-      from case_timeline t where t.kind = 'closed' and t.at >= ${w.from} and t.at < ${w.to}
-    union all
-    select id, created_at, 'recurrent' from (
-      select id, created_at, lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at, id) as before
+    select id, created_at, 'recurrent', street_id, community_id, grid_cell_id from (
+      select id, created_at, street_id, community_id, grid_cell_id,
+        lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at, id) as before
       from cases
       where created_at >= ${w.from}::timestamptz - make_interval(days => ${w.recurrenceDays}::int) and created_at < ${w.to}
         and grid_cell_id is not null and state not in ${NOT_A_PROBLEM}
@@ -82,14 +88,22 @@ function regionFacts(w: Window): RawBuilder<unknown> {
 }
 
 export type RegionLevel = 'street' | 'community' | 'cell'
-const REGION_COLUMN: Record<RegionLevel, RawBuilder<unknown>> = { street: sql`c.street_id`, community: sql`c.community_id`, cell: sql`c.grid_cell_id` }
+const REGION_COLUMN: Record<RegionLevel, RawBuilder<unknown>> = { street: sql`f.street_id`, community: sql`f.community_id`, cell: sql`f.grid_cell_id` }
+
+/** Sorts and hashes of a month's facts fit in memory (the default 4 MB spills them to disk). */
+function roomy<T>(db: Q, work: (trx: Q) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local work_mem = '64MB'`.execute(trx)
+    return work(trx)
+  })
+}
 
 /** Counts per region and fact for streets, communities and cells at once (grouping sets: one pass over the facts). */
 export async function regionCounts(db: Q, w: Window) {
-  const { rows } = await sql<{ street_id: string | null; community_id: string | null; grid_cell_id: string | null; level: number; fact: string; n: string }>`
-    select c.street_id, c.community_id, c.grid_cell_id, grouping(c.street_id, c.community_id, c.grid_cell_id) as level, f.fact, count(*) as n
-    from (${regionFacts(w)}) f join cases c on c.id = f.case_id
-    group by grouping sets ((c.street_id, f.fact), (c.community_id, f.fact), (c.grid_cell_id, f.fact))`.execute(db)
+  const { rows } = await roomy(db, (trx) => sql<{ street_id: string | null; community_id: string | null; grid_cell_id: string | null; level: number; fact: string; n: string }>`
+    select f.street_id, f.community_id, f.grid_cell_id, grouping(f.street_id, f.community_id, f.grid_cell_id) as level, f.fact, count(*) as n
+    from (${regionFacts(w)}) f
+    group by grouping sets ((f.street_id, f.fact), (f.community_id, f.fact), (f.grid_cell_id, f.fact))`.execute(trx))
   const out: Array<{ level: RegionLevel; subject_id: string; fact: string; n: string }> = []
   for (const r of rows) {
     // grouping() sets a bit for each column left out: 3 = street only, 5 = community only, 6 = cell only
@@ -129,8 +143,8 @@ function supervisorFacts(w: Window): RawBuilder<unknown> {
 }
 
 export async function supervisorCounts(db: Q, w: Window) {
-  const { rows } = await sql<{ subject_id: string; fact: string; n: string }>`
-    select f.user_id as subject_id, f.fact, count(*) as n from (${supervisorFacts(w)}) f group by 1, 2`.execute(db)
+  const { rows } = await roomy(db, (trx) => sql<{ subject_id: string; fact: string; n: string }>`
+    select f.user_id as subject_id, f.fact, count(*) as n from (${supervisorFacts(w)}) f group by 1, 2`.execute(trx))
   return rows
 }
 
@@ -151,7 +165,7 @@ export async function drill(db: Q, w: Window, family: Family, level: RegionLevel
     ? sql`select f.case_id, f.fact, f.at from (${unitFacts(w)}) f join org_units u on u.id = f.unit_id where ${topUnit} = ${subjectId}`
     : family === 'supervisor'
       ? sql`select f.case_id, f.fact, f.at from (${supervisorFacts(w)}) f where f.user_id = ${subjectId}`
-      : sql`select f.case_id, f.fact, f.at from (${regionFacts(w)}) f join cases c on c.id = f.case_id where ${REGION_COLUMN[level ?? 'street']} = ${subjectId}`
+      : sql`select f.case_id, f.fact, f.at from (${regionFacts(w)}) f where ${REGION_COLUMN[level ?? 'street']} = ${subjectId}`
   const { rows } = await sql<DrillRow>`
     select d.case_id, c.ticket, d.fact, d.at, c.state, c.class_kind, c.class_code, c.address
     from (${base}) d join cases c on c.id = d.case_id
