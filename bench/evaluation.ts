@@ -7,7 +7,8 @@
 // Run: npx tsx bench/evaluation.ts                   (embedded PGlite in memory; BENCH_CASES defaults to 100,000 there)
 //      DATABASE_URL=postgres://postgres@127.0.0.1/postgres npx tsx bench/evaluation.ts
 //      (native: a scratch database xiuhua_bench_<random> is created from that URL and dropped at the end)
-// Knobs: BENCH_CASES (1,000,000), BENCH_RUNS (5), BENCH_TIME_LIMIT_S (1800), BENCH_KEEP=1 (native: keep the database).
+// Knobs: BENCH_CASES (1,000,000), BENCH_RUNS (5), BENCH_TIME_LIMIT_S (1800), BENCH_KEEP=1 (native: keep the database),
+//        BENCH_REUSE_URL=postgres://…/xiuhua_bench_… (measure again on a kept database, without loading).
 import os from 'node:os'
 import { sql } from 'kysely'
 import pino from 'pino'
@@ -90,19 +91,23 @@ async function loadCases(db: Db, total: number, open: number) {
 console.log(`Evaluation bench — Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
 console.log(`engine: ${native ? 'native PostgreSQL' : 'embedded PGlite in memory'}; ${int(CASES)} cases; ${RUNS} runs each\n`)
 const log = pino({ level: 'warn' }, pino.destination(2))
-const databaseUrl = adminUrl ? await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1') : undefined
+const reuse = process.env.BENCH_REUSE_URL?.trim() || undefined
+const databaseUrl = reuse ?? (adminUrl ? await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1') : undefined)
 const db = await openDatabase({ databaseUrl })
 cleanups.push(() => db.close())
-await migrate(db)
-await ensureBuiltinRoles(db)
-if (await isEmpty(db)) await seedDemo(db, DEFAULT_DEMO_PASSWORD)
-const started = performance.now()
-await loadCases(db, CASES, Math.min(10_000, Math.floor(CASES / 100)))
-const loaded = seconds(started)
-const vacuum = performance.now()
-await sql`vacuum (analyze)`.execute(db.kysely)
+if (!reuse) {
+  await migrate(db)
+  await ensureBuiltinRoles(db)
+  if (await isEmpty(db)) await seedDemo(db, DEFAULT_DEMO_PASSWORD)
+  const started = performance.now()
+  await loadCases(db, CASES, Math.min(10_000, Math.floor(CASES / 100)))
+  const loaded = seconds(started)
+  const vacuum = performance.now()
+  await sql`vacuum (analyze)`.execute(db.kysely)
+  console.log(`loaded in ${loaded}, VACUUM (ANALYZE) in ${seconds(vacuum)}`)
+}
 const counts = await sql<{ cases: string; steps: string }>`select (select count(*) from cases) as cases, (select count(*) from case_timeline) as steps`.execute(db.kysely)
-console.log(`loaded ${int(Number(counts.rows[0]!.cases))} cases and ${int(Number(counts.rows[0]!.steps))} timeline steps in ${loaded}, VACUUM (ANALYZE) in ${seconds(vacuum)}`)
+console.log(`${int(Number(counts.rows[0]!.cases))} cases and ${int(Number(counts.rows[0]!.steps))} timeline steps`)
 
 const config = loadConfig({ XIUHUA_DEMO: 'on', MQTT_PORT: '0', DATABASE_URL: databaseUrl ?? 'memory://' })
 const context = await createContext(config, db, log)

@@ -34,6 +34,13 @@ export interface Ranking {
   rows: Array<ResultRow & { previousRank: number | null; previousComposite: number | null }>
 }
 
+/** What the SQL counted for each family of a period. */
+interface Counted {
+  unit: Awaited<ReturnType<typeof repo.unitCounts>>
+  region: Awaited<ReturnType<typeof repo.regionCounts>>
+  supervisor: Awaited<ReturnType<typeof repo.supervisorCounts>>
+}
+
 const LEVEL: Partial<Record<Subject, repo.RegionLevel>> = { streets: 'street', communities: 'community', cells: 'cell' }
 /** Most cases a drill-down lists. */
 export const DRILL_LIMIT = 1000
@@ -83,11 +90,13 @@ export class EvaluationService {
     return this.settings()
   }
 
-  /** Every subject's ranking of a period, computed now from the timeline (one query per family). */
+  /** Every subject's ranking of a period, computed now from the timeline: one query per family, run side by side. */
   async computeAll(period: Period, settings: EvaluationSettings, now = new Date()): Promise<Results> {
+    const q = this.db.kysely
+    const w = this.window(period, settings, now)
+    const [unit, region, supervisor] = await Promise.all([repo.unitCounts(q, w), repo.regionCounts(q, w), repo.supervisorCounts(q, w)])
     const out = {} as Results
-    const regionCounts = await this.regionCounts(period, settings, now)
-    for (const subject of SUBJECTS) out[subject] = await this.compute(subject, period, settings, now, regionCounts)
+    for (const subject of SUBJECTS) out[subject] = await this.compute(subject, period, settings, now, { unit, region, supervisor })
     return out
   }
 
@@ -95,26 +104,22 @@ export class EvaluationService {
     return { from: period.from, to: period.to, now, recurrenceDays: settings.region.recurrenceDays }
   }
 
-  private regionCounts(period: Period, settings: EvaluationSettings, now: Date) {
-    return repo.regionCounts(this.db.kysely, this.window(period, settings, now))
-  }
-
-  /** One subject's ranking of a period, computed now. */
-  async compute(subject: Subject, period: Period, settings: EvaluationSettings, now = new Date(), regionCounts?: Awaited<ReturnType<EvaluationService['regionCounts']>>): Promise<ResultRow[]> {
+  /** One subject's ranking of a period, computed now (from counts already read, when given). */
+  async compute(subject: Subject, period: Period, settings: EvaluationSettings, now = new Date(), counted: Partial<Counted> = {}): Promise<ResultRow[]> {
     const family = FAMILY[subject]
     const q = this.db.kysely
     const w = this.window(period, settings, now)
     let subjects: repo.SubjectRow[]
     let counts: Array<{ subject_id: string; fact: string; n: string }>
     if (family === 'unit') {
-      ;[subjects, counts] = await Promise.all([repo.units(q, district(this.org).id), repo.unitCounts(q, w)])
+      ;[subjects, counts] = await Promise.all([repo.units(q, district(this.org).id), counted.unit ?? repo.unitCounts(q, w)])
     } else if (family === 'supervisor') {
-      ;[subjects, counts] = await Promise.all([repo.supervisors(q), repo.supervisorCounts(q, w)])
+      ;[subjects, counts] = await Promise.all([repo.supervisors(q), counted.supervisor ?? repo.supervisorCounts(q, w)])
     } else {
       const level = LEVEL[subject]!
       const [s, all] = await Promise.all([
         level === 'cell' ? repo.cells(q) : repo.regions(q, level === 'street' ? ['street', 'zone'] : ['community']),
-        regionCounts ?? repo.regionCounts(q, w),
+        counted.region ?? repo.regionCounts(q, w),
       ])
       subjects = s
       counts = all.filter((r) => r.level === level)
@@ -138,12 +143,15 @@ export class EvaluationService {
   /** The ranking the API answers: the published rows of a frozen period, else computed now; with the previous period's. */
   async rankings(principal: Principal, subject: Subject, period: Period): Promise<Ranking> {
     const { settings } = await this.settings()
-    const frozen = await repo.frozenPeriod(this.db.kysely, district(this.org).id, period.key)
-    const rows = frozen ? (frozen.results as Results)[subject] : await this.compute(subject, period, settings)
-    const usedSettings = frozen ? (frozen.settings as EvaluationSettings) : settings
     const before = previousPeriod(period)
-    const previousFrozen = await repo.frozenPeriod(this.db.kysely, district(this.org).id, before.key)
-    const previous = previousFrozen ? (previousFrozen.results as Results)[subject] : await this.compute(subject, before, settings)
+    const districtId = district(this.org).id
+    const [frozen, previousFrozen] = await Promise.all([repo.frozenPeriod(this.db.kysely, districtId, period.key), repo.frozenPeriod(this.db.kysely, districtId, before.key)])
+    // the period and the one before side by side (native PostgreSQL runs them on two connections)
+    const [rows, previous] = await Promise.all([
+      frozen ? (frozen.results as Results)[subject] : this.compute(subject, period, settings),
+      previousFrozen ? (previousFrozen.results as Results)[subject] : this.compute(subject, before, settings),
+    ])
+    const usedSettings = frozen ? (frozen.settings as EvaluationSettings) : settings
     return {
       subject,
       period: { key: period.key, from: period.from.toISOString(), to: period.to.toISOString(), label: period.label },
