@@ -24,7 +24,7 @@ import type { Principal } from '../src/server/platform/auth/principal.js'
 import { Cleanups, envInt, int, median, ms, printTable, scratchDatabase } from './lib.js'
 
 const adminUrl = process.env.DATABASE_URL?.trim() || undefined
-const native = Boolean(adminUrl)
+const native = Boolean(adminUrl || process.env.BENCH_REUSE_URL?.trim())
 const CASES = envInt('BENCH_CASES', native ? 1_000_000 : 100_000)
 const RUNS = envInt('BENCH_RUNS', 5)
 const TARGET_MS = 2000
