@@ -93,6 +93,11 @@ describe('evaluation', () => {
     await diff.waitFor()
     await diff.getByTestId('diff-empty-units').waitFor()
     await screenshot(page, 'evaluation-diff-desktop')
+    // the printable report (通报) the print button opens: the browser prints it to PDF
+    await page.goto(`/api/evaluation/report.html?period=${lastMonth()}&subjects=units,streets&lang=zh-CN`)
+    await page.getByRole('heading', { name: '数字城管综合考核通报' }).waitFor()
+    expect(await page.locator('table').count()).toBe(2)
+    await screenshot(page, 'evaluation-report-print-desktop')
   })
 
   it('the weights drawer for leaders; a department\'s staff see only their own row and no publishing', async () => {

@@ -38,7 +38,10 @@ export function changeText(row: { rank: number; previousRank: number | null }, l
   return d > 0 ? `↑${d}` : d < 0 ? `↓${-d}` : '–'
 }
 
-const cellValue = (key: string, v: number | null | undefined) => (v === null || v === undefined ? '' : isRate(key) ? `${(v * 100).toFixed(1)}%` : String(v))
+const cellValue = (key: string, v: number | null | undefined) => (v === null || v === undefined ? '—' : isRate(key) ? `${(v * 100).toFixed(1)}%` : String(v))
+
+/** When a period was published, in the district's time (UTC+8), 'YYYY-MM-DD HH:mm'. */
+const publishedAt = (iso: string | null) => (iso ? new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '')
 
 export async function reportWorkbook(rankings: readonly Ranking[], locale: Locale): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook()
@@ -48,7 +51,7 @@ export async function reportWorkbook(rankings: readonly Ranking[], locale: Local
     const keys = columnsOf(subject)
     const sheet = workbook.addWorksheet(SUBJECT_NAMES[subject][locale])
     sheet.addRow([`${TITLE[locale]} — ${SUBJECT_NAMES[subject][locale]}`]).font = { bold: true, size: 14 }
-    sheet.addRow([`${HEAD.period[locale]}: ${r.period.label}`, r.frozen ? `${HEAD.published[locale]} ${r.frozenAt ?? ''}` : HEAD.provisional[locale]])
+    sheet.addRow([`${HEAD.period[locale]}: ${r.period.label}`, r.frozen ? `${HEAD.published[locale]} ${publishedAt(r.frozenAt)}` : HEAD.provisional[locale]])
     sheet.addRow([r.formula[locale]])
     sheet.addRow([])
     const header = sheet.addRow([HEAD.rank[locale], HEAD.name[locale], HEAD.composite[locale], HEAD.change[locale], ...keys.map((k) => INDICATOR_NAMES[FAMILY[subject]][k]![locale])])
@@ -79,7 +82,7 @@ ${rows}
 </tbody></table></section>`
   })
   const first = rankings[0]
-  const status = first?.frozen ? `${HEAD.published[locale]} ${first.frozenAt?.slice(0, 10) ?? ''}` : HEAD.provisional[locale]
+  const status = first?.frozen ? `${HEAD.published[locale]} ${publishedAt(first.frozenAt)}` : HEAD.provisional[locale]
   return `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><title>${escape(TITLE[locale])} ${escape(first?.period.label ?? '')}</title>
 <style>
