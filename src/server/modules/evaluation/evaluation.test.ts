@@ -29,6 +29,7 @@ const at = (text: string) => new Date(`2025-${text.replace(' ', 'T')}:00+08:00`)
  * | c8   | s1a X citizen               | reported 03-20, verified 03-20 11:00 by the supervisor (due 12:00, on time), filed 03-20: |
  * |      |                             | RECURRENT (c1: same cell and class 19 days earlier); MISSED by the supervisor             |
  * | c9   | s1a Z supervisor            | reported 03-21, rejected (not a problem): not valid                                       |
+ * | c10  | s2  Z hotline               | reported 01-10, filed 01-10, closed 03-05 (on time): an old case closed in March          |
  *
  * Unit A, March: dispatched c1 c2 c4 c5 c6 c7 = 6; returned 1 (c4); disposed on time c1 c2′ c3 = 3, late c2 = 1;
  *   ended late c4, open overdue c5 → undisposed 2; due = 4 + 2 = 6; overdue = 1 + 2 = 3; reworked 1, extended 1,
@@ -40,8 +41,8 @@ const at = (text: string) => new Date(`2025-${text.replace(' ', 'T')}:00+08:00`)
  * Street S1, March: reported c1 c2 c5 c8 c9 = 5; filed c1 c2 c5 c8 = 4; closed c1 c2 c3 = 3, on time c1 c3 = 2;
  *   recurrent c8 = 1. Closure 3/4, on-time closure 2/4, recurrence 1/5.
  *   Composite = 0.5×50 + 0.75×30 + 0.8×20 = 25 + 22.5 + 16 = 63.5.
- * Street S2, March: reported c4 c6 c7 = 3, filed 3, closed c4 (late) = 1, on time 0, recurrent 0.
- *   Composite = 0×50 + (1/3)×30 + 1×20 = 30.
+ * Street S2, March: reported c4 c6 c7 = 3, filed 3, closed c4 (late) c10 (on time) = 2, on time 1, recurrent 0.
+ *   Composite = (1/3)×50 + (2/3)×30 + 1×20 = 16.67 + 20 + 20 = 56.67.
  * Supervisor, March: reported c1 c2 c9 = 3, valid 2, filed 2, missed c8 = 1; verifications 1 (on time); checks c1 (on
  *   time), c2 (late) = 2. Valid 2/3, missed 1/4, on-time verification 1, on-time check 0.5.
  *   Composite = (2/3)×30 + 1×25 + 0.5×25 + 0.75×20 = 20 + 25 + 12.5 + 15 = 72.5.
@@ -138,6 +139,7 @@ async function history() {
     { kind: 'verified', at: '03-20 11:00', due: '03-20 12:00', actor: sup, from: 'verifying' }, { kind: 'filed', at: '03-20 12:00' },
   ])
   await make('c9', 's1a', Z, 'supervisor', '03-21 09:00', 'rejected', [{ kind: 'rejected', at: '03-21 10:00' }])
+  await make('c10', 's2', Z, 'hotline', '01-10 09:00', 'closed', [{ kind: 'filed', at: '01-10 10:00' }, { kind: 'closed', at: '03-05 10:00' }])
 }
 
 beforeAll(async () => {
@@ -223,8 +225,8 @@ describe('the worked example (March 2025)', () => {
     expect(s1.indicators.perKm2).toBeGreaterThan(0)
     expect(s1.composite).toBe(63.5)
     const s2 = body.rows.find((r) => r.id === id.S2)!
-    expect(s2.indicators).toMatchObject({ reported: 3, filed: 3, closed: 1, closedOnTime: 0, recurrent: 0 })
-    expect(s2.composite).toBe(30)
+    expect(s2.indicators).toMatchObject({ reported: 3, filed: 3, closed: 2, closedOnTime: 1, recurrent: 0 })
+    expect(s2.composite).toBe(56.67)
     expect(body.rows.map((r) => r.id).slice(-2)).toEqual([id.S1, id.S2])
     expect(body.rows.at(-1)!.rank).toBe(body.rows.length)
   })
@@ -234,7 +236,7 @@ describe('the worked example (March 2025)', () => {
     const total = cells.rows.reduce((sum, r) => sum + (r.indicators.reported ?? 0), 0)
     expect(total).toBe(8) // c1 c2 c4 c5 c6 c7 c8 c9
     const communities = await ranking('subject=communities&period=2025-03')
-    expect(communities.rows.reduce((sum, r) => sum + (r.indicators.closed ?? 0), 0)).toBe(4)
+    expect(communities.rows.reduce((sum, r) => sum + (r.indicators.closed ?? 0), 0)).toBe(5) // c1 c2 c3 c4 c10
   })
 
   it('field supervisors: the demo supervisor', async () => {

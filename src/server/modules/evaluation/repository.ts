@@ -60,31 +60,35 @@ export async function unitCounts(db: Q, w: Window) {
 /**
  * One row per (case, fact) for the regions, with the case's street, community and cell: reported (created) in the
  * period; filed; closed, late when any earlier step of the case ran past its deadline; recurrent when an earlier real
- * problem of the same class in the same cell was reported within the window. The place of a filed or closed case is
- * read by its key (a nested loop over the period's steps, not a hash of every case).
+ * problem of the same class in the same cell was reported within the window. The cases reported in the period and the
+ * window before it are read once; a filed or closed case among them finds its place there, any other (an old case
+ * closed now) by its key.
  */
 function regionFacts(w: Window): RawBuilder<unknown> {
   return sql`
-    select id as case_id, created_at as at, 'reported' as fact, street_id, community_id, grid_cell_id from cases
-      where created_at >= ${w.from} and created_at < ${w.to}
-    union all
-    select s.case_id, s.at, s.fact, p.street_id, p.community_id, p.grid_cell_id from (
+    with recent as materialized (
+      select id, created_at, street_id, community_id, grid_cell_id, class_kind, class_code, state from cases
+      where created_at >= ${w.from}::timestamptz - make_interval(days => ${w.recurrenceDays}::int) and created_at < ${w.to}
+    ),
+    steps as (
       select case_id, at, 'filed' as fact from case_timeline where kind = 'filed' and at >= ${w.from} and at < ${w.to}
       union all
       select t.case_id, t.at, case when exists (
           select 1 from case_timeline l where l.case_id = t.case_id and l.at > l.due_at and l.id < t.id
         ) then 'closed_late' else 'closed_on_time' end
         from case_timeline t where t.kind = 'closed' and t.at >= ${w.from} and t.at < ${w.to}
-    ) s
-    cross join lateral (select street_id, community_id, grid_cell_id from cases c where c.id = s.case_id offset 0) p
+    )
+    select id as case_id, created_at as at, 'reported' as fact, street_id, community_id, grid_cell_id from recent where created_at >= ${w.from}
+    union all
+    select s.case_id, s.at, s.fact, coalesce(r.street_id, o.street_id), coalesce(r.community_id, o.community_id), coalesce(r.grid_cell_id, o.grid_cell_id)
+    from steps s left join recent r on r.id = s.case_id
+    left join lateral (select street_id, community_id, grid_cell_id from cases c where r.id is null and c.id = s.case_id offset 0) o on true
     union all
     select id, created_at, 'recurrent', street_id, community_id, grid_cell_id from (
       select id, created_at, street_id, community_id, grid_cell_id,
         lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at, id) as before
-      from cases
-      where created_at >= ${w.from}::timestamptz - make_interval(days => ${w.recurrenceDays}::int) and created_at < ${w.to}
-        and grid_cell_id is not null and state not in ${NOT_A_PROBLEM}
-    ) r where created_at >= ${w.from} and before >= created_at - make_interval(days => ${w.recurrenceDays}::int)`
+      from recent where grid_cell_id is not null and state not in ${NOT_A_PROBLEM}
+    ) x where created_at >= ${w.from} and before >= created_at - make_interval(days => ${w.recurrenceDays}::int)`
 }
 
 export type RegionLevel = 'street' | 'community' | 'cell'
