@@ -18,6 +18,7 @@ import { caseRoutes } from './modules/cases/routes.js'
 import { calendarRoutes } from './modules/cases/calendar-routes.js'
 import { notificationRoutes } from './modules/notifications/routes.js'
 import { classRoutes } from './modules/classes/routes.js'
+import { evaluationRoutes } from './modules/evaluation/routes.js'
 import { fileRoutes } from './modules/files/routes.js'
 import { identityRoutes } from './modules/identity/routes.js'
 import { iotRoutes } from './modules/iot/routes.js'
@@ -141,6 +142,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   deviceApiRoutes(app, context.telemetry, context.devices)
   iotRoutes(app, context.devices, context.db)
   ruleRoutes(app, new RuleStore(context.db, context.events, context.alarms), context.alarms)
+  evaluationRoutes(app, context.evaluation)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

@@ -12,6 +12,7 @@ import { DistrictCalendar } from './modules/cases/calendar-settings.js'
 import { DispatchMatrix } from './modules/cases/matrix-service.js'
 import { OVERDUE_EVERY_MS, OVERDUE_JOB, overdueJob } from './modules/cases/overdue.js'
 import { CaseService } from './modules/cases/service.js'
+import { EvaluationService } from './modules/evaluation/service.js'
 import { FileService } from './modules/files/service.js'
 import { CitizenService } from './modules/citizen/service.js'
 import { CitizenNotifier } from './modules/citizen/notify.js'
@@ -53,6 +54,8 @@ export interface Context {
   telemetry: TelemetryIngest
   /** IoT rules and alarms: every accepted reading goes through `alarms.handle`. */
   alarms: AlarmService
+  /** Comprehensive evaluation (综合考核): rankings, published periods. */
+  evaluation: EvaluationService
   broker: Broker | undefined
 }
 
@@ -114,7 +117,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   }, 3600_000)
   const context: Context = {
     config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
-    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, broker: undefined,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation: new EvaluationService(db, org), broker: undefined,
   }
   await reload(context)
   return context

@@ -17,6 +17,7 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
   inbox: lazy(() => import('../pages/inbox/InboxPage')),
   cases: lazy(() => import('../pages/cases/CasesPage')),
   command: lazy(() => import('../pages/command/CommandMapPage')),
+  evaluation: lazy(() => import('../pages/evaluation/EvaluationPage')),
   iotDevices: lazy(() => import('../pages/iot/DevicesPage')),
   iotAlarms: lazy(() => import('../pages/iot/AlarmsPage')),
   iotRules: lazy(() => import('../pages/iot/RulesPage')),

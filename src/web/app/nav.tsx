@@ -2,12 +2,12 @@
 import type { ReactNode } from 'react'
 import {
   AimOutlined, AlertOutlined, ApartmentOutlined, ApiOutlined, ControlOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, CameraOutlined, EnvironmentOutlined, HomeOutlined,
-  InboxOutlined, ProfileOutlined, SafetyCertificateOutlined, ScheduleOutlined, SettingOutlined, TeamOutlined,
+  InboxOutlined, ProfileOutlined, SafetyCertificateOutlined, ScheduleOutlined, SettingOutlined, TeamOutlined, TrophyOutlined,
 } from '@ant-design/icons'
 
 export type NavKey =
   | 'home' | 'field' | 'fieldReport' | 'inbox' | 'cases' | 'command' | 'iotDevices' | 'iotAlarms' | 'iotRules' | 'map' | 'units' | 'people' | 'roles'
-  | 'grid' | 'classes' | 'caseSettings' | 'audit'
+  | 'grid' | 'classes' | 'caseSettings' | 'audit' | 'evaluation'
 
 export interface NavItem {
   key: NavKey
@@ -26,6 +26,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'inbox', path: '/inbox', icon: <InboxOutlined />, permission: 'case:act' },
   { key: 'cases', path: '/cases', icon: <ProfileOutlined />, permission: 'case:read' },
   { key: 'command', path: '/command', icon: <AimOutlined />, permission: 'case:read' },
+  { key: 'evaluation', path: '/evaluation', icon: <TrophyOutlined />, permission: 'evaluation:read' },
   { key: 'iotDevices', path: '/iot/devices', icon: <ApiOutlined />, permission: 'device:read' },
   { key: 'iotAlarms', path: '/iot/alarms', icon: <AlertOutlined />, permission: 'alarm:read' },
   { key: 'iotRules', path: '/iot/rules', icon: <ControlOutlined />, permission: 'device:read' },

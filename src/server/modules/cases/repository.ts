@@ -76,7 +76,15 @@ export function updateCase(db: Q, id: string, version: number, change: CaseChang
     .executeTakeFirst()
 }
 
-export function insertTimeline(db: Q, entry: Omit<Database['case_timeline'], 'id' | 'detail' | 'at'> & { at: Date; detail: Record<string, unknown> }) {
+export type NewTimelineEntry = Omit<Database['case_timeline'], 'id' | 'detail' | 'at' | 'due_at' | 'holder_unit_id'> & {
+  at: Date
+  detail: Record<string, unknown>
+  /** What the evaluation measures the step against (0015): the deadline it ran to and the unit that held the case. */
+  due_at?: Date | null
+  holder_unit_id?: string | null
+}
+
+export function insertTimeline(db: Q, entry: NewTimelineEntry) {
   return db.insertInto('case_timeline').values({ ...entry, detail: JSON.stringify(entry.detail) }).execute()
 }
 

@@ -258,7 +258,13 @@ export class CaseService {
       })
       if (!saved) throw staleCase()
       const e = decision.entry
-      await repo.insertTimeline(trx, { case_id: id, kind: e.kind, action: e.action, at: e.at, actor_id: e.actorId || null, role: e.role, unit_id: e.unitId, from_state: e.fromState, to_state: e.toState, comment: e.comment, reason: e.reason, photo_ids: e.photoIds, detail: e.detail as Record<string, unknown> })
+      await repo.insertTimeline(trx, {
+        case_id: id, kind: e.kind, action: e.action, at: e.at, actor_id: e.actorId || null, role: e.role, unit_id: e.unitId, from_state: e.fromState, to_state: e.toState,
+        comment: e.comment, reason: e.reason, photo_ids: e.photoIds, detail: e.detail as Record<string, unknown>,
+        // the evaluation (综合考核) counts the step against the deadline it ran to and the unit that held the case
+        due_at: DISPOSING.includes(facts.state) ? facts.disposalDeadline : STEP_CLOCK.includes(facts.state) ? facts.stepDeadline : null,
+        holder_unit_id: facts.assignedUnitId,
+      })
       await attachToCase(trx, e.photoIds, id)
       if (e.action === 'merge' && next.mergedInto) {
         // the earlier case records who joined it, so its reporters and the centre see both reports in one place

@@ -207,6 +207,10 @@ export interface CaseTimelineTable {
   reason: string | null
   photo_ids: string[]
   detail: ColumnType<Record<string, unknown>, string, never>
+  /** The deadline of the step this entry ended (disposal deadline while a unit held the case, else the step deadline). */
+  due_at: Date | null
+  /** The unit that held the case when the step was taken (before a dispatch: none). */
+  holder_unit_id: string | null
 }
 
 // cases module
@@ -418,7 +422,29 @@ export interface AlarmsTable {
   case_id: string | null
 }
 
+// evaluation module
+export interface EvaluationSettingsTable {
+  district_id: string
+  settings: ColumnType<unknown, string, string>
+  version: Generated<number>
+  updated_by: string | null
+  updated_at: Timestamp
+}
+
+export interface EvaluationPeriodsTable {
+  district_id: string
+  period: string
+  period_from: Date
+  period_to: Date
+  settings: ColumnType<unknown, string, string>
+  results: ColumnType<unknown, string, string>
+  frozen_by: string | null
+  frozen_at: Timestamp
+}
+
 export interface Database {
+  evaluation_settings: EvaluationSettingsTable
+  evaluation_periods: EvaluationPeriodsTable
   device_models: DeviceModelsTable
   devices: DevicesTable
   telemetry: TelemetryTable
