@@ -27,6 +27,7 @@ import { DeviceRegistry } from './modules/iot/registry.js'
 import { TelemetryIngest } from './modules/iot/ingest/pipeline.js'
 import { AlarmService } from './modules/iot/rules/alarms.js'
 import { OFFLINE_EVERY_MS, OFFLINE_JOB, offlineJob } from './modules/iot/rules/offline.js'
+import { AnalyticsService } from './modules/analytics/service.js'
 
 export interface Context {
   config: Config
@@ -53,6 +54,8 @@ export interface Context {
   telemetry: TelemetryIngest
   /** IoT rules and alarms: every accepted reading goes through `alarms.handle`. */
   alarms: AlarmService
+  /** The city management brain (城管大脑): summaries, trends, hot spots, forecasts over the cases. */
+  analytics: AnalyticsService
   broker: Broker | undefined
 }
 
@@ -114,7 +117,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   }, 3600_000)
   const context: Context = {
     config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
-    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, broker: undefined,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, analytics: new AnalyticsService(db, org, calendar), broker: undefined,
   }
   await reload(context)
   return context

@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'device:write': { group: 'device', name: '维护物联设备与规则', nameEn: 'Edit IoT devices, models and rules' },
   'alarm:read': { group: 'alarm', name: '查看告警', nameEn: 'View alarms' },
   'alarm:act': { group: 'alarm', name: '处理告警', nameEn: 'Acknowledge and clear alarms' },
+  'analytics:read': { group: 'analytics', name: '查看分析研判与大屏', nameEn: 'View analysis, forecasts and the command screen' },
 } as const
 
 export type Permission = keyof typeof PERMISSIONS
@@ -34,16 +35,18 @@ export function isPermission(value: string): value is Permission {
 const READ_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'org:read', 'case:read', 'case:act']
 /** The command centre watches devices and handles their alarms (物联感知). */
 const IOT_WATCH: Permission[] = ['device:read', 'alarm:read', 'alarm:act']
+/** The city management brain (城管大脑): analysis, forecasts and the command screen, over the user's data scope. */
+const ANALYSIS: Permission[] = ['analytics:read']
 const FIELD_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'case:read', 'case:act']
 
 /** Built-in roles (PRODUCT.md, "People who use it every day"); admins may change their permission sets. */
 export const BUILTIN_ROLES: Array<{ key: string; name: string; nameEn: string; permissions: Permission[] }> = [
   { key: 'admin', name: '系统管理员', nameEn: 'Administrator', permissions: ALL_PERMISSIONS },
-  { key: 'leader', name: '领导', nameEn: 'Leader', permissions: [...READ_BASICS, ...IOT_WATCH, 'user:read', 'case:report'] },
-  { key: 'shift_leader', name: '值班长', nameEn: 'Shift leader', permissions: [...READ_BASICS, ...IOT_WATCH, 'user:read', 'case:report'] },
-  { key: 'acceptor', name: '受理员', nameEn: 'Acceptor', permissions: [...READ_BASICS, ...IOT_WATCH, 'case:report'] },
-  { key: 'dispatcher', name: '派遣员', nameEn: 'Dispatcher', permissions: [...READ_BASICS, ...IOT_WATCH, 'user:read'] },
+  { key: 'leader', name: '领导', nameEn: 'Leader', permissions: [...READ_BASICS, ...IOT_WATCH, ...ANALYSIS, 'user:read', 'case:report'] },
+  { key: 'shift_leader', name: '值班长', nameEn: 'Shift leader', permissions: [...READ_BASICS, ...IOT_WATCH, ...ANALYSIS, 'user:read', 'case:report'] },
+  { key: 'acceptor', name: '受理员', nameEn: 'Acceptor', permissions: [...READ_BASICS, ...IOT_WATCH, ...ANALYSIS, 'case:report'] },
+  { key: 'dispatcher', name: '派遣员', nameEn: 'Dispatcher', permissions: [...READ_BASICS, ...IOT_WATCH, ...ANALYSIS, 'user:read'] },
   { key: 'supervisor', name: '监督员', nameEn: 'Field supervisor', permissions: [...FIELD_BASICS, 'case:report'] },
-  { key: 'disposal', name: '处置单位人员', nameEn: 'Disposal unit staff', permissions: [...READ_BASICS] },
+  { key: 'disposal', name: '处置单位人员', nameEn: 'Disposal unit staff', permissions: [...READ_BASICS, ...ANALYSIS] },
   { key: 'officer', name: '执法队员', nameEn: 'Enforcement officer', permissions: [...FIELD_BASICS] },
 ]
