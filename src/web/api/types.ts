@@ -1,6 +1,7 @@
 // Shapes of the server's JSON, derived from the server's own TypeBox schemas (type-only imports), so the contract has one source.
 import type { Geometry } from 'geojson'
 import type { Static } from 'typebox'
+import type * as analytics from '../../server/modules/analytics/schemas'
 import type * as cases from '../../server/modules/cases/schemas'
 import type * as workflow from '../../server/modules/cases/workflow-table'
 import type { CalendarRules as ServerCalendarRules } from '../../server/modules/cases/calendar-settings'
@@ -302,4 +303,38 @@ export interface Alarm {
 export interface AlarmList extends Page<Alarm> {
   /** Open alarms by severity (the console's counters). */
   counts: Record<Severity, number>
+}
+
+// The city management brain (城管大脑): GET /api/analytics/*
+export type AnalyticsSummary = Static<typeof analytics.Summary>
+export type OverdueCase = AnalyticsSummary['overdue'][number]
+export type Trends = Static<typeof analytics.Trends>
+export type TrendBy = Static<typeof analytics.TrendQuery>['by']
+export type TrendInterval = Static<typeof analytics.TrendQuery>['interval']
+export type Hotspots = Static<typeof analytics.Hotspots>
+export type Hotspot = Hotspots['items'][number]
+export type StreetSources = Static<typeof analytics.StreetSources>
+export type Forecast = Static<typeof analytics.Forecast>
+/** A name in both languages, as the analytics routes give it. */
+export type Names = Record<Lang, string>
+
+/**
+ * GET /api/evaluation/rankings?subject=units|streets&period=YYYY-MM — the evaluation module's monthly ranking (综合考核
+ * 排名). Written here from the agreed contract before that module exists; reconcile with its schema at the merge.
+ */
+export interface EvaluationRanking {
+  subject: string
+  period: { from: string; to: string; label: string }
+  frozen: boolean
+  frozenAt: string | null
+  formula: { 'zh-CN': string; en: string }
+  rows: Array<{
+    rank: number
+    id: string
+    name: string
+    composite: number
+    previousRank: number | null
+    previousComposite: number | null
+    indicators: Record<string, number | null>
+  }>
 }

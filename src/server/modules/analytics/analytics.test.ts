@@ -42,7 +42,7 @@ async function report(point: { lng: number; lat: number }, classCode = '0101', c
 }
 
 /** Moves a case's report time (the analysis depends on when; the test picks it). */
-const reportedAt = (id: string, at: Date) => t.db.kysely.updateTable('cases').set({ created_at: at }).where('id', '=', id).execute()
+const reportedAt = (id: string, at: Date) => sql`update cases set created_at = ${at} where id = ${id}`.execute(t.db.kysely)
 
 describe('who may read the analysis', () => {
   it('refuses the unauthenticated (401) and roles without analytics:read (403)', async () => {
@@ -80,6 +80,7 @@ describe('summary (the command screen)', () => {
     expect(late).toMatchObject({ className: { 'zh-CN': '暴露垃圾' }, streetName: { 'zh-CN': '邾城街道' } })
     expect(late.overdueMinutes).toBeGreaterThanOrEqual(179)
     expect(after.streets.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([zhucheng, yangluo]))
+    expect(after.latest[1]).toMatchObject({ id, sourceName: { 'zh-CN': '热线' }, className: { 'zh-CN': '暴露垃圾' } })
     expect(after.month.closureRate === null || (after.month.closureRate >= 0 && after.month.closureRate <= 1)).toBe(true)
   })
 

@@ -66,6 +66,15 @@ export async function overdue(db: Q, scope: Scope, now: Date, limit: number) {
   return rows
 }
 
+/** The newest reports. */
+export async function latest(db: Q, scope: Scope, limit: number) {
+  const { rows } = await sql<{ id: string; ticket: string; source: string; class_kind: string; class_code: string; state: string; street_id: string | null; created_at: Date }>`
+    select id, ticket, source, class_kind, class_code, state, street_id, created_at
+    from cases where true ${inScope(scope)}
+    order by created_at desc limit ${limit}`.execute(db)
+  return rows
+}
+
 export type TrendBy = 'class' | 'source' | 'street' | 'unit'
 export type Interval = 'day' | 'week' | 'month'
 

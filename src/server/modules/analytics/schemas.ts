@@ -39,6 +39,9 @@ export const Summary = Obj({
   open: Obj({ total: Count, red: Count, yellow: Count, green: Count, none: Count }),
   streets: Type.Array(Obj({ id: Nullable(Type.String()), name: Nullable(Names), open: Count, overdue: Count })),
   overdue: Type.Array(OverdueCase),
+  latest: Type.Array(Obj({
+    id: Uuid, ticket: Type.String(), source: Type.String(), sourceName: Names, state: Type.String(), className: Names, streetName: Nullable(Names), createdAt: Type.String(),
+  }), { description: 'the newest reports' }),
 })
 
 export const TrendQuery = Obj({
@@ -52,7 +55,7 @@ export const Trends = Obj({
   by: Type.String(),
   interval: Type.String(),
   period: Period,
-  buckets: Type.Array(LocalDate, { description: 'first day of each interval that has cases' }),
+  buckets: Type.Array(LocalDate, { description: 'first day of every interval of the period (weeks from Monday)' }),
   total: Count,
   series: Type.Array(Obj({ key: Nullable(Type.String()), name: Names, total: Count, counts: Type.Array(Count) })),
   other: Nullable(Obj({ total: Count, counts: Type.Array(Count) })),

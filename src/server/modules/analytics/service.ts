@@ -41,6 +41,23 @@ export function periodOf(query: { from?: string | undefined; to?: string | undef
   return { from, to }
 }
 
+/** The first day of every day, week (from Monday) or month of the period, as the SQL's date_trunc names them. */
+export function bucketsOf(p: Period, interval: repo.Interval): string[] {
+  const out: string[] = []
+  if (interval === 'month') {
+    for (let month = `${p.from.slice(0, 7)}-01`; month <= p.to; ) {
+      out.push(month)
+      const [y, m] = month.split('-').map(Number) as [number, number]
+      month = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`
+    }
+    return out
+  }
+  const step = interval === 'week' ? 7 : 1
+  const first = interval === 'week' ? addDays(p.from, -((weekdayOf(p.from) + 6) % 7)) : p.from
+  for (let day = first; day <= p.to; day = addDays(day, step)) out.push(day)
+  return out
+}
+
 const bounds = (p: Period) => ({ from: startOf(p.from), to: startOf(addDays(p.to, 1)) })
 
 export class AnalyticsService {
@@ -81,11 +98,12 @@ export class AnalyticsService {
     const today = localDate(now)
     const todayStart = startOf(today)
     const monthStart = startOf(`${today.slice(0, 7)}-01`)
-    const [period, closedToday, streets, late] = await Promise.all([
+    const [period, closedToday, streets, late, newest] = await Promise.all([
       repo.periodCounts(this.db.kysely, scope, todayStart, monthStart),
       repo.closedSince(this.db.kysely, scope, todayStart),
       repo.openByStreet(this.db.kysely, scope, now, OPEN_STATES),
       repo.overdue(this.db.kysely, scope, now, overdueLimit),
+      repo.latest(this.db.kysely, scope, 10),
     ])
     const open = { total: 0, red: 0, yellow: 0, green: 0, none: 0 }
     for (const s of streets) {
@@ -122,6 +140,16 @@ export class AnalyticsService {
         .map((s) => ({ id: s.streetId, name: this.unitName(s.streetId), open: s.red + s.yellow + s.green + s.none, overdue: s.red }))
         .sort((a, b) => b.open - a.open),
       overdue,
+      latest: await Promise.all(newest.map(async (r) => ({
+        id: r.id,
+        ticket: r.ticket,
+        source: r.source,
+        sourceName: SOURCE_NAMES[r.source] ?? { 'zh-CN': r.source, en: r.source },
+        state: r.state,
+        className: await this.className(r.class_kind, r.class_code),
+        streetName: this.unitName(r.street_id),
+        createdAt: r.created_at.toISOString(),
+      }))),
     }
   }
 
@@ -129,7 +157,7 @@ export class AnalyticsService {
   async trends(principal: Principal, q: { by: repo.TrendBy; interval: repo.Interval; period: Period; limit: number }) {
     const { from, to } = bounds(q.period)
     const rows = await repo.trend(this.db.kysely, this.scopeOf(principal), from, to, q.by, q.interval)
-    const buckets = [...new Set(rows.map((r) => r.bucket))].sort()
+    const buckets = bucketsOf(q.period, q.interval)
     const totals = new Map<string | null, number>()
     for (const r of rows) totals.set(r.key, (totals.get(r.key) ?? 0) + r.count)
     const ranked = [...totals].sort((a, b) => b[1] - a[1])
@@ -139,7 +167,8 @@ export class AnalyticsService {
     const other = new Array<number>(buckets.length).fill(0)
     for (const r of rows) {
       const counts = kept.has(r.key) ? series.get(r.key) ?? series.set(r.key, new Array<number>(buckets.length).fill(0)).get(r.key)! : other
-      counts[index.get(r.bucket)!]! += r.count
+      const at = index.get(r.bucket)
+      if (at !== undefined) counts[at]! += r.count
     }
     const named = await Promise.all(ranked.filter(([key]) => kept.has(key)).map(async ([key, total]) => ({
       key, name: await this.keyName(q.by, key), total, counts: series.get(key)!,
