@@ -8,7 +8,7 @@ import { GridCellsLayer } from '../../map/GridCellsLayer'
 import { MapView, useMap } from '../../map/MapView'
 import { useMapConfig } from '../../map/useMapConfig'
 import { CaseMapLoader } from '../command/CaseMapLoader'
-import { CasesLayer } from '../command/CasesLayer'
+import { CASE_CLUSTERS, CASE_POINTS, CasesLayer } from '../command/CasesLayer'
 import { LIGHT_KEYS, MAP_LIGHT_COLOURS, toFeatures, type LightCounts } from '../command/caseMapData'
 
 const ALL = new Set(LIGHT_KEYS)
@@ -23,7 +23,23 @@ function DarkGround() {
   return null
 }
 
-export function ScreenMap({ counts }: { counts: LightCounts | null }) {
+/** The case points and clusters sized for the screen's font (a wall of 7680×2160 draws them twice as large). */
+function ScaledCases({ scale }: { scale: number }) {
+  const map = useMap()
+  useEffect(() => {
+    if (map.getLayer(CASE_POINTS)) {
+      map.setPaintProperty(CASE_POINTS, 'circle-radius', ['interpolate', ['linear'], ['zoom'], 10, 5 * scale, 16, 8 * scale])
+      map.setPaintProperty(CASE_POINTS, 'circle-stroke-width', 2 * scale)
+    }
+    if (map.getLayer(CASE_CLUSTERS)) {
+      map.setPaintProperty(CASE_CLUSTERS, 'circle-radius', ['step', ['get', 'point_count'], 14 * scale, 10, 18 * scale, 50, 23 * scale, 200, 28 * scale])
+      map.setPaintProperty(CASE_CLUSTERS, 'circle-stroke-width', 2 * scale)
+    }
+  }, [map, scale])
+  return null
+}
+
+export function ScreenMap({ counts, font }: { counts: LightCounts | null; font: number }) {
   const { t } = useTranslation()
   const { can } = useAuth()
   const mapConfig = useMapConfig()
@@ -38,6 +54,7 @@ export function ScreenMap({ counts }: { counts: LightCounts | null }) {
           <DarkGround />
           {gridReadable && <GridCellsLayer tone="muted" />}
           <CasesLayer data={features} onSelect={() => undefined} />
+          <ScaledCases scale={Math.max(1, font / 14.4)} />
           <CaseMapLoader query={NO_QUERY} onLoading={() => undefined} onData={setReply} onError={() => undefined} />
         </MapView>
       )}

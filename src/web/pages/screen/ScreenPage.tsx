@@ -7,7 +7,7 @@ import { Link } from 'react-router'
 import { useTranslation } from 'react-i18next'
 import type { Lang } from '../../api/client'
 import { useAuth } from '../../app/auth'
-import { HotspotList, IotPanel, Kpis, LatestList, OverdueList, Panel, Rankings, StreetBars, TrendChart } from './panels'
+import { HotspotList, IotPanel, Kpis, LatestList, OverdueList, Panel, Rankings, StreetBars, TrendChart, useScreenFont } from './panels'
 import { ScreenMap } from './ScreenMap'
 import { useScreenData } from './useScreenData'
 import './screen.css'
@@ -27,6 +27,7 @@ export default function ScreenPage() {
   const lang: Lang = i18n.language === 'en' ? 'en' : 'zh-CN'
   const { config } = useAuth()
   const data = useScreenData()
+  const font = useScreenFont()
   const iot = data.canAlarms || data.canDevices
   const { summary } = data
   const counts = summary ? { red: summary.open.red, yellow: summary.open.yellow, green: summary.open.green, none: summary.open.none } : null
@@ -43,7 +44,7 @@ export default function ScreenPage() {
       </header>
       <Kpis summary={summary} lang={lang} />
       <section className="xh-screen-panel xh-screen-map" data-testid="screen-panel-map">
-        <ScreenMap counts={counts} />
+        <ScreenMap counts={counts} font={font} />
       </section>
       <Panel id="streets" title={t('screen.streets')} extra={<small>{t('screen.streetsHint')}</small>}><StreetBars summary={summary} lang={lang} /></Panel>
       <Panel id="trend" title={t('screen.trend')}><TrendChart trends={data.trends} lang={lang} /></Panel>

@@ -1,7 +1,7 @@
 // The command screen's panels: one frame, the key figures, lists (overdue, newest, streets, hot spots), the 30-day
 // trend, the month's rankings and the IoT figures. Sizes are in em of the screen's font, which follows the viewport.
 import type { ReactNode } from 'react'
-import { useMemo } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { AlarmList, AnalyticsSummary, EvaluationRanking, Hotspots, Lang, Names, Trends } from '../../api/client'
 import { shortDate, useChart, type ChartOption } from '../analysis/charts'
@@ -111,26 +111,39 @@ export function StreetBars({ summary, lang }: { summary: AnalyticsSummary | null
   )
 }
 
+/** The screen's font size in px (screen.css: min(0.75vw, 1.3333vh)), for what is drawn on canvas. */
+export function useScreenFont(): number {
+  const size = () => Math.min(window.innerWidth * 0.0075, window.innerHeight * 0.013333)
+  const [px, setPx] = useState(size)
+  useEffect(() => {
+    const resize = () => setPx(size())
+    window.addEventListener('resize', resize)
+    return () => window.removeEventListener('resize', resize)
+  }, [])
+  return px
+}
+
 export function TrendChart({ trends, lang }: { trends: Trends | null; lang: Lang }) {
   const { t } = useTranslation()
+  const font = useScreenFont()
   const option = useMemo<ChartOption | null>(() => {
     if (!trends) return null
+    const small = Math.round(font * 0.85)
     const total = trends.buckets.map((_, i) => trends.series.reduce((s, x) => s + (x.counts[i] ?? 0), 0) + (trends.other?.counts[i] ?? 0))
     return {
       backgroundColor: 'transparent',
       animation: false,
-      textStyle: { fontSize: '1em' as unknown as number },
-      grid: { left: '1%', right: '2%', top: '16%', bottom: '2%', containLabel: true },
-      legend: { top: 0, textStyle: { color: '#cbd5e1' }, itemWidth: 14, itemHeight: 8 },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: trends.buckets.map(shortDate), axisLabel: { color: '#94a3b8' } },
-      yAxis: { type: 'value', minInterval: 1, axisLabel: { color: '#94a3b8' }, splitLine: { lineStyle: { color: 'rgba(148,163,184,0.15)' } } },
+      grid: { left: font * 0.3, right: font * 0.8, top: font * 2.2, bottom: font * 0.3, containLabel: true },
+      legend: { top: 0, textStyle: { color: '#cbd5e1', fontSize: small }, itemWidth: font * 1.2, itemHeight: font * 0.6, itemGap: font },
+      tooltip: { trigger: 'axis', textStyle: { fontSize: small } },
+      xAxis: { type: 'category', data: trends.buckets.map(shortDate), axisLabel: { color: '#94a3b8', fontSize: small } },
+      yAxis: { type: 'value', minInterval: 1, axisLabel: { color: '#94a3b8', fontSize: small }, splitLine: { lineStyle: { color: 'rgba(148,163,184,0.15)' } } },
       series: [
-        { type: 'line', name: t('screen.total'), data: total, smooth: true, showSymbol: false, lineStyle: { width: 3, color: '#38bdf8' }, areaStyle: { color: 'rgba(56,189,248,0.15)' } },
-        ...trends.series.map((s) => ({ type: 'line' as const, name: s.name[lang], data: s.counts, smooth: true, showSymbol: false, lineStyle: { width: 1.5 } })),
+        { type: 'line', name: t('screen.total'), data: total, smooth: true, showSymbol: false, lineStyle: { width: font * 0.2, color: '#38bdf8' }, areaStyle: { color: 'rgba(56,189,248,0.15)' } },
+        ...trends.series.map((s) => ({ type: 'line' as const, name: s.name[lang], data: s.counts, smooth: true, showSymbol: false, lineStyle: { width: font * 0.1 } })),
       ],
     }
-  }, [trends, lang, t])
+  }, [trends, lang, t, font])
   const ref = useChart(option, lang, 'dark')
   return <div ref={ref} className="xh-screen-chart" data-testid="screen-trend-chart" />
 }
