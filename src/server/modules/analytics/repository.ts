@@ -78,19 +78,22 @@ export async function latest(db: Q, scope: Scope, limit: number) {
 export type TrendBy = 'class' | 'source' | 'street' | 'unit'
 export type Interval = 'day' | 'week' | 'month'
 
-const KEY: Record<TrendBy, RawBuilder<string | null>> = {
-  class: sql<string>`class_kind || ':' || class_code`,
-  source: sql<string>`source`,
-  street: sql<string | null>`street_id::text`,
-  unit: sql<string | null>`assigned_unit_id::text`,
+/** The columns a trend groups by, and its key made of them once grouped (a text per group, not per row). */
+const KEY: Record<TrendBy, { group: RawBuilder<unknown>; key: RawBuilder<string | null> }> = {
+  class: { group: sql`class_kind, class_code`, key: sql`class_kind || ':' || class_code` },
+  source: { group: sql`source`, key: sql`source` },
+  street: { group: sql`street_id`, key: sql`street_id::text` },
+  unit: { group: sql`assigned_unit_id`, key: sql`assigned_unit_id::text` },
 }
 
 /** Cases reported per local day, week (from Monday) or month and key, in [from, to). */
 export async function trend(db: Q, scope: Scope, from: Date, to: Date, by: TrendBy, interval: Interval) {
   const { rows } = await sql<{ bucket: string; key: string | null; n: string }>`
-    select to_char(date_trunc(${interval}, ${localCreated(scope)}), 'YYYY-MM-DD') as bucket, ${KEY[by]} as key, count(*) as n
-    from cases where created_at >= ${from} and created_at < ${to} ${inScope(scope)}
-    group by 1, 2`.execute(db)
+    select to_char(bucket, 'YYYY-MM-DD') as bucket, ${KEY[by].key} as key, n from (
+      select date_trunc(${interval}, ${localCreated(scope)}) as bucket, ${KEY[by].group}, count(*) as n
+      from cases where created_at >= ${from} and created_at < ${to} ${inScope(scope)}
+      group by 1, ${KEY[by].group}
+    ) g`.execute(db)
   return rows.map((r) => ({ bucket: r.bucket, key: r.key, count: Number(r.n) }))
 }
 
@@ -114,54 +117,65 @@ export interface HotspotRow {
   weekdays: number[]
 }
 
-/**
- * The (grid cell, class) pairs of [from, to) with the most recurrences — a report within `withinDays` of the one
- * before it in the same cell and class — and, for those, the local hours and weekdays (0 Sunday) of their reports.
- * Void reports (rejected, merged …) do not count.
- */
-export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, withinDays: number, limit: number): Promise<HotspotRow[]> {
-  const { rows } = await sql<{ grid_cell_id: string; class_kind: string; class_code: string; n: string; recurrences: string; lng: number; lat: number; hours: number[]; weekdays: number[] }>`
-    with reports as (
-      select grid_cell_id, class_kind, class_code, created_at, position,
-        created_at - lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at) as gap
-      from cases
-      where created_at >= ${from} and created_at < ${to} and grid_cell_id is not null and state not in (${list(VOID_STATES)}) ${inScope(scope)}
-    ),
-    pairs as (
-      select grid_cell_id, class_kind, class_code, count(*) as n, count(*) filter (where gap <= make_interval(days => ${withinDays})) as recurrences
-      from reports group by 1, 2, 3
-    ),
-    top as (
-      select * from pairs where recurrences > 0 order by recurrences desc, n desc, grid_cell_id, class_code limit ${limit}
-    )
-    select top.grid_cell_id, top.class_kind, top.class_code, top.n, top.recurrences,
-      avg(st_x(r.position)) as lng, avg(st_y(r.position)) as lat,
-      array_agg(extract(hour from r.created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int) as hours,
-      array_agg(extract(dow from r.created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int) as weekdays
-    from top join reports r using (grid_cell_id, class_kind, class_code)
-    group by 1, 2, 3, 4, 5
-    order by top.recurrences desc, top.n desc, top.grid_cell_id, top.class_code`.execute(db)
-  return rows.map((r) => {
-    const hours = new Array<number>(24).fill(0)
-    const weekdays = new Array<number>(7).fill(0)
-    for (const h of r.hours) hours[h]! += 1
-    for (const d of r.weekdays) weekdays[d]! += 1
-    return { ...r, n: Number(r.n), recurrences: Number(r.recurrences), lng: Number(r.lng), lat: Number(r.lat), hours, weekdays }
-  })
-}
+/** Sorting a quarter's reports by place, class and time needs more than PostgreSQL's default 4 MB to stay in memory. */
+const SORT_MEMORY = '64MB'
 
-/** Every grid cell's reports and recurrences in [from, to) at the cell's mean report position: the heat map. */
-export async function heat(db: Q, scope: Scope, from: Date, to: Date, withinDays: number, limit: number) {
-  const { rows } = await sql<{ lng: number; lat: number; n: string; recurrences: string }>`
-    with reports as (
-      select grid_cell_id, position,
-        created_at - lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at) as gap
-      from cases
-      where created_at >= ${from} and created_at < ${to} and grid_cell_id is not null and state not in (${list(VOID_STATES)}) ${inScope(scope)}
-    )
-    select avg(st_x(position)) as lng, avg(st_y(position)) as lat, count(*) as n, count(*) filter (where gap <= make_interval(days => ${withinDays})) as recurrences
-    from reports group by grid_cell_id order by 4 desc, 3 desc limit ${limit}`.execute(db)
-  return rows.map((r) => ({ lng: Number(r.lng), lat: Number(r.lat), count: Number(r.n), recurrences: Number(r.recurrences) }))
+/**
+ * In one pass over the reports of [from, to): the (grid cell, class) pairs with the most recurrences — a report
+ * within `withinDays` of the one before it in the same cell and class — with the local hours and weekdays (0 Sunday)
+ * of their reports; and every cell's reports and recurrences (the heat map, at most `heatLimit` cells). Places are
+ * the cells' points on surface. Void reports (rejected, merged …) do not count.
+ */
+export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, withinDays: number, limit: number, heatLimit: number) {
+  return db.transaction().execute(async (trx) => {
+    await sql`select set_config('work_mem', ${SORT_MEMORY}, true)`.execute(trx)
+    const { rows } = await sql<{ spot: boolean; grid_cell_id: string; class_kind: string | null; class_code: string | null; n: string; recurrences: string; lng: number; lat: number; hours: number[] | null; weekdays: number[] | null }>`
+      with reports as materialized (
+        select grid_cell_id, class_kind, class_code, created_at,
+          coalesce(created_at - lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at) <= make_interval(days => ${withinDays}), false) as again
+        from cases
+        where created_at >= ${from} and created_at < ${to} and grid_cell_id is not null and state not in (${list(VOID_STATES)}) ${inScope(scope)}
+      ),
+      pairs as materialized (
+        select grid_cell_id, class_kind, class_code, count(*) as n, count(*) filter (where again) as recurrences from reports group by 1, 2, 3
+      ),
+      top as (
+        select * from pairs where recurrences > 0 order by recurrences desc, n desc, grid_cell_id, class_code limit ${limit}
+      ),
+      spots as (
+        select top.grid_cell_id, top.class_kind, top.class_code, top.n, top.recurrences,
+          array_agg(extract(hour from r.created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int) as hours,
+          array_agg(extract(dow from r.created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int) as weekdays
+        from top join reports r using (grid_cell_id, class_kind, class_code)
+        group by 1, 2, 3, 4, 5
+      ),
+      heat as (
+        select grid_cell_id, sum(n) as n, sum(recurrences) as recurrences from pairs group by 1 order by 3 desc, 2 desc limit ${heatLimit}
+      ),
+      places as (
+        select true as spot, grid_cell_id, class_kind, class_code, n, recurrences, hours, weekdays from spots
+        union all
+        select false, grid_cell_id, null, null, n, recurrences, null, null from heat
+      )
+      select p.*, st_x(st_pointonsurface(c.geom)) as lng, st_y(st_pointonsurface(c.geom)) as lat
+      from places p join grid_cells c on c.id = p.grid_cell_id`.execute(trx)
+    const spots: HotspotRow[] = []
+    const heat: Array<{ lng: number; lat: number; count: number; recurrences: number }> = []
+    for (const r of rows) {
+      if (!r.spot) {
+        heat.push({ lng: Number(r.lng), lat: Number(r.lat), count: Number(r.n), recurrences: Number(r.recurrences) })
+        continue
+      }
+      const hours = new Array<number>(24).fill(0)
+      const weekdays = new Array<number>(7).fill(0)
+      for (const h of r.hours ?? []) hours[h]! += 1
+      for (const d of r.weekdays ?? []) weekdays[d]! += 1
+      spots.push({ grid_cell_id: r.grid_cell_id, class_kind: r.class_kind!, class_code: r.class_code!, n: Number(r.n), recurrences: Number(r.recurrences), lng: Number(r.lng), lat: Number(r.lat), hours, weekdays })
+    }
+    spots.sort((a, b) => b.recurrences - a.recurrences || b.n - a.n || a.grid_cell_id.localeCompare(b.grid_cell_id) || a.class_code.localeCompare(b.class_code))
+    heat.sort((a, b) => b.recurrences - a.recurrences || b.count - a.count)
+    return { spots, heat }
+  })
 }
 
 export interface DailyFilter {
@@ -170,15 +184,30 @@ export interface DailyFilter {
   streetId?: string | undefined
 }
 
-/** Cases reported per local day in [from, to), grouped by `by` as well (or not). */
-export async function daily(db: Q, scope: Scope, from: Date, to: Date, filter: DailyFilter, by: 'street' | 'class' | null) {
-  const key = by === 'street' ? sql`street_id::text` : by === 'class' ? sql`class_kind || ':' || class_code` : sql`''`
-  const { rows } = await sql<{ day: string; key: string | null; n: string }>`
-    select to_char(${localCreated(scope)}, 'YYYY-MM-DD') as day, ${key} as key, count(*) as n
-    from cases where created_at >= ${from} and created_at < ${to} ${inScope(scope)}
-      ${filter.classCode ? sql`and class_code = ${filter.classCode}` : sql``}
-      ${filter.classKind ? sql`and class_kind = ${filter.classKind}` : sql``}
-      ${filter.streetId ? sql`and street_id = ${filter.streetId}` : sql``}
-    group by 1, 2`.execute(db)
-  return rows.map((r) => ({ date: r.day, key: r.key, count: Number(r.n) }))
+/**
+ * Cases reported per local day in [from, to) in one pass: in all, and per street and per class from the local date
+ * `breakdownFrom` on.
+ */
+export async function daily(db: Q, scope: Scope, from: Date, to: Date, filter: DailyFilter, breakdownFrom: string) {
+  const { rows } = await sql<{ day: string; street: string | null; class: string | null; by_street: boolean; by_class: boolean; n: string }>`
+    select to_char(d, 'YYYY-MM-DD') as day, street_id::text as street, class_kind || ':' || class_code as class,
+      grouping(street_id) = 0 as by_street, grouping(class_kind, class_code) = 0 as by_class, count(*) as n
+    from (
+      select date_trunc('day', ${localCreated(scope)}) as d, street_id, class_kind, class_code
+      from cases where created_at >= ${from} and created_at < ${to} ${inScope(scope)}
+        ${filter.classCode ? sql`and class_code = ${filter.classCode}` : sql``}
+        ${filter.classKind ? sql`and class_kind = ${filter.classKind}` : sql``}
+        ${filter.streetId ? sql`and street_id = ${filter.streetId}` : sql``}
+    ) c
+    group by grouping sets ((d), (d, street_id), (d, class_kind, class_code))
+    having d >= ${breakdownFrom}::timestamp or (grouping(street_id) = 1 and grouping(class_kind, class_code) = 3)`.execute(db)
+  const all: Array<{ date: string; count: number }> = []
+  const streets: Array<{ date: string; key: string | null; count: number }> = []
+  const classes: Array<{ date: string; key: string | null; count: number }> = []
+  for (const r of rows) {
+    if (r.by_street) streets.push({ date: r.day, key: r.street, count: Number(r.n) })
+    else if (r.by_class) classes.push({ date: r.day, key: r.class, count: Number(r.n) })
+    else all.push({ date: r.day, count: Number(r.n) })
+  }
+  return { all, streets, classes }
 }

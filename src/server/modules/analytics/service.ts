@@ -8,7 +8,7 @@ import { listClasses } from '../classes/service.js'
 import type { WorkingCalendar } from '../cases/calendar.js'
 import { OPEN_STATES } from '../cases/workflow.js'
 import type { OrgService } from '../org/service.js'
-import { addDays, backtest, type Calendar, type DayKind, fillDays, forecast, weekdayOf, weekly } from './forecast.js'
+import { addDays, backtest, type Calendar, type DayKind, type DayOf, fillDays, forecast, weekdayOf, weekly } from './forecast.js'
 import { reasonOf, timeOfDayPattern, weekdayPattern } from './hotspots.js'
 import * as repo from './repository.js'
 
@@ -199,10 +199,7 @@ export class AnalyticsService {
   async hotspots(principal: Principal, q: { period: Period; withinDays: number; limit: number }) {
     const scope = this.scopeOf(principal)
     const { from, to } = bounds(q.period)
-    const [rows, heat] = await Promise.all([
-      repo.hotspots(this.db.kysely, scope, from, to, q.withinDays, q.limit),
-      repo.heat(this.db.kysely, scope, from, to, q.withinDays, 5000),
-    ])
+    const { spots: rows, heat } = await repo.hotspots(this.db.kysely, scope, from, to, q.withinDays, q.limit, 5000)
     const cells = await this.cellsById(rows.map((r) => r.grid_cell_id))
     const items = await Promise.all(rows.map(async (r) => {
       const className = await this.className(r.class_kind, r.class_code)
@@ -256,7 +253,9 @@ export class AnalyticsService {
   }
 
   /** How a local date behaves in the district's calendar (holiday rest day, make-up working day, ordinary day). */
-  readonly dayOf: Calendar = (date) => {
+  readonly dayOf: Calendar = (date) => this.dayKind(date)
+
+  private dayKind(date: string): DayOf {
     const info = this.calendar.dayInfo(date)
     const weekday = weekdayOf(date)
     const weekend = weekday === 0 || weekday === 6
@@ -280,20 +279,19 @@ export class AnalyticsService {
     const filter = { classKind: q.classKind, classCode: q.classCode, streetId: q.streetId }
     const breakdownDays = Math.min(q.historyDays, 84)
     const breakdownFirst = addDays(today, -breakdownDays)
-    const [rows, byStreet, byClass] = await Promise.all([
-      repo.daily(this.db.kysely, scope, from, to, filter, null),
-      repo.daily(this.db.kysely, scope, startOf(breakdownFirst), to, filter, 'street'),
-      repo.daily(this.db.kysely, scope, startOf(breakdownFirst), to, filter, 'class'),
-    ])
+    const { all: rows, streets: byStreet, classes: byClass } = await repo.daily(this.db.kysely, scope, from, to, filter, breakdownFirst)
+    // one answer asks about the same days thousands of times: the calendar is read once per day here
+    const known = new Map<string, DayOf>()
+    const dayOf: Calendar = (date) => known.get(date) ?? known.set(date, this.dayOf(date)).get(date)!
     const history = fillDays(rows, first, q.historyDays)
-    const days = forecast(history, this.dayOf, q.horizon)
-    const test = backtest(history, this.dayOf, q.backtestWeeks)
+    const days = forecast(history, dayOf, q.horizon)
+    const test = backtest(history, dayOf, q.backtestWeeks)
     const ahead = async (groups: typeof byStreet, name: (key: string | null) => Promise<Names>, top: number) => {
       const keyed = new Map<string | null, Array<{ date: string; count: number }>>()
       for (const r of groups) (keyed.get(r.key) ?? keyed.set(r.key, []).get(r.key)!).push(r)
       const totals = [...keyed].map(([key, list]) => ({ key, list, total: list.reduce((s, r) => s + r.count, 0) })).sort((a, b) => b.total - a.total).slice(0, top)
       return Promise.all(totals.map(async ({ key, list, total }) => {
-        const next = forecast(fillDays(list, breakdownFirst, breakdownDays), this.dayOf, 28)
+        const next = forecast(fillDays(list, breakdownFirst, breakdownDays), dayOf, 28)
         const sum = (n: number) => next.slice(0, n).reduce((s, d) => s + d.expected, 0)
         return { key, name: await name(key), history: total, next7: sum(7), next28: sum(28) }
       }))
