@@ -124,7 +124,7 @@ const SORT_MEMORY = '64MB'
  * In one pass over the reports of [from, to): the (grid cell, class) pairs with the most recurrences — a report
  * within `withinDays` of the one before it in the same cell and class — with the local hours and weekdays (0 Sunday)
  * of their reports; and every cell's reports and recurrences (the heat map, at most `heatLimit` cells). Places are
- * the cells' points on surface. Void reports (rejected, merged …) do not count.
+ * the centres of the cells' boxes. Void reports (rejected, merged …) do not count.
  */
 export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, withinDays: number, limit: number, heatLimit: number) {
   return db.transaction().execute(async (trx) => {
@@ -157,7 +157,8 @@ export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, within
         union all
         select false, grid_cell_id, null, null, n, recurrences, null, null from heat
       )
-      select p.*, st_x(st_pointonsurface(c.geom)) as lng, st_y(st_pointonsurface(c.geom)) as lat
+      -- the centre of the cell's box: cheap for thousands of cells (a point on the surface costs ~50 µs each)
+      select p.*, (st_xmin(c.geom) + st_xmax(c.geom)) / 2 as lng, (st_ymin(c.geom) + st_ymax(c.geom)) / 2 as lat
       from places p join grid_cells c on c.id = p.grid_cell_id`.execute(trx)
     const spots: HotspotRow[] = []
     const heat: Array<{ lng: number; lat: number; count: number; recurrences: number }> = []
