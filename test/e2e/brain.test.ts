@@ -157,7 +157,14 @@ describe('command screen', () => {
 })
 
 describe('analysis page', () => {
-  it('shows trends, hot spots and the forecast with its backtest error', async () => {
+  it('shows trends, hot spots (a problem reported three times in one cell) and the forecast with its backtest error', async () => {
+    const supervisor = await sessions.page('supervisor')
+    const point = await pointInSupervisorCell(supervisor)
+    for (let i = 0; i < 3; i++) {
+      const status = await supervisor.evaluate(async (body) => (await fetch('/api/cases', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status,
+        { clientId: `e2e-hotspot-${Date.now()}-${i}`, source: 'supervisor', classKind: 'event', classCode: '0401', description: `反复出现的游商（e2e ${i + 1}）`, lng: point[0], lat: point[1] })
+      expect(status).toBe(200)
+    }
     const page = await sessions.page('leader')
     await page.getByTestId('nav-item-analysis').click()
     await page.waitForURL((url) => url.pathname === '/analysis')
@@ -166,6 +173,8 @@ describe('analysis page', () => {
     await screenshot(page, 'analysis-trends')
     await page.getByRole('tab', { name: '热点' }).click()
     await page.getByTestId('analysis-hotspots').waitFor()
+    await expect.poll(() => page.getByTestId('analysis-hotspot-reason').first().textContent()).toContain('无照经营游商：30 天内同一网格重复发生 2 次（共 3 件）')
+    await page.waitForFunction(() => !!window.__xiuhuaMap?.getSource('analysis-heat') && window.__xiuhuaMap.loaded(), undefined, { polling: 100 })
     await screenshot(page, 'analysis-hotspots')
     await page.getByRole('tab', { name: '预测' }).click()
     await expect.poll(() => page.getByTestId('analysis-trust').textContent()).toMatch(/回测|历史数据不足/)

@@ -6,8 +6,10 @@ import { Card, Col, Empty, Row, Select, Space, Table, Typography } from 'antd'
 import type { GeoJSONSource } from 'maplibre-gl'
 import { useTranslation } from 'react-i18next'
 import { analyticsHotspots, type Hotspot, type Hotspots, type Lang } from '../../api/client'
+import { useAuth } from '../../app/auth'
 import { ServerError } from '../../app/ServerError'
 import { useLoad } from '../../app/useLoad'
+import { GridCellsLayer } from '../../map/GridCellsLayer'
 import { MapView, useMap } from '../../map/MapView'
 import { useMapConfig } from '../../map/useMapConfig'
 import { lastDays, PeriodPicker } from './PeriodPicker'
@@ -67,6 +69,7 @@ export function HotspotsTab() {
   const { t, i18n } = useTranslation()
   const lang: Lang = i18n.language === 'en' ? 'en' : 'zh-CN'
   const config = useMapConfig()
+  const { can } = useAuth()
   const [period, setPeriod] = useState(lastDays(90))
   const [withinDays, setWithinDays] = useState(30)
   const [focus, setFocus] = useState<Hotspot | null>(null)
@@ -85,7 +88,7 @@ export function HotspotsTab() {
         <Col xs={24} xl={10}>
           <Card size="small" title={t('analysis.heat')} styles={{ body: { padding: 0 } }}>
             <div style={{ position: 'relative', height: 520 }} data-testid="analysis-heat">
-              {config && <MapView config={config}><HeatLayer data={data} focus={focus} /></MapView>}
+              {config && <MapView config={config}>{can('grid:read') && <GridCellsLayer tone="muted" />}<HeatLayer data={data} focus={focus} /></MapView>}
             </div>
           </Card>
         </Col>
