@@ -130,17 +130,26 @@ export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, within
   return db.transaction().execute(async (trx) => {
     await sql`select set_config('work_mem', ${SORT_MEMORY}, true)`.execute(trx)
     const { rows } = await sql<{ spot: boolean; grid_cell_id: string; class_kind: string | null; class_code: string | null; n: string; recurrences: string; lng: number; lat: number; hours: number[] | null; weekdays: number[] | null }>`
-      with reports as materialized (
-        select grid_cell_id, class_kind, class_code, created_at,
-          coalesce(created_at - lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at) <= make_interval(days => ${withinDays}), false) as again
-        from cases
+      -- the period's reports from the covering index; only cell × class pairs reported more than once can recur, so
+      -- only their reports (a fraction) are sorted by place, class and time for the recurrence window
+      with period as materialized (
+        select grid_cell_id, class_kind, class_code, created_at from cases
         where created_at >= ${from} and created_at < ${to} and grid_cell_id is not null and state not in (${list(VOID_STATES)}) ${inScope(scope)}
       ),
+      groups as materialized (
+        select grid_cell_id, class_kind, class_code, count(*) as n from period group by 1, 2, 3
+      ),
+      reports as materialized (
+        select p.grid_cell_id, p.class_kind, p.class_code, p.created_at,
+          coalesce(p.created_at - lag(p.created_at) over (partition by p.grid_cell_id, p.class_kind, p.class_code order by p.created_at) <= make_interval(days => ${withinDays}), false) as again
+        from period p join groups g on g.grid_cell_id = p.grid_cell_id and g.class_kind = p.class_kind and g.class_code = p.class_code and g.n > 1
+      ),
       pairs as materialized (
-        select grid_cell_id, class_kind, class_code, count(*) as n, count(*) filter (where again) as recurrences from reports group by 1, 2, 3
+        select grid_cell_id, class_kind, class_code, count(*) filter (where again) as recurrences from reports group by 1, 2, 3
       ),
       top as (
-        select * from pairs where recurrences > 0 order by recurrences desc, n desc, grid_cell_id, class_code limit ${limit}
+        select pairs.*, g.n from pairs join groups g using (grid_cell_id, class_kind, class_code)
+        where recurrences > 0 order by recurrences desc, g.n desc, grid_cell_id, class_code limit ${limit}
       ),
       spots as (
         select top.grid_cell_id, top.class_kind, top.class_code, top.n, top.recurrences,
@@ -150,7 +159,9 @@ export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, within
         group by 1, 2, 3, 4, 5
       ),
       heat as (
-        select grid_cell_id, sum(n) as n, sum(recurrences) as recurrences from pairs group by 1 order by 3 desc, 2 desc limit ${heatLimit}
+        select g.grid_cell_id, sum(g.n) as n, coalesce(sum(p.recurrences), 0) as recurrences
+        from groups g left join pairs p using (grid_cell_id, class_kind, class_code)
+        group by 1 order by 3 desc, 2 desc limit ${heatLimit}
       ),
       places as (
         select true as spot, grid_cell_id, class_kind, class_code, n, recurrences, hours, weekdays from spots
