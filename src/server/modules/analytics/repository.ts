@@ -121,73 +121,59 @@ export interface HotspotRow {
 const SORT_MEMORY = '64MB'
 
 /**
- * In one pass over the reports of [from, to): the (grid cell, class) pairs with the most recurrences — a report
- * within `withinDays` of the one before it in the same cell and class — with the local hours and weekdays (0 Sunday)
- * of their reports; and every cell's reports and recurrences (the heat map, at most `heatLimit` cells). Places are
- * the centres of the cells' boxes. Void reports (rejected, merged …) do not count.
+ * The (grid cell, class) pairs of [from, to) with the most recurrences — a report within `withinDays` of the one
+ * before it in the same cell and class — with the local hours and weekdays (0 Sunday) of their reports; and every
+ * cell's reports and recurrences (the heat map, at most `heatLimit` cells). One pass counts every pair (a window over
+ * the period's reports, read from the covering index); a second, small one reads the top pairs' report times. Places
+ * are the centres of the cells' boxes. Void reports (rejected, merged …) do not count.
  */
 export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, withinDays: number, limit: number, heatLimit: number) {
-  return db.transaction().execute(async (trx) => {
+  const counted = sql`created_at >= ${from} and created_at < ${to} and grid_cell_id is not null and state not in (${list(VOID_STATES)}) ${inScope(scope)}`
+  const { rows } = await db.transaction().execute(async (trx) => {
     await sql`select set_config('work_mem', ${SORT_MEMORY}, true)`.execute(trx)
-    const { rows } = await sql<{ spot: boolean; grid_cell_id: string; class_kind: string | null; class_code: string | null; n: string; recurrences: string; lng: number; lat: number; hours: number[] | null; weekdays: number[] | null }>`
-      -- the period's reports from the covering index; only cell × class pairs reported more than once can recur, so
-      -- only their reports (a fraction) are sorted by place, class and time for the recurrence window
-      with period as materialized (
-        select grid_cell_id, class_kind, class_code, created_at from cases
-        where created_at >= ${from} and created_at < ${to} and grid_cell_id is not null and state not in (${list(VOID_STATES)}) ${inScope(scope)}
-      ),
-      groups as materialized (
-        select grid_cell_id, class_kind, class_code, count(*) as n from period group by 1, 2, 3
-      ),
-      reports as materialized (
-        select p.grid_cell_id, p.class_kind, p.class_code, p.created_at,
-          coalesce(p.created_at - lag(p.created_at) over (partition by p.grid_cell_id, p.class_kind, p.class_code order by p.created_at) <= make_interval(days => ${withinDays}), false) as again
-        from period p join groups g on g.grid_cell_id = p.grid_cell_id and g.class_kind = p.class_kind and g.class_code = p.class_code and g.n > 1
-      ),
-      pairs as materialized (
-        select grid_cell_id, class_kind, class_code, count(*) filter (where again) as recurrences from reports group by 1, 2, 3
-      ),
-      top as (
-        select pairs.*, g.n from pairs join groups g using (grid_cell_id, class_kind, class_code)
-        where recurrences > 0 order by recurrences desc, g.n desc, grid_cell_id, class_code limit ${limit}
-      ),
-      spots as (
-        select top.grid_cell_id, top.class_kind, top.class_code, top.n, top.recurrences,
-          array_agg(extract(hour from r.created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int) as hours,
-          array_agg(extract(dow from r.created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int) as weekdays
-        from top join reports r using (grid_cell_id, class_kind, class_code)
-        group by 1, 2, 3, 4, 5
-      ),
-      heat as (
-        select g.grid_cell_id, sum(g.n) as n, coalesce(sum(p.recurrences), 0) as recurrences
-        from groups g left join pairs p using (grid_cell_id, class_kind, class_code)
-        group by 1 order by 3 desc, 2 desc limit ${heatLimit}
+    return sql<{ spot: boolean; grid_cell_id: string; class_kind: string | null; class_code: string | null; n: string; recurrences: string; lng: number; lat: number }>`
+      with pairs as materialized (
+        select grid_cell_id, class_kind, class_code, count(*) as n, count(*) filter (where again) as recurrences
+        from (
+          select grid_cell_id, class_kind, class_code,
+            created_at - lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at) <= make_interval(days => ${withinDays}) as again
+          from cases where ${counted}
+        ) r
+        group by 1, 2, 3
       ),
       places as (
-        select true as spot, grid_cell_id, class_kind, class_code, n, recurrences, hours, weekdays from spots
+        (select true as spot, grid_cell_id, class_kind, class_code, n, recurrences from pairs
+          where recurrences > 0 order by recurrences desc, n desc, grid_cell_id, class_code limit ${limit})
         union all
-        select false, grid_cell_id, null, null, n, recurrences, null, null from heat
+        (select false, grid_cell_id, null, null, sum(n), sum(recurrences) from pairs group by grid_cell_id order by 6 desc, 5 desc limit ${heatLimit})
       )
       -- the centre of the cell's box: cheap for thousands of cells (a point on the surface costs ~50 µs each)
       select p.*, (st_xmin(c.geom) + st_xmax(c.geom)) / 2 as lng, (st_ymin(c.geom) + st_ymax(c.geom)) / 2 as lat
       from places p join grid_cells c on c.id = p.grid_cell_id`.execute(trx)
-    const spots: HotspotRow[] = []
-    const heat: Array<{ lng: number; lat: number; count: number; recurrences: number }> = []
-    for (const r of rows) {
-      if (!r.spot) {
-        heat.push({ lng: Number(r.lng), lat: Number(r.lat), count: Number(r.n), recurrences: Number(r.recurrences) })
-        continue
-      }
-      const hours = new Array<number>(24).fill(0)
-      const weekdays = new Array<number>(7).fill(0)
-      for (const h of r.hours ?? []) hours[h]! += 1
-      for (const d of r.weekdays ?? []) weekdays[d]! += 1
-      spots.push({ grid_cell_id: r.grid_cell_id, class_kind: r.class_kind!, class_code: r.class_code!, n: Number(r.n), recurrences: Number(r.recurrences), lng: Number(r.lng), lat: Number(r.lat), hours, weekdays })
-    }
-    spots.sort((a, b) => b.recurrences - a.recurrences || b.n - a.n || a.grid_cell_id.localeCompare(b.grid_cell_id) || a.class_code.localeCompare(b.class_code))
-    heat.sort((a, b) => b.recurrences - a.recurrences || b.count - a.count)
-    return { spots, heat }
   })
+  const top = rows.filter((r) => r.spot)
+  const times = top.length
+    ? (await sql<{ grid_cell_id: string; class_kind: string; class_code: string; hour: number; dow: number }>`
+        select grid_cell_id, class_kind, class_code,
+          extract(hour from created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int as hour,
+          extract(dow from created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int as dow
+        from cases where ${counted}
+          and (grid_cell_id, class_kind, class_code) in (${sql.join(top.map((r) => sql`(${r.grid_cell_id}::uuid, ${r.class_kind}, ${r.class_code})`))})`.execute(db)).rows
+    : []
+  const spots: HotspotRow[] = top.map((r) => {
+    const hours = new Array<number>(24).fill(0)
+    const weekdays = new Array<number>(7).fill(0)
+    for (const t of times) {
+      if (t.grid_cell_id !== r.grid_cell_id || t.class_kind !== r.class_kind || t.class_code !== r.class_code) continue
+      hours[t.hour]! += 1
+      weekdays[t.dow]! += 1
+    }
+    return { grid_cell_id: r.grid_cell_id, class_kind: r.class_kind!, class_code: r.class_code!, n: Number(r.n), recurrences: Number(r.recurrences), lng: Number(r.lng), lat: Number(r.lat), hours, weekdays }
+  })
+  spots.sort((a, b) => b.recurrences - a.recurrences || b.n - a.n || a.grid_cell_id.localeCompare(b.grid_cell_id) || a.class_code.localeCompare(b.class_code))
+  const heat = rows.filter((r) => !r.spot).map((r) => ({ lng: Number(r.lng), lat: Number(r.lat), count: Number(r.n), recurrences: Number(r.recurrences) }))
+  heat.sort((a, b) => b.recurrences - a.recurrences || b.count - a.count)
+  return { spots, heat }
 }
 
 export interface DailyFilter {
