@@ -176,7 +176,8 @@ try {
     ['trends: 30 days by class, daily', '/api/analytics/trends?by=class&interval=day'],
     ['trends: 30 days by street, daily', '/api/analytics/trends?by=street&interval=day'],
     ['trends: 13 weeks by source, weekly', '/api/analytics/trends?by=source&interval=week'],
-    ['hot spots: 90 days, recurrence within 30 days, top 30 + heat', '/api/analytics/hotspots'],
+    ['hot spots: 30 days (the command screen), top 8 + heat', `/api/analytics/hotspots?limit=8&from=${new Date(Date.now() + 8 * 3600_000 - 29 * 86_400_000).toISOString().slice(0, 10)}`],
+    ['hot spots: 90 days (the analysis page), top 30 + heat', '/api/analytics/hotspots'],
     ['top sources per street: 30 days', '/api/analytics/street-sources'],
     ['forecast: 182 days history, 28 ahead, 4-week backtest', '/api/analytics/forecast'],
   ]

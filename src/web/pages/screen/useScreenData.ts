@@ -27,6 +27,9 @@ export interface ScreenData {
   stale: boolean
 }
 
+/** The local date `days` days before today. */
+const daysAgo = (days: number) => new Date(Date.now() + 8 * 3600_000 - days * 86_400_000).toISOString().slice(0, 10)
+
 function every(fn: () => void, ms: number) {
   fn()
   const timer = setInterval(fn, ms)
@@ -55,7 +58,7 @@ export function useScreenData(): ScreenData & { canAlarms: boolean; canDevices: 
   }, [])
   const loadSlow = useCallback(() => {
     analyticsTrends({ by: 'source', interval: 'day', limit: 3 }).then(setTrends, () => undefined)
-    analyticsHotspots({ limit: 8 }).then(setHotspots, () => undefined)
+    analyticsHotspots({ limit: 8, from: daysAgo(29) }).then(setHotspots, () => undefined)
     Promise.all([evaluationRankings('streets'), evaluationRankings('units')]).then(([streets, units]) => setRankings({ streets, units }), () => setRankings({ streets: null, units: null }))
   }, [])
   const loadIot = useCallback(() => {
