@@ -12,6 +12,7 @@ import type { Context } from './context.js'
 import { authPlugin } from './platform/auth/plugin.js'
 import { AppError, errorBody, pickLocale } from './platform/errors.js'
 import { type App, ErrorReply, toAppError, validatorCompiler } from './platform/http.js'
+import { analyticsRoutes } from './modules/analytics/routes.js'
 import { citizenRoutes } from './modules/citizen/routes.js'
 import { matrixRoutes } from './modules/cases/matrix-routes.js'
 import { caseRoutes } from './modules/cases/routes.js'
@@ -143,6 +144,7 @@ export async function buildApp(context: Context, options: { logger?: FastifyBase
   iotRoutes(app, context.devices, context.db)
   ruleRoutes(app, new RuleStore(context.db, context.events, context.alarms), context.alarms)
   evaluationRoutes(app, context.evaluation)
+  analyticsRoutes(app, context.analytics)
 
   if (fs.existsSync(WEB_DIR)) {
     await app.register(async (web) => {

@@ -28,6 +28,7 @@ import { DeviceRegistry } from './modules/iot/registry.js'
 import { TelemetryIngest } from './modules/iot/ingest/pipeline.js'
 import { AlarmService } from './modules/iot/rules/alarms.js'
 import { OFFLINE_EVERY_MS, OFFLINE_JOB, offlineJob } from './modules/iot/rules/offline.js'
+import { AnalyticsService } from './modules/analytics/service.js'
 
 export interface Context {
   config: Config
@@ -56,6 +57,8 @@ export interface Context {
   alarms: AlarmService
   /** Comprehensive evaluation (综合考核): rankings, published periods. */
   evaluation: EvaluationService
+  /** The city management brain (城管大脑): summaries, trends, hot spots, forecasts over the cases. */
+  analytics: AnalyticsService
   broker: Broker | undefined
 }
 
@@ -117,7 +120,7 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   }, 3600_000)
   const context: Context = {
     config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
-    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation: new EvaluationService(db, org), broker: undefined,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation: new EvaluationService(db, org), analytics: new AnalyticsService(db, org, calendar), broker: undefined,
   }
   await reload(context)
   return context

@@ -27,7 +27,7 @@ describe('navigation follows permissions', () => {
       await page.getByTestId('home-unit').waitFor()
       expect(await page.getByTestId('home-unit').textContent()).toBe('新洲区')
       const items = await navItems(page)
-      expect(Object.keys(items)).toEqual(['home', 'fieldReport', 'inbox', 'cases', 'command', 'evaluation', 'iotDevices', 'iotAlarms', 'iotRules', 'map', 'units', 'people', 'roles', 'grid', 'classes', 'caseSettings', 'audit'])
+      expect(Object.keys(items)).toEqual(['home', 'fieldReport', 'inbox', 'cases', 'command', 'evaluation', 'analysis', 'screen', 'iotDevices', 'iotAlarms', 'iotRules', 'map', 'units', 'people', 'roles', 'grid', 'classes', 'caseSettings', 'audit'])
       expect(items).toMatchObject({ home: '首页', units: '组织机构', people: '人员', roles: '角色权限', audit: '审计日志' })
       // The home page's counters come from the API.
       await expect.poll(() => page.getByTestId('count-users').locator('.ant-statistic-content-value').textContent()).toMatch(/^\d+$/)
@@ -74,7 +74,7 @@ describe('navigation follows permissions', () => {
     const { page, context } = await openSession(browser, baseUrl)
     try {
       await login(page, 'leader')
-      expect(Object.keys(await navItems(page))).toEqual(['home', 'fieldReport', 'inbox', 'cases', 'command', 'evaluation', 'iotDevices', 'iotAlarms', 'iotRules', 'map', 'units', 'people', 'grid', 'classes', 'caseSettings'])
+      expect(Object.keys(await navItems(page))).toEqual(['home', 'fieldReport', 'inbox', 'cases', 'command', 'evaluation', 'analysis', 'screen', 'iotDevices', 'iotAlarms', 'iotRules', 'map', 'units', 'people', 'grid', 'classes', 'caseSettings'])
       expect((await pageFetch(page, '/api/users')).status).toBe(200)
       expect((await pageFetch(page, '/api/audit')).status).toBe(403)
     } finally {

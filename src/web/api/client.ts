@@ -3,6 +3,7 @@ import type {
   Alarm, AlarmList, AlarmState, DeviceDetail, DeviceImportReply, DeviceMapReply, DeviceModel, DeviceState, DeviceSummary, IotRule, IotRuleInput, NewDevice, Severity, TelemetrySeries,
   AppConfig, Catalogue, MyReports, PublicCase, PublicMapReply, Publication, Rating, ReporterOf, ReporterView, SubmitReply, AuditEntry, CalendarRules, CalendarYear, CaseLight, CaseMapReply, NotificationList, CaseActionBody, CaseClass, CaseDetail, CaseReport, CaseReportReply, CaseSource, CaseState, CaseSummary, Cell, CellCollection, CellPerson, DispatchRule, DispatchRuleInput, ErrorBody, ImportResult, Lang, LoginResult,
   LookupResult, Me, Page, Permission, Role, StoredFile, Unit, UnitKind, User,
+  AnalyticsSummary, EvaluationRanking, Forecast, Hotspots, StreetSources, TrendBy, TrendInterval, Trends,
 } from './types'
 
 export type * from './types'
@@ -364,3 +365,28 @@ export interface AlarmQuery extends Query {
 export const listAlarms = (query?: AlarmQuery, init?: RequestInit) => get<AlarmList>('/api/iot/alarms', query, init)
 export const acknowledgeAlarm = (alarmId: string) => post<Alarm>(`/api/iot/alarms/${id(alarmId)}/acknowledge`)
 export const clearAlarm = (alarmId: string, comment: string) => post<Alarm>(`/api/iot/alarms/${id(alarmId)}/clear`, { comment })
+
+// The city management brain (城管大脑)
+export interface PeriodQuery extends Query { from?: string; to?: string }
+export const analyticsSummary = (init?: RequestInit) => get<AnalyticsSummary>('/api/analytics/summary', undefined, init)
+export const analyticsTrends = (query: PeriodQuery & { by: TrendBy; interval: TrendInterval; limit?: number }, init?: RequestInit) =>
+  get<Trends>('/api/analytics/trends', query, init)
+export const analyticsHotspots = (query: PeriodQuery & { withinDays?: number; limit?: number }, init?: RequestInit) =>
+  get<Hotspots>('/api/analytics/hotspots', query, init)
+export const analyticsStreetSources = (query: PeriodQuery & { top?: number }, init?: RequestInit) => get<StreetSources>('/api/analytics/street-sources', query, init)
+export interface ForecastQuery extends Query { classKind?: string; classCode?: string; streetId?: string; horizon?: number; historyDays?: number; backtestWeeks?: number }
+export const analyticsForecast = (query: ForecastQuery, init?: RequestInit) => get<Forecast>('/api/analytics/forecast', query, init)
+
+/**
+ * The evaluation module's monthly ranking, or null while there is none: the route answers 404 until that module is
+ * deployed, and an empty list before the first month is counted.
+ */
+export async function evaluationRankings(subject: 'units' | 'streets', period?: string, init?: RequestInit): Promise<EvaluationRanking | null> {
+  try {
+    const ranking = await get<EvaluationRanking>('/api/evaluation/rankings', { subject, period }, init)
+    return ranking.rows?.length ? ranking : null
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 403)) return null
+    throw error
+  }
+}

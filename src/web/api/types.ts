@@ -1,6 +1,7 @@
 // Shapes of the server's JSON, derived from the server's own TypeBox schemas (type-only imports), so the contract has one source.
 import type { Geometry } from 'geojson'
 import type { Static } from 'typebox'
+import type * as analytics from '../../server/modules/analytics/schemas'
 import type * as cases from '../../server/modules/cases/schemas'
 import type * as workflow from '../../server/modules/cases/workflow-table'
 import type { CalendarRules as ServerCalendarRules } from '../../server/modules/cases/calendar-settings'
@@ -303,3 +304,19 @@ export interface AlarmList extends Page<Alarm> {
   /** Open alarms by severity (the console's counters). */
   counts: Record<Severity, number>
 }
+
+// The city management brain (城管大脑): GET /api/analytics/*
+export type AnalyticsSummary = Static<typeof analytics.Summary>
+export type OverdueCase = AnalyticsSummary['overdue'][number]
+export type Trends = Static<typeof analytics.Trends>
+export type TrendBy = Static<typeof analytics.TrendQuery>['by']
+export type TrendInterval = Static<typeof analytics.TrendQuery>['interval']
+export type Hotspots = Static<typeof analytics.Hotspots>
+export type Hotspot = Hotspots['items'][number]
+export type StreetSources = Static<typeof analytics.StreetSources>
+export type Forecast = Static<typeof analytics.Forecast>
+/** A name in both languages, as the analytics routes give it. */
+export type Names = Record<Lang, string>
+
+/** GET /api/evaluation/rankings — the evaluation module's ranking (综合考核排名), as the command screen shows it. */
+export type { Ranking as EvaluationRanking } from './evaluation'

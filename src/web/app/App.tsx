@@ -11,13 +11,14 @@ import { NAV_ITEMS, type NavKey } from './nav'
 import { Shell } from './Shell'
 import { LoginPage } from '../pages/login/LoginPage'
 
-const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>> = {
+const pages: Record<Exclude<NavKey, 'home' | 'screen'>, LazyExoticComponent<ComponentType>> = {
   field: lazy(() => import('../pages/field/FieldTasksPage')),
   fieldReport: lazy(() => import('../pages/field/FieldReportPage')),
   inbox: lazy(() => import('../pages/inbox/InboxPage')),
   cases: lazy(() => import('../pages/cases/CasesPage')),
   command: lazy(() => import('../pages/command/CommandMapPage')),
   evaluation: lazy(() => import('../pages/evaluation/EvaluationPage')),
+  analysis: lazy(() => import('../pages/analysis/AnalysisPage')),
   iotDevices: lazy(() => import('../pages/iot/DevicesPage')),
   iotAlarms: lazy(() => import('../pages/iot/AlarmsPage')),
   iotRules: lazy(() => import('../pages/iot/RulesPage')),
@@ -30,6 +31,8 @@ const pages: Record<Exclude<NavKey, 'home'>, LazyExoticComponent<ComponentType>>
   caseSettings: lazy(() => import('../pages/settings/CaseSettingsPage')),
   audit: lazy(() => import('../pages/audit/AuditPage')),
 }
+/** The command screen (大屏): full screen, without the app's frame. */
+const ScreenPage = lazy(() => import('../pages/screen/ScreenPage'))
 const HomePage = lazy(() => import('../pages/home/HomePage'))
 const CaseDetailPage = lazy(() => import('../pages/cases/CaseDetailPage'))
 const FieldCasePage = lazy(() => import('../pages/field/FieldCasePage'))
@@ -69,10 +72,11 @@ export function App() {
                 <Route path="map" element={<Suspense fallback={null}><CitizenMapPage /></Suspense>} />
                 <Route path="*" element={<Navigate to="/citizen" replace />} />
               </Route>
+              <Route path="/screen" element={<RequireAuth><RequirePermission permission="analytics:read"><Suspense fallback={null}><ScreenPage /></Suspense></RequirePermission></RequireAuth>} />
               <Route element={<RequireAuth><Suspense fallback={null}><FieldOutbox /></Suspense><Shell /></RequireAuth>}>
                 <Route index element={<HomePage />} />
-                {NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => {
-                  const Page = pages[item.key as Exclude<NavKey, 'home'>]
+                {NAV_ITEMS.filter((item) => item.key !== 'home' && item.key !== 'screen').map((item) => {
+                  const Page = pages[item.key as Exclude<NavKey, 'home' | 'screen'>]
                   return (
                     <Route
                       key={item.key}

@@ -1,12 +1,12 @@
 // The navigation items: route, icon and the permission that shows each one.
 import type { ReactNode } from 'react'
 import {
-  AimOutlined, AlertOutlined, ApartmentOutlined, ApiOutlined, ControlOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, CameraOutlined, EnvironmentOutlined, HomeOutlined,
+  AimOutlined, AlertOutlined, AreaChartOutlined, DesktopOutlined, ApartmentOutlined, ApiOutlined, ControlOutlined, AppstoreOutlined, AuditOutlined, BorderOuterOutlined, CameraOutlined, EnvironmentOutlined, HomeOutlined,
   InboxOutlined, ProfileOutlined, SafetyCertificateOutlined, ScheduleOutlined, SettingOutlined, TeamOutlined, TrophyOutlined,
 } from '@ant-design/icons'
 
 export type NavKey =
-  | 'home' | 'field' | 'fieldReport' | 'inbox' | 'cases' | 'command' | 'iotDevices' | 'iotAlarms' | 'iotRules' | 'map' | 'units' | 'people' | 'roles'
+  | 'home' | 'field' | 'fieldReport' | 'inbox' | 'cases' | 'command' | 'analysis' | 'screen' | 'iotDevices' | 'iotAlarms' | 'iotRules' | 'map' | 'units' | 'people' | 'roles'
   | 'grid' | 'classes' | 'caseSettings' | 'audit' | 'evaluation'
 
 export interface NavItem {
@@ -27,6 +27,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'cases', path: '/cases', icon: <ProfileOutlined />, permission: 'case:read' },
   { key: 'command', path: '/command', icon: <AimOutlined />, permission: 'case:read' },
   { key: 'evaluation', path: '/evaluation', icon: <TrophyOutlined />, permission: 'evaluation:read' },
+  { key: 'analysis', path: '/analysis', icon: <AreaChartOutlined />, permission: 'analytics:read' },
+  // the command screen (大屏) opens full screen, outside the app's frame
+  { key: 'screen', path: '/screen', icon: <DesktopOutlined />, permission: 'analytics:read' },
   { key: 'iotDevices', path: '/iot/devices', icon: <ApiOutlined />, permission: 'device:read' },
   { key: 'iotAlarms', path: '/iot/alarms', icon: <AlertOutlined />, permission: 'alarm:read' },
   { key: 'iotRules', path: '/iot/rules', icon: <ControlOutlined />, permission: 'device:read' },

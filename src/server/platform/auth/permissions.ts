@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   'evaluation:read': { group: 'evaluation', name: '查看综合考核', nameEn: 'View evaluation rankings (units and streets: their own rows)' },
   'evaluation:configure': { group: 'evaluation', name: '设置考核权重', nameEn: 'Set evaluation weights and deductions' },
   'evaluation:publish': { group: 'evaluation', name: '发布考核通报', nameEn: 'Publish (freeze) an evaluation period' },
+  'analytics:read': { group: 'analytics', name: '查看分析研判与大屏', nameEn: 'View analysis, forecasts and the command screen' },
 } as const
 
 export type Permission = keyof typeof PERMISSIONS
@@ -39,16 +40,18 @@ const READ_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'org:r
 const IOT_WATCH: Permission[] = ['device:read', 'alarm:read', 'alarm:act']
 /** The evaluation (综合考核): the centre reads every row; leaders also set weights and publish. */
 const EVALUATION_LEAD: Permission[] = ['evaluation:read', 'evaluation:configure', 'evaluation:publish']
+/** The city management brain (城管大脑): analysis, forecasts and the command screen, over the user's data scope. */
+const ANALYSIS: Permission[] = ['analytics:read']
 const FIELD_BASICS: Permission[] = ['map:view', 'grid:read', 'class:read', 'case:read', 'case:act']
 
 /** Built-in roles (PRODUCT.md, "People who use it every day"); admins may change their permission sets. */
 export const BUILTIN_ROLES: Array<{ key: string; name: string; nameEn: string; permissions: Permission[] }> = [
   { key: 'admin', name: '系统管理员', nameEn: 'Administrator', permissions: ALL_PERMISSIONS },
-  { key: 'leader', name: '领导', nameEn: 'Leader', permissions: [...READ_BASICS, ...IOT_WATCH, ...EVALUATION_LEAD, 'user:read', 'case:report'] },
-  { key: 'shift_leader', name: '值班长', nameEn: 'Shift leader', permissions: [...READ_BASICS, ...IOT_WATCH, 'evaluation:read', 'user:read', 'case:report'] },
-  { key: 'acceptor', name: '受理员', nameEn: 'Acceptor', permissions: [...READ_BASICS, ...IOT_WATCH, 'evaluation:read', 'case:report'] },
-  { key: 'dispatcher', name: '派遣员', nameEn: 'Dispatcher', permissions: [...READ_BASICS, ...IOT_WATCH, 'evaluation:read', 'user:read'] },
+  { key: 'leader', name: '领导', nameEn: 'Leader', permissions: [...READ_BASICS, ...IOT_WATCH, ...EVALUATION_LEAD, ...ANALYSIS, 'user:read', 'case:report'] },
+  { key: 'shift_leader', name: '值班长', nameEn: 'Shift leader', permissions: [...READ_BASICS, ...IOT_WATCH, 'evaluation:read', ...ANALYSIS, 'user:read', 'case:report'] },
+  { key: 'acceptor', name: '受理员', nameEn: 'Acceptor', permissions: [...READ_BASICS, ...IOT_WATCH, 'evaluation:read', ...ANALYSIS, 'case:report'] },
+  { key: 'dispatcher', name: '派遣员', nameEn: 'Dispatcher', permissions: [...READ_BASICS, ...IOT_WATCH, 'evaluation:read', ...ANALYSIS, 'user:read'] },
   { key: 'supervisor', name: '监督员', nameEn: 'Field supervisor', permissions: [...FIELD_BASICS, 'case:report'] },
-  { key: 'disposal', name: '处置单位人员', nameEn: 'Disposal unit staff', permissions: [...READ_BASICS, 'evaluation:read'] },
+  { key: 'disposal', name: '处置单位人员', nameEn: 'Disposal unit staff', permissions: [...READ_BASICS, 'evaluation:read', ...ANALYSIS] },
   { key: 'officer', name: '执法队员', nameEn: 'Enforcement officer', permissions: [...FIELD_BASICS] },
 ]
