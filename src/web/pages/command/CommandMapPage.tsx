@@ -1,12 +1,12 @@
 // Command map (指挥地图): the open cases in the user's scope on the map, coloured by their time light, clustered where
 // they are many; a click shows a case and leads to it. Filters by light, state, class, street and source; the counts by
 // light are the legend. The view reloads when moved and follows case changes live, without moving.
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import { Alert, Badge, Button, Card, Drawer, Spin, Typography } from 'antd'
 import { FilterOutlined } from '@ant-design/icons'
 import type { MapMouseEvent } from 'maplibre-gl'
 import { useTranslation } from 'react-i18next'
-import { gridExtent, type AppConfig, type CaseMapQuery, type CaseMapReply, type Lang } from '../../api/client'
+import { type CaseMapQuery, type CaseMapReply, type Lang } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { errorMessage } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
@@ -17,30 +17,11 @@ import { useUnits } from '../units/unitTree'
 import { countByLight, lightOf, toFeatures } from './caseMapData'
 import { CaseMapLoader } from './CaseMapLoader'
 import { CasePopup } from './CasePopup'
+import { useMapConfig } from '../../map/useMapConfig'
 import { CASE_CLUSTERS, CASE_POINTS, CasesLayer } from './CasesLayer'
 import { activeFilters, ALL_LIGHTS, FilterFields, LightFilter, LightLegend, type Filters } from './CommandFilters'
 
-type MapConfig = Pick<AppConfig, 'baseMap' | 'tiandituKey' | 'bbox'>
-
 const EMPTY: CaseMapReply = { items: [], total: 0, truncated: false }
-
-/** Where the map opens: the extent of the user's grid cells, else the district. */
-function useMapConfig(): MapConfig | null {
-  const { config, can } = useAuth()
-  const [extent, setExtent] = useState<MapConfig['bbox'] | null | undefined>(undefined)
-  const gridReadable = can('grid:read')
-  useEffect(() => {
-    if (!gridReadable) {
-      setExtent(null)
-      return
-    }
-    gridExtent().then((r) => setExtent(r.bbox), () => setExtent(null))
-  }, [gridReadable])
-  return useMemo<MapConfig | null>(() => {
-    if (!config || extent === undefined) return null
-    return { baseMap: config.baseMap, tiandituKey: config.tiandituKey, bbox: extent ?? config.bbox }
-  }, [config, extent])
-}
 
 export default function CommandMapPage() {
   const { t, i18n } = useTranslation()
