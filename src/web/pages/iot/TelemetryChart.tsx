@@ -13,7 +13,7 @@ import { useIsMobile } from '../../app/useIsMobile'
 import { useLoad } from '../../app/useLoad'
 import { keyName } from './ruleText'
 import { useLang } from './shared'
-import { useECharts, type ChartOption } from './useECharts'
+import { useChart, type ChartOption } from '../../charts/useChart'
 
 type Preset = '1h' | '24h' | '7d' | '30d' | 'custom'
 const PRESETS: readonly Preset[] = ['1h', '24h', '7d', '30d', 'custom']
@@ -132,7 +132,7 @@ export default function TelemetryChart({ deviceId, keys, thresholdsOf, reloadKey
   const option = useMemo(() => (data && data.points.length > 0
     ? chartOption(data, name, thresholds, lang, { avg: t('iot.chart.avg'), range: t('iot.chart.range'), min: t('iot.chart.min'), max: t('iot.chart.max') })
     : null), [data, name, thresholds, lang, t])
-  const chartRef = useECharts(option, lang)
+  const chartRef = useChart(option, lang)
 
   if (keys.length === 0) return <Empty description={t('iot.chart.noKeys')} />
   const bucket = data ? bucketText(data.bucketSeconds, t) : null
