@@ -59,18 +59,22 @@ describe('evaluation', () => {
 
     await root.getByTestId('subject-tab-streets').click()
     await tablesLoaded(page)
+    // other browser tests share this server and report in 邾城街道 too: the page shows what the API counts, ours among them
+    const ranking = await pageFetch<{ rows: Array<{ name: string; indicators: Record<string, number | null> }> }>(page, '/api/evaluation/rankings?subject=streets')
+    const reported = ranking.body.rows.find((row) => row.name === '邾城街道')?.indicators.reported ?? 0
+    expect(reported).toBeGreaterThanOrEqual(2)
     const street = root.locator('tr.ant-table-row', { hasText: '邾城街道' })
-    await expect.poll(() => street.getByTestId('figure-reported').textContent()).toBe('2')
+    await expect.poll(() => street.getByTestId('figure-reported').textContent()).toBe(String(reported))
     await screenshot(page, 'evaluation-streets-desktop')
     await street.getByTestId('figure-reported').click()
     const drawer = page.getByTestId('drill-drawer')
     await drawer.waitFor()
-    await expect.poll(() => drawer.getByTestId('drill-case').count()).toBe(2)
-    expect((await drawer.getByTestId('drill-case').allTextContents()).sort()).toEqual([...tickets].sort())
+    await expect.poll(() => drawer.getByTestId('drill-case').count()).toBe(Math.min(reported, 1000))
+    expect(await drawer.getByTestId('drill-case').allTextContents()).toEqual(expect.arrayContaining(tickets))
     await screenshot(page, 'evaluation-drill-down-desktop')
-    await drawer.getByTestId('drill-case').first().click()
+    await drawer.getByTestId('drill-case').filter({ hasText: tickets[0]! }).click()
     await page.waitForURL((url) => url.pathname.startsWith('/cases/'))
-    await page.getByText(tickets[0]!.slice(0, 6)).first().waitFor()
+    await page.getByText(tickets[0]!).first().waitFor()
   })
 
   it('a leader publishes last month after confirming; its ranking is then marked published and the difference is empty', async () => {
