@@ -107,10 +107,16 @@ async function uploadPhoto(page: Page, name: string, buffer: Buffer): Promise<vo
 /** Picks a unit in the dialog's unit tree by typing part of its name. */
 async function pickUnit(page: Page, search: string, name: string): Promise<void> {
   const dialog = page.getByTestId('case-action-dialog')
-  await dialog.locator('.ant-select').first().click()
-  await page.keyboard.type(search)
-  await page.locator('.ant-select-dropdown:visible .ant-select-tree-node-content-wrapper', { hasText: name }).first().click()
-  await expect.poll(() => dialog.locator('.ant-select-content, .ant-select-selection-item').first().textContent()).toContain(name)
+  const chosen = () => dialog.locator('.ant-select-content, .ant-select-selection-item').first().textContent()
+  // a click that lands while the tree is still filtering picks nothing: search and click again until the unit shows
+  for (let attempt = 0; attempt < 3 && !(await chosen())?.includes(name); attempt++) {
+    if (attempt > 0) await page.keyboard.press('Escape') // closes the tree and clears its search
+    await dialog.locator('.ant-select').first().click()
+    await page.keyboard.type(search)
+    await page.locator('.ant-select-dropdown:visible .ant-select-tree-node-content-wrapper', { hasText: name }).first().click()
+    await expect.poll(chosen, { timeout: 3_000 }).toContain(name).catch(() => undefined)
+  }
+  expect(await chosen()).toContain(name)
 }
 
 const timelineActions = (page: Page) =>
