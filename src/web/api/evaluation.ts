@@ -37,13 +37,9 @@ export interface EvaluationSettings {
 }
 export interface SettingsReply { settings: EvaluationSettings; version: number; updatedAt: string | null; formulas: Record<'unit' | 'region' | 'supervisor', Bilingual> }
 
-export interface RowDifference {
-  id: string
-  name: string
-  published: { rank: number; composite: number } | null
-  now: { rank: number; composite: number } | null
-  indicators: Record<string, [number | null, number | null]>
-}
+/** One row a re-computation of a published period would change (the server's own type). */
+export type { RowDifference } from '../../server/modules/evaluation/indicators'
+import type { RowDifference } from '../../server/modules/evaluation/indicators'
 export interface PeriodDiff { period: string; frozenAt: string; subjects: Record<EvaluationSubject, RowDifference[]> }
 
 export const getRanking = (subject: EvaluationSubject, period: PeriodQuery) => request<Ranking>('GET', withQuery('/api/evaluation/rankings', { subject, ...period }))

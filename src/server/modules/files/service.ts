@@ -81,12 +81,13 @@ export class FileService {
   }
 
   /**
-   * Checks a photo (see `check`), stores it and records it, audited as `audited.actor`. `uploadedBy` null: an anonymous citizen's photo (never matched as
-   * a retry). The thumbnail is made on its first read (see `open`); its key is set now. The caller has checked who may upload.
+   * Checks a photo (see `check`), stores it and records it for the uploader, audited as `audited.actor`. The same
+   * bytes sent again by the same person before a case uses them answer the first copy. The thumbnail is made on its
+   * first read (see `open`); its key is set now. The caller has checked who may upload.
    */
-  async storePhoto(bytes: Buffer, uploadedBy: string | null, audited: { actor: Actor }): Promise<UploadedFile> {
+  async storePhoto(bytes: Buffer, uploadedBy: string, audited: { actor: Actor }): Promise<UploadedFile> {
     const { photo, sha256 } = await this.check(bytes)
-    const copy = uploadedBy ? await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256) : undefined
+    const copy = await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256)
     if (copy) return present(copy)
     const row = await this.keep(bytes, photo, sha256, uploadedBy)
     await this.db.kysely.transaction().execute(async (trx) => {
