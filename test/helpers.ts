@@ -58,7 +58,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const { db, drop } = await cloneDatabase()
   const config = testConfig(overrides)
-  const log = pino({ level: 'silent' })
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const context = await createContext(config, db, log)
   const app = await buildApp(context)
   await app.ready()

@@ -1,5 +1,5 @@
 // The audit log (审计日志): every login and every change, with who, when, what and from where.
-import { type Kysely, sql } from 'kysely'
+import { type Insertable, type Kysely, sql } from 'kysely'
 import type { Database } from './db/database.js'
 
 export interface Actor {
@@ -25,20 +25,22 @@ export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system' }
  * seals it into the hash chain (0013_audit_sealed_in_batches.sql). No lock is taken here.
  */
 export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor_id: actor.userId,
-      actor_name: actor.username,
-      action: entry.action,
-      entity_type: entry.entityType ?? null,
-      entity_id: entry.entityId ?? null,
-      outcome: entry.outcome ?? 'ok',
-      ip: actor.ip ?? null,
-      user_agent: actor.userAgent?.slice(0, 300) ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute()
+  await db.insertInto('audit_log').values(auditRow(actor, entry)).execute()
+}
+
+/** The audit_log row of an entry, for a statement that writes it together with its change (cases' insertIntake). */
+export function auditRow(actor: Actor, entry: AuditEntry): Insertable<Database['audit_log']> {
+  return {
+    actor_id: actor.userId,
+    actor_name: actor.username,
+    action: entry.action,
+    entity_type: entry.entityType ?? null,
+    entity_id: entry.entityId ?? null,
+    outcome: entry.outcome ?? 'ok',
+    ip: actor.ip ?? null,
+    user_agent: actor.userAgent?.slice(0, 300) ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+  }
 }
 
 /** The job that seals the audit log (any process may run it; sealers take turns on the chain's lock). */

@@ -4,7 +4,7 @@ import type { Static } from 'typebox'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
-import { type Actor, audit, SYSTEM_ACTOR } from '../../platform/audit.js'
+import { type Actor, audit, auditRow, SYSTEM_ACTOR } from '../../platform/audit.js'
 import { actorOf, type Principal } from '../../platform/auth/principal.js'
 import { AppError, notFound } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
@@ -12,7 +12,7 @@ import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
 import { findClass } from '../classes/service.js'
 import { findUsersByIds } from '../identity/repository.js'
 import { notifyReporters, notifyReviewers, pushNotifications } from '../notifications/service.js'
-import { assertPhotos, attachToCase, insertCasePhotos, type NewPhoto, publicPhotos, uploadDetails } from '../files/service.js'
+import { assertPhotos, attachToCase, type NewPhoto, publicPhotos, uploadDetails } from '../files/service.js'
 import { open311Status, type PublicCase, publicStage, serviceCodeOf } from './public.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
@@ -104,29 +104,31 @@ export class CaseService {
    * The intake without the case's detail read back, for channels that answer only the ticket (citizens, Open311).
    * `fresh`: the client id was just made up (a channel without one), so no earlier case can have it.
    */
-  async intakeLean(actor: Actor, input: ReportInput, within: Within | undefined, fresh: boolean, newPhotos?: () => Promise<NewPhoto[]>): Promise<{ created: boolean; id: string; ticket: string }> {
-    const { created, row } = await this.intakeRow(actor, null, input, { within, lookFirst: !fresh, newPhotos })
+  async intakeLean(actor: Actor, input: ReportInput, within: Within | repo.Beside | undefined, fresh: boolean, newPhotos?: () => Promise<NewPhoto[]>): Promise<{ created: boolean; id: string; ticket: string }> {
+    const { created, row } = await this.intakeRow(actor, null, input, typeof within === 'function' ? { within, lookFirst: !fresh, newPhotos } : { beside: within, lookFirst: !fresh, newPhotos })
     return { created, id: row.id, ticket: row.ticket }
   }
 
   /** The new or existing case; for a new one also its first timeline entry as the detail shows it (so it is not read back). */
   private async intakeRow(actor: Actor, reportedBy: string | null, input: ReportInput, options: IntakeOptions): Promise<{ created: boolean; row: CaseRow; entry?: TimelineEntry }> {
-    const { within, lookFirst, newPhotos } = options
-    const existing = lookFirst ? await repo.findByClientId(this.db.kysely, input.source, input.clientId) : undefined
-    if (existing) return { created: false, row: existing }
+    const { within, beside, lookFirst, newPhotos } = options
+    const cls = await this.classOf(input.classKind, input.classCode)
+    const [lng, lat] = toWgs84(input.lng, input.lat, input.crs ?? 'wgs84')
+    const near = this.duplicates.metres > 0 ? { classKind: input.classKind, classCode: input.classCode, lng, lat, ...this.duplicates, openStates: OPEN_STATES } : null
+    const looked = lookFirst || near ? await repo.lookBeforeIntake(this.db.kysely, input.source, lookFirst ? input.clientId : null, near) : { existed: false, nearby: [] }
+    if (looked.existed) {
+      const existing = await repo.findByClientId(this.db.kysely, input.source, input.clientId)
+      if (existing) return { created: false, row: existing }
+    }
     // a person's report cites their own photos (a retry above answers the case, whose photos are linked to it already)
     if (reportedBy) await assertPhotos(this.db.kysely, input.photoIds ?? [], reportedBy)
-    const cls = await this.classOf(input.classKind, input.classCode)
     if (!cls || !cls.active) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的分类 ${input.classCode}`, en: `unknown class ${input.classCode}` } })
-    const [lng, lat] = toWgs84(input.lng, input.lat, input.crs ?? 'wgs84')
     const cell = this.grid.cellAt(lng, lat)
     const community = cell ? this.org.unit(cell.communityId) : undefined
     const street = cell ? this.org.ancestorOfKind(cell.communityId, ['street', 'zone']) : undefined
     const district = this.org.district()
     if (!district) throw new AppError('UNAVAILABLE', { reason: { 'zh-CN': '尚未建立组织机构', en: 'no organisation yet' } })
-    const possibleDuplicates = this.duplicates.metres > 0
-      ? await repo.nearbyOpenCases(this.db.kysely, { classKind: input.classKind, classCode: input.classCode, lng, lat, ...this.duplicates, openStates: OPEN_STATES })
-      : []
+    const possibleDuplicates = looked.nearby
     const photos = newPhotos ? await newPhotos() : []
     const photoIds = [...(input.photoIds ?? []), ...photos.map((p) => p.id)]
     const now = new Date()
@@ -136,45 +138,51 @@ export class CaseService {
       kind: 'reported', action: 'report', at: now, actor_id: reportedBy, role: input.source, unit_id: null, from_state: 'reported', to_state: 'reported',
       comment: null, reason: null, photo_ids: photoIds, detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) },
     }
-    const created = await this.db.kysely.transaction().execute(async (trx) => {
-      const row = await repo.insertCase(trx, {
-        ticket: repo.nextTicket(district.code, day),
-        source: input.source,
-        client_id: input.clientId,
-        reported_by: reportedBy,
-        class_kind: input.classKind,
-        class_code: input.classCode,
-        urgency: input.urgency ?? cls.default_urgency,
-        description: input.description,
-        address: input.address ?? null,
-        lng,
-        lat,
-        grid_cell_id: cell?.id ?? null,
-        community_id: community?.id ?? null,
-        street_id: street?.id ?? null,
-        // a report outside every cell belongs to the district until the acceptor rejects it (outside_area) or places it
-        org_path: community?.path ?? district.path,
-        state: 'reported',
-        step_started_at: now,
-        // acceptance runs against the filing limit from the moment of the report
-        step_deadline: fileBy,
-        due_at: fileBy,
-        yellow_at: yellowAt(now, fileBy, this.calendar),
-        counters: { ...ZERO_COUNTERS },
-        possible_duplicates: possibleDuplicates.map((c) => c.id),
-      })
-      if (!row) return undefined // the same client id won a race: answer with that case
-      await repo.insertTimeline(trx, { case_id: row.id, ...reported })
-      await attachToCase(trx, input.photoIds ?? [], row.id)
-      await insertCasePhotos(trx, photos, row.id)
-      if (within) await within(trx, row.id)
-      // last: the audit entry takes the hash chain's lock, held until the commit
-      await audit(trx, actor, {
-        action: 'case.report', entityType: 'case', entityId: row.id,
+    const intake = (q: Kysely<Database>) => repo.insertIntake(q, {
+      ticket: repo.nextTicket(district.code, day),
+      source: input.source,
+      client_id: input.clientId,
+      reported_by: reportedBy,
+      class_kind: input.classKind,
+      class_code: input.classCode,
+      urgency: input.urgency ?? cls.default_urgency,
+      description: input.description,
+      address: input.address ?? null,
+      lng,
+      lat,
+      grid_cell_id: cell?.id ?? null,
+      community_id: community?.id ?? null,
+      street_id: street?.id ?? null,
+      // a report outside every cell belongs to the district until the acceptor rejects it (outside_area) or places it
+      org_path: community?.path ?? district.path,
+      state: 'reported',
+      step_started_at: now,
+      // acceptance runs against the filing limit from the moment of the report
+      step_deadline: fileBy,
+      due_at: fileBy,
+      yellow_at: yellowAt(now, fileBy, this.calendar),
+      counters: { ...ZERO_COUNTERS },
+      possible_duplicates: possibleDuplicates.map((c) => c.id),
+    }, {
+      entry: reported,
+      photos,
+      beside,
+      audit: auditRow(actor, {
+        action: 'case.report', entityType: 'case',
         details: { source: input.source, clientId: input.clientId, class: input.classCode, ...(photos.length ? { photos: photos.map((p) => ({ id: p.id, ...uploadDetails(p) })) } : {}) },
-      })
-      return row
+      }),
     })
+    // one statement stores the case, its entry, photos, audit entry and the rows beside it; photos uploaded before
+    // (which may have been taken by another case meanwhile) and a channel's own step need a transaction around it
+    const created = within || input.photoIds?.length
+      ? await this.db.kysely.transaction().execute(async (trx) => {
+        const row = await intake(trx)
+        if (!row) return undefined // the same client id won a race: answer with that case
+        await attachToCase(trx, input.photoIds ?? [], row.id)
+        if (within) await within(trx, row.id)
+        return row
+      })
+      : await intake(this.db.kysely)
     const row = created ?? await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (!row) throw new AppError('INTERNAL')
     if (!created) return { created: false, row }
@@ -598,6 +606,8 @@ export type TimelineEntry = CaseDetail['timeline'][number]
 interface IntakeOptions {
   /** Runs inside the new case's transaction. */
   within?: Within | undefined
+  /** Rows kept beside the case, written in the statement that writes it. */
+  beside?: repo.Beside | undefined
   /** Look the client id up before anything else (false: it was just made up, so no case can have it). */
   lookFirst: boolean
   /** Photos sent with the report, checked and stored when the report is new; recorded in its transaction. */

@@ -107,14 +107,14 @@ export class CitizenService {
       clientId, source: 'citizen', classKind: type.kind, classCode: type.classCode,
       description: extra ? `${text}（${extra}）` : text,
       address: input.address?.trim() || undefined, lng: input.lng, lat: input.lat, crs: input.crs,
-    }, async (trx, caseId) => {
-      await trx.insertInto('citizen_reports').values({
-        case_id: caseId, channel: meta.channel, service_code: type.serviceCode, token,
+    }, {
+      citizen_reports: {
+        channel: meta.channel, service_code: type.serviceCode, token,
         phone: phone ?? null, phone_sha256: mobile ? sha256(mobile) : null,
         first_name: input.firstName?.trim() || null, last_name: input.lastName?.trim() || null, email: input.email?.trim() || null,
         device_id: input.deviceId?.trim() || null, account_id: input.accountId?.trim() || null, api_key_id: meta.apiKeyId ?? null,
-        attributes: JSON.stringify(answers), media_url: input.mediaUrl?.trim() || null, ip: meta.ip, suspect, notified_stage: 'submitted',
-      }).execute()
+        attributes: answers, media_url: input.mediaUrl?.trim() || null, ip: meta.ip, suspect, notified_stage: 'submitted',
+      },
     }, !input.clientId, photos.length ? () => this.files.preparePhotos(photos, null) : undefined)
     if (!created) {
       const raced = await this.existing(clientId)

@@ -99,7 +99,7 @@ export class FileService {
 
   /**
    * Checks photos that arrive with the report they belong to and stores their bytes; their rows are written inside
-   * that case's transaction (`insertCasePhotos`), so a photo never exists without its case nor a case without its photos.
+   * the statement that stores the case (cases' `insertIntake`), so a photo never exists without its case nor a case without its photos.
    */
   async preparePhotos(photos: readonly Buffer[], uploadedBy: string | null): Promise<NewPhoto[]> {
     const checked = await Promise.all(photos.map((bytes) => this.check(bytes)))
@@ -215,11 +215,6 @@ export async function attachToCase(trx: Kysely<Database>, ids: readonly string[]
     const named = taken.join(', ')
     throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `照片不存在或已属于其他案卷：${named}`, en: `photos unknown or already part of another case: ${named}` } }, { taken })
   }
-}
-
-/** Records photos that came with a new case (`preparePhotos`) as that case's, inside its transaction. */
-export async function insertCasePhotos(trx: Kysely<Database>, photos: readonly NewPhoto[], caseId: string): Promise<void> {
-  if (photos.length) await repo.insertFiles(trx, photos.map((photo) => ({ ...photo, case_id: caseId })))
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
