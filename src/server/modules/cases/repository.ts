@@ -1,6 +1,7 @@
 // The cases module's SQL: cases and their timeline.
-import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely'
+import { type Insertable, type Kysely, sql } from 'kysely'
 import type { Database } from '../../platform/db/database.js'
+import { precompiled } from '../../platform/db/precompiled.js'
 
 type Q = Kysely<Database>
 
@@ -24,13 +25,17 @@ export function findByClientId(db: Q, source: string, clientId: string) {
   return db.selectFrom('cases').select([...caseColumns, ...withPosition]).where('source', '=', source).where('client_id', '=', clientId).executeTakeFirst()
 }
 
-/** The next ticket, <district>-<day>-<number of at least six digits>, drawn as the case is inserted. */
-export function nextTicket(districtCode: string, day: string) {
-  return sql<string>`(select ${`${districtCode}-${day}-`} || lpad(n::text, greatest(6, length(n::text)), '0') from nextval('case_ticket_seq') as n)`
+/** The next ticket, <prefix><number of at least six digits> (prefix: <district>-<day>-), drawn as the case is inserted. */
+export function nextTicket(prefix: string) {
+  return sql<string>`(select ${prefix} || lpad(n::text, greatest(6, length(n::text)), '0') from nextval('case_ticket_seq') as n)`
 }
 
+/** A new case's ticket prefix: <district>-<local day>-. */
+export const ticketPrefix = (districtCode: string, day: string) => `${districtCode}-${day}-`
+
 /** A new case as the table takes it, with its position as longitude/latitude and its counters as an object. */
-export type NewCase = Omit<Insertable<Database['cases']>, 'position' | 'counters'> & {
+export type NewCase = Omit<Insertable<Database['cases']>, 'position' | 'counters' | 'ticket'> & {
+  ticketPrefix: string
   lng: number
   lat: number
   counters: Record<string, number>
@@ -47,44 +52,74 @@ export interface IntakeRows {
 
 /** Rows of other tables that belong to a new case and are written with it, by table (their case_id is filled in). */
 export interface Beside {
-  citizen_reports?: Omit<Insertable<Database['citizen_reports']>, 'case_id' | 'attributes'> & { attributes: Record<string, unknown> }
+  citizen_reports?: Omit<Insertable<Database['citizen_reports']>, 'case_id' | 'attributes' | 'created_at'> & { attributes: Record<string, unknown> }
 }
 
-/**
- * The new case with its first timeline entry, its photos and its audit entry in one statement: atomic on its own, so a
- * report needs no transaction around it (one round trip instead of six). The rows ride as JSON typed by their tables
- * (`jsonb_populate_record`); each is written only when the case was (none when the client id existed: undefined).
- */
-export function insertIntake(db: Q, c: Omit<NewCase, 'ticket'> & { ticket: string | ReturnType<typeof nextTicket> }, rows: IntakeRows) {
-  const { lng, lat, counters, ...rest } = c
-  const entry = JSON.stringify({ ...rows.entry, at: rows.entry.at.toISOString() })
+/** The columns of a new case that intake sets from its values (besides ticket, position and counters). */
+const INTAKE_COLUMNS = [
+  'source', 'client_id', 'reported_by', 'class_kind', 'class_code', 'urgency', 'description', 'address', 'grid_cell_id',
+  'community_id', 'street_id', 'org_path', 'state', 'step_started_at', 'step_deadline', 'due_at', 'yellow_at', 'possible_duplicates',
+] as const satisfies ReadonlyArray<keyof NewCase>
+
+type IntakeValues = Pick<NewCase, (typeof INTAKE_COLUMNS)[number] | 'ticketPrefix' | 'lng' | 'lat'> & {
+  counters: string
+  /** JSON: the timeline entry, the photos (an array), the audit entry without its details, the rows beside (or null). */
+  entry: string
+  photos: string
+  audit: string
+  auditDetails: string
+  citizenReport: string | null
+}
+
+/** The citizen_reports columns intake writes (those the row leaves out are null). */
+const CITIZEN_REPORT_COLUMNS = [
+  'channel', 'service_code', 'token', 'phone', 'phone_sha256', 'first_name', 'last_name', 'email', 'device_id', 'account_id',
+  'api_key_id', 'attributes', 'media_url', 'ip', 'suspect', 'notified_stage',
+] as const satisfies ReadonlyArray<keyof NonNullable<Beside['citizen_reports']>>
+
+const intakeStatement = precompiled((db: Q, v: IntakeValues) => {
+  const own = Object.fromEntries(INTAKE_COLUMNS.map((k) => [k, v[k]])) as Pick<NewCase, (typeof INTAKE_COLUMNS)[number]>
+  const citizen = sql.join(CITIZEN_REPORT_COLUMNS.map((k) => sql.ref(k)))
   return db
     .with('c', (q) => q.insertInto('cases')
-      .values({ ...rest, position: sql<string>`ST_SetSRID(ST_MakePoint(${lng}, ${lat}), 4326)`, counters: JSON.stringify(counters) })
+      .values({ ...own, ticket: nextTicket(v.ticketPrefix), position: sql<string>`ST_SetSRID(ST_MakePoint(${v.lng}, ${v.lat}), 4326)`, counters: v.counters })
       .onConflict((oc) => oc.columns(['source', 'client_id']).doNothing())
       .returning([...caseColumns, 'position']))
     .with('t', () => sql`(insert into case_timeline (case_id, kind, action, at, actor_id, role, unit_id, from_state, to_state, comment, reason, photo_ids, detail, due_at, holder_unit_id)
       select c.id, r.kind, r.action, r.at, r.actor_id, r.role, r.unit_id, r.from_state, r.to_state, r.comment, r.reason, r.photo_ids, r.detail, r.due_at, r.holder_unit_id
-      from c, jsonb_populate_record(null::case_timeline, ${entry}::jsonb) r)`)
+      from c, jsonb_populate_record(null::case_timeline, ${v.entry}::jsonb) r)`)
     .with('f', () => sql`(insert into files (id, kind, content_type, size_bytes, sha256, storage_key, width, height, thumbnail_key, uploaded_by, case_id)
       select r.id, r.kind, r.content_type, r.size_bytes, r.sha256, r.storage_key, r.width, r.height, r.thumbnail_key, r.uploaded_by, c.id
-      from c, jsonb_populate_recordset(null::files, ${JSON.stringify(rows.photos)}::jsonb) r)`)
+      from c, jsonb_populate_recordset(null::files, ${v.photos}::jsonb) r)`)
     .with('a', () => sql`(insert into audit_log (actor_id, actor_name, action, entity_type, entity_id, outcome, ip, user_agent, details)
-      select r.actor_id, r.actor_name, r.action, r.entity_type, c.id::text, coalesce(r.outcome, 'ok'), r.ip, r.user_agent, ${rows.audit.details ?? '{}'}::jsonb
-      from c, jsonb_populate_record(null::audit_log, ${JSON.stringify({ ...rows.audit, details: undefined })}::jsonb) r)`)
-    .with('b', () => insertBeside(rows.beside ?? {}))
+      select r.actor_id, r.actor_name, r.action, r.entity_type, c.id::text, coalesce(r.outcome, 'ok'), r.ip, r.user_agent, ${v.auditDetails}::jsonb
+      from c, jsonb_populate_record(null::audit_log, ${v.audit}::jsonb) r)`)
+    .with('b', () => sql`(insert into citizen_reports (case_id, ${citizen})
+      select c.id, ${sql.join(CITIZEN_REPORT_COLUMNS.map((k) => sql.ref(`r.${k}`)))}
+      from c, jsonb_populate_record(null::citizen_reports, ${v.citizenReport}::jsonb) r where ${v.citizenReport}::jsonb is not null)`)
     .selectFrom('c')
     .select([...caseColumns, sql<number>`ST_X(position)`.as('lng'), sql<number>`ST_Y(position)`.as('lat')])
-    .executeTakeFirst()
-}
+})
 
-/** The rows beside the case being inserted (CTE c), their columns typed by their tables (one table so far). */
-function insertBeside<T>(beside: Beside): RawBuilder<T> {
-  const row = beside.citizen_reports
-  if (!row) return sql<T>`(select)`
-  const columns = Object.keys(row)
-  return sql<T>`(insert into citizen_reports (case_id, ${sql.join(columns.map((k) => sql.ref(k)))})
-    select c.id, ${sql.join(columns.map((k) => sql.ref(`r.${k}`)))} from c, jsonb_populate_record(null::citizen_reports, ${JSON.stringify(row)}::jsonb) r)`
+/**
+ * The new case with its first timeline entry, its photos, its audit entry and the rows beside it in one statement:
+ * atomic on its own, so a report needs no transaction around it (one round trip instead of six). The rows ride as JSON
+ * typed by their tables (`jsonb_populate_record`); each is written only when the case was (none when the client id
+ * existed: undefined).
+ */
+export async function insertIntake(db: Q, c: NewCase, rows: IntakeRows): Promise<CaseRow | undefined> {
+  const { counters, ...rest } = c
+  const { details, ...audit } = rows.audit
+  const [row] = await intakeStatement(db, {
+    ...rest,
+    counters: JSON.stringify(counters),
+    entry: JSON.stringify(rows.entry),
+    photos: JSON.stringify(rows.photos),
+    audit: JSON.stringify(audit),
+    auditDetails: details ?? '{}',
+    citizenReport: rows.beside?.citizen_reports ? JSON.stringify(rows.beside.citizen_reports) : null,
+  })
+  return row
 }
 
 export interface CaseChange {
@@ -290,29 +325,63 @@ export interface Nearby { classKind: string; classCode: string; lng: number; lat
  * duplicates). `source`/`clientId` null: a fresh id, nothing to look for; `near` null: duplicates are not looked for.
  */
 export async function lookBeforeIntake(db: Q, source: string, clientId: string | null, near: Nearby | null) {
-  const same = clientId === null ? sql<boolean>`false` : sql<boolean>`(source = ${source} and client_id = ${clientId})`
-  const rows = await db
-    .selectFrom('cases')
-    .select(['id', 'ticket', same.as('same')])
-    .where((eb) => eb.or([
-      ...(clientId === null ? [] : [eb.and([eb('source', '=', source), eb('client_id', '=', clientId)])]),
-      ...(near ? [eb.and([
-        eb('class_kind', '=', near.classKind),
-        eb('class_code', '=', near.classCode),
-        eb('state', 'in', [...near.openStates]),
-        eb('created_at', '>', sql<Date>`now() - make_interval(hours => ${near.hours})`),
-        // the box (degrees, a little larger than the distance) lets the position index find the candidates first
-        sql<boolean>`position && ST_Expand(ST_SetSRID(ST_MakePoint(${near.lng}, ${near.lat}), 4326), ${(near.metres / (111_320 * Math.max(0.1, Math.cos((near.lat * Math.PI) / 180)))) * 1.1})`,
-        sql<boolean>`ST_DWithin(position::geography, ST_SetSRID(ST_MakePoint(${near.lng}, ${near.lat}), 4326)::geography, ${near.metres})`,
-      ])] : []),
-    ]))
-    .$if(clientId !== null, (q) => q.orderBy(sql`${same} desc`))
-    .orderBy('created_at')
-    .limit(11)
-    .execute()
+  const rows = await lookStatement(db, {
+    source,
+    clientId,
+    near: near !== null,
+    classKind: near?.classKind ?? '',
+    classCode: near?.classCode ?? '',
+    openStates: [...(near?.openStates ?? [])],
+    hours: near?.hours ?? 0,
+    lng: near?.lng ?? 0,
+    lat: near?.lat ?? 0,
+    // the box (degrees, a little larger than the distance) lets the position index find the candidates first
+    boxDegrees: near ? (near.metres / (111_320 * Math.max(0.1, Math.cos((near.lat * Math.PI) / 180)))) * 1.1 : 0,
+    metres: near?.metres ?? 0,
+  })
   const existed = rows[0]?.same === true
   return { existed, nearby: rows.filter((r) => !r.same).slice(0, 10).map((r) => ({ id: r.id, ticket: r.ticket })) }
 }
+
+interface LookValues {
+  source: string
+  /** null: a fresh id (the first arm is null, so never true) */
+  clientId: string | null
+  /** false: duplicates are not looked for (the second arm is false) */
+  near: boolean
+  classKind: string
+  classCode: string
+  openStates: string[]
+  hours: number
+  lng: number
+  lat: number
+  boxDegrees: number
+  metres: number
+}
+
+// The database plans each run with its values (an unnamed statement), so an arm that is null or false drops out of the plan.
+const lookStatement = precompiled((db: Q, v: LookValues) => {
+  const same = sql<boolean | null>`(source = ${v.source} and client_id = ${v.clientId})`
+  const point = sql`ST_SetSRID(ST_MakePoint(${v.lng}, ${v.lat}), 4326)`
+  return db
+    .selectFrom('cases')
+    .select(['id', 'ticket', same.as('same')])
+    .where((eb) => eb.or([
+      eb.and([eb('source', '=', v.source), eb('client_id', '=', v.clientId)]),
+      eb.and([
+        sql<boolean>`${v.near}::boolean`,
+        eb('class_kind', '=', v.classKind),
+        eb('class_code', '=', v.classCode),
+        sql<boolean>`state = any(${v.openStates}::text[])`,
+        eb('created_at', '>', sql<Date>`now() - make_interval(hours => ${v.hours})`),
+        sql<boolean>`position && ST_Expand(${point}, ${v.boxDegrees})`,
+        sql<boolean>`ST_DWithin(position::geography, ${point}::geography, ${v.metres})`,
+      ]),
+    ]))
+    .orderBy(sql`${same} desc nulls last`)
+    .orderBy('created_at')
+    .limit(11)
+})
 
 /** Which cases a public reader asks for (citizen pages, public map, Open311 search). */
 export interface PublicFilter {

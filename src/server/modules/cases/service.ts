@@ -139,7 +139,7 @@ export class CaseService {
       comment: null, reason: null, photo_ids: photoIds, detail: { source: input.source, ...(possibleDuplicates.length ? { possibleDuplicates: possibleDuplicates.map((c) => c.ticket) } : {}) },
     }
     const intake = (q: Kysely<Database>) => repo.insertIntake(q, {
-      ticket: repo.nextTicket(district.code, day),
+      ticketPrefix: repo.ticketPrefix(district.code, day),
       source: input.source,
       client_id: input.clientId,
       reported_by: reportedBy,
