@@ -1,5 +1,6 @@
 // Evaluation (综合考核) in the browser: a leader opens this month's rankings, reads the formula, drills down from a
-// street's figure to its cases and on to a case, publishes last month and looks at its difference report; phone width.
+// street's figure to its cases and on to a case, sees the acceptor who filed one of them ranked and the units with
+// nothing this month marked 无数据 after the ranked, publishes last month and looks at its difference report; phone width.
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pointInSupervisorCell } from './fixtures.js'
@@ -37,13 +38,18 @@ describe('evaluation', () => {
   beforeAll(async () => {
     const supervisor = await as('supervisor')
     const [lng, lat] = await pointInSupervisorCell(supervisor)
+    const cases: CaseReply[] = []
     for (const description of ['井盖缺失（e2e 考核）', '垃圾满溢（e2e 考核）']) {
       const reply = await send<{ case: CaseReply }>(supervisor, 'POST', '/api/cases', {
         clientId: `e2e-eval-${Date.now()}-${description.length}-${tickets.length}`, source: 'supervisor', classKind: 'component', classCode: '0103', description, lng, lat,
       })
       expect(reply.status).toBe(200)
       tickets.push(reply.body.case.ticket)
+      cases.push(reply.body.case)
     }
+    // the acceptor files the first: 李受理 has a filing this month
+    const filed = await send<unknown>(await as('acceptor'), 'POST', `/api/cases/${cases[0]!.id}/actions`, { version: cases[0]!.version, type: 'file' })
+    expect(filed.status).toBe(200)
   })
 
   it('a leader reads this month\'s rankings with the formula, and drills down from a street\'s figure to a case', async () => {
@@ -76,6 +82,31 @@ describe('evaluation', () => {
     await drawer.getByTestId('drill-case').filter({ hasText: tickets[0]! }).click()
     await page.waitForURL((url) => url.pathname.startsWith('/cases/'))
     await page.getByText(tickets[0]!).first().waitFor()
+  })
+
+  it('the acceptors\' ranking with its formula; units with nothing counted this month show 无数据 after the ranked', async () => {
+    const page = await as('leader')
+    await page.goto('/evaluation?subject=acceptors')
+    const root = page.getByTestId('evaluation-page')
+    await root.waitFor()
+    await tablesLoaded(page)
+    expect(await root.getByTestId('formula').textContent()).toContain('准确立案率 × 60 + 按时立案率 × 40')
+    const acceptor = root.locator('tr.ant-table-row', { hasText: '李受理' })
+    await acceptor.getByTestId('composite').waitFor()
+    expect(Number(await acceptor.getByTestId('figure-filed').textContent())).toBeGreaterThanOrEqual(1)
+    await screenshot(page, 'evaluation-acceptors-desktop')
+
+    await root.getByTestId('subject-tab-units').click()
+    await tablesLoaded(page)
+    await root.getByTestId('no-data').first().waitFor()
+    await root.getByTestId('no-data-note').waitFor()
+    // every row with a composite comes before every row without one, which has no rank
+    const rows = await root.locator('tr.ant-table-row').evaluateAll((trs) => trs.map((tr) => ({
+      noData: !!tr.querySelector('[data-testid="no-data"]'), rank: tr.querySelector('[data-testid="rank"]')?.textContent,
+    })))
+    const firstNoData = rows.findIndex((r) => r.noData)
+    expect(rows.slice(firstNoData).every((r) => r.noData && r.rank === '—')).toBe(true)
+    await screenshot(page, 'evaluation-units-no-data-desktop')
   })
 
   it('a leader publishes last month after confirming; its ranking is then marked published and the difference is empty', async () => {
@@ -113,6 +144,8 @@ describe('evaluation', () => {
     await drawer.waitFor()
     await expect.poll(() => drawer.locator('input').first().inputValue()).toBe('50')
     await screenshot(leader, 'evaluation-settings-desktop')
+    // the acceptors' and dispatchers' weights further down
+    expect(await drawer.getByTestId('setting-acceptor-weights-accurateFilingRate').inputValue()).toBe('60')
 
     const dept = await as('dept')
     await dept.goto('/evaluation')

@@ -3,7 +3,7 @@ import { principalOf } from '../../platform/auth/plugin.js'
 import { pickLocale } from '../../platform/errors.js'
 import type { App } from '../../platform/http.js'
 import { AppError } from '../../platform/errors.js'
-import { formula, type Subject, SUBJECTS } from './indicators.js'
+import { FAMILIES, type Family, formula, type Subject, SUBJECTS } from './indicators.js'
 import { periodOf } from './period.js'
 import { reportHtml, reportWorkbook } from './report.js'
 import * as s from './schemas.js'
@@ -86,5 +86,5 @@ export function evaluationRoutes(app: App, evaluation: EvaluationService) {
 }
 
 function withFormulas<T extends { settings: Parameters<typeof formula>[1] }>(reply: T) {
-  return { ...reply, formulas: { unit: formula('unit', reply.settings), region: formula('region', reply.settings), supervisor: formula('supervisor', reply.settings) } }
+  return { ...reply, formulas: Object.fromEntries(FAMILIES.map((f) => [f, formula(f, reply.settings)])) as Record<Family, ReturnType<typeof formula>> }
 }

@@ -6,6 +6,7 @@ import { getEvaluationSettings, putEvaluationSettings, type EvaluationSettings, 
 import { errorMessage, ServerError } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
 import { useLoad } from '../../app/useLoad'
+import { FAMILIES } from './shared'
 
 const FIELDS: Array<{ family: keyof EvaluationSettings; path: string[] }> = [
   { family: 'unit', path: ['unit', 'weights', 'onTimeRate'] }, { family: 'unit', path: ['unit', 'weights', 'disposalRate'] },
@@ -14,6 +15,8 @@ const FIELDS: Array<{ family: keyof EvaluationSettings; path: string[] }> = [
   { family: 'region', path: ['region', 'weights', 'recurrenceFree'] }, { family: 'region', path: ['region', 'recurrenceDays'] },
   { family: 'supervisor', path: ['supervisor', 'weights', 'validRate'] }, { family: 'supervisor', path: ['supervisor', 'weights', 'onTimeVerificationRate'] },
   { family: 'supervisor', path: ['supervisor', 'weights', 'onTimeCheckRate'] }, { family: 'supervisor', path: ['supervisor', 'weights', 'missFree'] },
+  { family: 'acceptor', path: ['acceptor', 'weights', 'accurateFilingRate'] }, { family: 'acceptor', path: ['acceptor', 'weights', 'onTimeFilingRate'] },
+  { family: 'dispatcher', path: ['dispatcher', 'weights', 'accurateDispatchRate'] }, { family: 'dispatcher', path: ['dispatcher', 'weights', 'onTimeDispatchRate'] },
 ]
 
 export function SettingsDrawer({ onClose, onSaved }: { onClose: () => void; onSaved: () => void }) {
@@ -42,7 +45,7 @@ export function SettingsDrawer({ onClose, onSaved }: { onClose: () => void; onSa
       <ServerError error={loaded.error} />
       <Typography.Paragraph type="secondary">{t('evaluation.settingsHint')}</Typography.Paragraph>
       <Form form={form} layout="horizontal" labelCol={{ span: 14 }} wrapperCol={{ span: 10 }} onFinish={(v) => void save(v)}>
-        {(['unit', 'region', 'supervisor'] as const).map((family) => (
+        {FAMILIES.map((family) => (
           <div key={family}>
             <Typography.Title level={5}>{t(`evaluation.family.${family}`)}</Typography.Title>
             {loaded.data && <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{loaded.data.formulas[family][lang]}</Typography.Paragraph>}

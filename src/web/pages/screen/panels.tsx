@@ -173,12 +173,12 @@ function RankingTable({ ranking, title }: { ranking: EvaluationRanking; title: s
       <div className="xh-screen-subtitle">{title} · {ranking.period.label}</div>
       <ol className="xh-screen-list">
         {ranking.rows.map((row) => {
-          const move = row.previousRank === null ? null : row.previousRank - row.rank
+          const move = row.previousRank === null || row.rank === null ? null : row.previousRank - row.rank
           return (
             <li key={row.id}>
-              <span className={`xh-screen-rank xh-screen-rank-${Math.min(row.rank, 4)}`}>{row.rank}</span>
+              <span className={`xh-screen-rank xh-screen-rank-${Math.min(row.rank ?? 4, 4)}`}>{row.rank ?? '–'}</span>
               <span className="xh-screen-grow"><b>{row.name}</b></span>
-              <span className="xh-screen-score">{row.composite.toFixed(1)}</span>
+              <span className="xh-screen-score">{row.composite?.toFixed(1) ?? '—'}</span>
               <span className={`xh-screen-move ${move && move > 0 ? 'up' : move && move < 0 ? 'down' : ''}`}>{move === null || move === 0 ? '–' : move > 0 ? `▲${move}` : `▼${-move}`}</span>
             </li>
           )
