@@ -38,6 +38,8 @@ export interface EvaluationSettings {
   supervisor: { weights: { validRate: number; onTimeVerificationRate: number; onTimeCheckRate: number; missFree: number } }
   acceptor: { weights: { accurateFilingRate: number; onTimeFilingRate: number } }
   dispatcher: { weights: { accurateDispatchRate: number; onTimeDispatchRate: number } }
+  /** The previous month is published by itself from this day of the month on (UTC+8). */
+  publication: { auto: boolean; day: number }
 }
 export interface SettingsReply { settings: EvaluationSettings; version: number; updatedAt: string | null; formulas: Record<EvaluationFamily, Bilingual> }
 

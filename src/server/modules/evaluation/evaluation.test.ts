@@ -395,16 +395,18 @@ describe('settings', () => {
     await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: current.settings })
   })
 
-  it('an older client may leave out the acceptor and dispatcher settings: they keep their values', async () => {
-    const current = (await get('/api/evaluation/settings')).json() as { settings: Record<string, unknown> & { acceptor: unknown; dispatcher: unknown } }
-    expect(current.settings).toMatchObject({ acceptor: { weights: { accurateFilingRate: 60, onTimeFilingRate: 40 } } })
+  it('an older client may leave out the acceptor, dispatcher and publication settings: they keep their values', async () => {
+    const current = (await get('/api/evaluation/settings')).json() as { settings: Record<string, unknown> & { acceptor: unknown; dispatcher: unknown; publication: unknown } }
+    expect(current.settings).toMatchObject({ acceptor: { weights: { accurateFilingRate: 60, onTimeFilingRate: 40 } }, publication: { auto: true, day: 1 } })
     const changed = await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: { ...current.settings, dispatcher: { weights: { accurateDispatchRate: 50, onTimeDispatchRate: 50 } } } })
     expect(changed.statusCode, changed.body).toBe(200)
     expect((changed.json() as { formulas: { dispatcher: { en: string } } }).formulas.dispatcher.en).toBe('composite = accurate dispatch rate × 50 + on-time dispatch rate × 50 (out of 100)')
-    const { acceptor: _a, dispatcher: _d, ...older } = current.settings
+    const { acceptor: _a, dispatcher: _d, publication: _p, ...older } = current.settings
     const saved = await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: older })
     expect(saved.statusCode, saved.body).toBe(200)
     expect((saved.json() as { settings: { dispatcher: unknown } }).settings.dispatcher).toEqual({ weights: { accurateDispatchRate: 50, onTimeDispatchRate: 50 } })
+    const badDay = await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: { ...current.settings, publication: { auto: true, day: 31 } } })
+    expect(badDay.statusCode).toBe(400)
     await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: current.settings })
   })
 })
@@ -449,7 +451,7 @@ describe('publishing a period', () => {
 
   it('a period published before acceptors and dispatchers were evaluated has no rows of them; its difference shows them as new', async () => {
     // as a publication of the first release stored it: three families of settings, five subjects
-    const { acceptor: _a, dispatcher: _d, ...settings } = ((await get('/api/evaluation/settings')).json() as { settings: Record<string, unknown> }).settings
+    const { acceptor: _a, dispatcher: _d, publication: _p, ...settings } = ((await get('/api/evaluation/settings')).json() as { settings: Record<string, unknown> }).settings
     await t.db.kysely.insertInto('evaluation_periods').values({
       district_id: id.district!, period: '2025-06', period_from: at('06-01 00:00'), period_to: at('07-01 00:00'), frozen_by: null,
       settings: JSON.stringify(settings), results: JSON.stringify({ units: [], streets: [], communities: [], cells: [], supervisors: [] }),

@@ -152,6 +152,10 @@ describe('formula, drill-down and names', () => {
     expect(settingsProblem({ ...DEFAULT_SETTINGS, unit: { ...DEFAULT_SETTINGS.unit, deductPerUrge: -1 } })).not.toBeNull()
     expect(settingsProblem({ ...DEFAULT_SETTINGS, region: { ...DEFAULT_SETTINGS.region, recurrenceDays: 0 } })).not.toBeNull()
     expect(settingsProblem({ ...DEFAULT_SETTINGS, dispatcher: { weights: { accurateDispatchRate: 60, onTimeDispatchRate: 30 } } })?.en).toMatch(/now 90/)
+    // the publication day: 1 to 28, so every month has it
+    expect(settingsProblem({ ...DEFAULT_SETTINGS, publication: { auto: true, day: 28 } })).toBeNull()
+    expect(settingsProblem({ ...DEFAULT_SETTINGS, publication: { auto: true, day: 29 } })?.en).toMatch(/1 to 28/)
+    expect(settingsProblem({ ...DEFAULT_SETTINGS, publication: { auto: false, day: 0 } })).not.toBeNull()
   })
 })
 

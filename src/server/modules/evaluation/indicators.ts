@@ -183,13 +183,17 @@ export function indicatorsOf(family: Family, counts: Counts, size: RegionSize = 
 
 // ---- weights, composite ------------------------------------------------------------------------------------------
 
-/** A district's weights (points of 100) and deductions; DEFAULT_SETTINGS are DOMAIN.md's defaults. */
+/**
+ * A district's weights (points of 100) and deductions, and when the previous month is published by itself (on `day` of
+ * the month, district time, or later when the server was down then); DEFAULT_SETTINGS are DOMAIN.md's defaults.
+ */
 export interface EvaluationSettings {
   unit: { weights: { onTimeRate: number; disposalRate: number; reworkFree: number }; deductPerOverdue: number; deductPerUrge: number }
   region: { weights: { onTimeClosureRate: number; closureRate: number; recurrenceFree: number }; recurrenceDays: number }
   supervisor: { weights: { validRate: number; onTimeVerificationRate: number; onTimeCheckRate: number; missFree: number } }
   acceptor: { weights: { accurateFilingRate: number; onTimeFilingRate: number } }
   dispatcher: { weights: { accurateDispatchRate: number; onTimeDispatchRate: number } }
+  publication: { auto: boolean; day: number }
 }
 
 export const DEFAULT_SETTINGS: EvaluationSettings = {
@@ -199,6 +203,7 @@ export const DEFAULT_SETTINGS: EvaluationSettings = {
   supervisor: { weights: { validRate: 30, onTimeVerificationRate: 25, onTimeCheckRate: 25, missFree: 20 } },
   acceptor: { weights: { accurateFilingRate: 60, onTimeFilingRate: 40 } },
   dispatcher: { weights: { accurateDispatchRate: 60, onTimeDispatchRate: 40 } },
+  publication: { auto: true, day: 1 },
 }
 
 /** One term of a composite: a rate (or 1 − the rate named by `of`) times its weight. */
@@ -276,7 +281,7 @@ export function formula(family: Family, settings: EvaluationSettings): Names {
   return { 'zh-CN': `综合指标值 = ${part('zh-CN')}（百分制）`, en: `composite = ${part('en')} (out of 100)` }
 }
 
-/** Weights are points that add up to 100; deductions and the recurrence window are sensible numbers. Null when fine. */
+/** Weights are points that add up to 100; deductions, the recurrence window and the publication day are sensible numbers. Null when fine. */
 export function settingsProblem(s: EvaluationSettings): Names | null {
   for (const family of FAMILIES) {
     const weights = Object.values(s[family].weights)
@@ -287,6 +292,10 @@ export function settingsProblem(s: EvaluationSettings): Names | null {
   if (s.unit.deductPerOverdue < 0 || s.unit.deductPerUrge < 0) return { 'zh-CN': '扣分不能为负数', en: 'deductions must not be negative' }
   if (!Number.isInteger(s.region.recurrenceDays) || s.region.recurrenceDays < 1 || s.region.recurrenceDays > 365) {
     return { 'zh-CN': '复发判定天数须为 1–365 的整数', en: 'the recurrence window must be a whole number of days from 1 to 365' }
+  }
+  // the 28th at the latest, so that every month has the day
+  if (!Number.isInteger(s.publication.day) || s.publication.day < 1 || s.publication.day > 28) {
+    return { 'zh-CN': '自动发布日须为每月 1–28 日', en: 'the publication day must be a day of the month from 1 to 28' }
   }
   return null
 }

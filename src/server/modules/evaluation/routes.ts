@@ -40,7 +40,7 @@ export function evaluationRoutes(app: App, evaluation: EvaluationService) {
 
   app.put('/api/evaluation/settings', {
     config: { permission: 'evaluation:configure' },
-    schema: { tags, summary: 'Set the weights (points adding up to 100) and deductions (audited; published periods keep theirs)', body: s.Settings, response: { 200: s.SettingsReply } },
+    schema: { tags, summary: 'Set the weights (points adding up to 100), deductions and the automatic publication (audited; published periods keep theirs)', body: s.Settings, response: { 200: s.SettingsReply } },
   }, async (request) => withFormulas(await evaluation.putSettings(principalOf(request), request.body)))
 
   app.get('/api/evaluation/periods', {

@@ -65,10 +65,14 @@ const FirstGroups = {
 }
 const Acceptor = Obj({ weights: Obj({ accurateFilingRate: Points, onTimeFilingRate: Points }) })
 const Dispatcher = Obj({ weights: Obj({ accurateDispatchRate: Points, onTimeDispatchRate: Points }) })
+const Publication = Obj({
+  auto: Type.Boolean({ description: 'publish the previous month by itself' }),
+  day: Type.Integer({ minimum: 1, maximum: 28, description: 'from this day of the month on (UTC+8)' }),
+})
 
 /** What a client sends: the groups added later may be left out (they keep their current values). */
-export const Settings = Obj({ ...FirstGroups, acceptor: Type.Optional(Acceptor), dispatcher: Type.Optional(Dispatcher) })
-const StoredSettings = Obj({ ...FirstGroups, acceptor: Acceptor, dispatcher: Dispatcher })
+export const Settings = Obj({ ...FirstGroups, acceptor: Type.Optional(Acceptor), dispatcher: Type.Optional(Dispatcher), publication: Type.Optional(Publication) })
+const StoredSettings = Obj({ ...FirstGroups, acceptor: Acceptor, dispatcher: Dispatcher, publication: Publication })
 
 export const SettingsReply = Obj({
   settings: StoredSettings, version: Type.Integer(), updatedAt: Nullable(Timestamp),

@@ -1,7 +1,8 @@
 // Evaluation use cases: compute a period's rankings, drill down to the cases behind a figure, set the weights, publish
-// (freeze) a period and show what a re-computation would change. Formulas in indicators.ts, SQL in repository.ts.
+// (freeze) a period — by hand, or the previous month by itself — and show what a re-computation would change. Formulas
+// in indicators.ts, SQL in repository.ts.
 import type { Db } from '../../platform/db/engine.js'
-import { audit } from '../../platform/audit.js'
+import { type Actor, audit, SYSTEM_ACTOR } from '../../platform/audit.js'
 import { actorOf, type Principal } from '../../platform/auth/principal.js'
 import { AppError } from '../../platform/errors.js'
 import type { OrgService } from '../org/service.js'
@@ -9,7 +10,7 @@ import {
   composite, DEFAULT_SETTINGS, difference, DRILL, FAMILY, formula, type Counts, type EvaluationSettings, type Family, type Indicators,
   indicatorsOf, rank, round2, settingsProblem, type Subject, SUBJECTS, withPrevious, type RowDifference,
 } from './indicators.js'
-import { type Period, parsePeriodKey, previousPeriod } from './period.js'
+import { localDay, type Period, parsePeriodKey, periodOf, previousPeriod } from './period.js'
 import * as repo from './repository.js'
 
 /** A ranked row as computed and as published: the contract's row plus the path that decides who may read it. */
@@ -47,7 +48,7 @@ interface Counted {
 }
 
 /** Settings as a client sends them: the groups added after the first release may be left out (they stay as they are). */
-export type SettingsInput = Omit<EvaluationSettings, 'acceptor' | 'dispatcher'> & Partial<Pick<EvaluationSettings, 'acceptor' | 'dispatcher'>>
+export type SettingsInput = Omit<EvaluationSettings, 'acceptor' | 'dispatcher' | 'publication'> & Partial<Pick<EvaluationSettings, 'acceptor' | 'dispatcher' | 'publication'>>
 
 const LEVEL: Partial<Record<Subject, repo.RegionLevel>> = { streets: 'street', communities: 'community', cells: 'cell' }
 /** Most cases a drill-down lists. */
@@ -91,6 +92,7 @@ export class EvaluationService {
       settings: {
         unit: { ...DEFAULT_SETTINGS.unit, ...stored.unit }, region: { ...DEFAULT_SETTINGS.region, ...stored.region }, supervisor: { ...DEFAULT_SETTINGS.supervisor, ...stored.supervisor },
         acceptor: { ...DEFAULT_SETTINGS.acceptor, ...stored.acceptor }, dispatcher: { ...DEFAULT_SETTINGS.dispatcher, ...stored.dispatcher },
+        publication: { ...DEFAULT_SETTINGS.publication, ...stored.publication },
       },
       version: row.version,
       updatedAt: row.updated_at.toISOString(),
@@ -99,7 +101,7 @@ export class EvaluationService {
 
   async putSettings(principal: Principal, input: SettingsInput) {
     const current = (await this.settings()).settings
-    const settings: EvaluationSettings = { ...input, acceptor: input.acceptor ?? current.acceptor, dispatcher: input.dispatcher ?? current.dispatcher }
+    const settings: EvaluationSettings = { ...input, acceptor: input.acceptor ?? current.acceptor, dispatcher: input.dispatcher ?? current.dispatcher, publication: input.publication ?? current.publication }
     const problem = settingsProblem(settings)
     if (problem) throw new AppError('BAD_REQUEST', { reason: problem }, { code: 'BAD_SETTINGS' })
     const districtId = district(this.org).id
@@ -220,17 +222,42 @@ export class EvaluationService {
   async freeze(principal: Principal, key: string, now = new Date()) {
     const period = parsePeriodKey(key)
     if (period.to > now) throw new AppError('CONFLICT', { reason: { 'zh-CN': '考核期尚未结束，不能发布', en: 'the period has not ended yet' } }, { code: 'PERIOD_NOT_OVER' })
-    const districtId = district(this.org).id
     const { settings } = await this.settings()
+    const frozenAt = await this.publish(period, settings, actorOf(principal), principal.userId, now)
+    if (!frozenAt) throw new AppError('CONFLICT', { reason: { 'zh-CN': '该考核期已发布，不能更改', en: 'this period is published already and cannot change' } }, { code: 'ALREADY_FROZEN' })
+    return { period: period.key, frozen: true, frozenAt: frozenAt.toISOString(), frozenBy: principal.displayName }
+  }
+
+  /**
+   * The automatic monthly publication (the evaluation.publish job): once the district's publication day has come (UTC+8),
+   * the previous month is published with the system as its publisher, unless someone published it already. Any number
+   * of processes may run it: the period's key decides, and only the one that stores the period writes the audit
+   * entry. Returns the period published by this call, or null.
+   */
+  async publishDue(now = new Date()): Promise<string | null> {
+    const d = this.org.district()
+    if (!d) return null
+    const { settings } = await this.settings()
+    if (!settings.publication.auto || Number(localDay(now).slice(8, 10)) < settings.publication.day) return null
+    const period = previousPeriod(periodOf({}, now))
+    // the cheap look first: on most rounds of the job the month is published already
+    if (await repo.frozenPeriod(this.db.kysely, d.id, period.key)) return null
+    return (await this.publish(period, settings, SYSTEM_ACTOR, null, now)) ? period.key : null
+  }
+
+  /** Computes and stores every subject of a period; when it was published already, nothing (null), else when it was. */
+  private async publish(period: Period, settings: EvaluationSettings, actor: Actor, userId: string | null, now: Date): Promise<Date | null> {
+    const districtId = district(this.org).id
     const results = await this.computeAll(period, settings, now)
-    const saved = await this.db.kysely.transaction().execute(async (trx) => {
-      const stored = await repo.insertFrozen(trx, { district_id: districtId, period: period.key, period_from: period.from, period_to: period.to, settings, results, frozen_by: principal.userId })
-      if (stored) await audit(trx, actorOf(principal), { action: 'evaluation.freeze', entityType: 'evaluation_period', entityId: period.key, details: { from: period.from, to: period.to, settings } })
+    const stored = await this.db.kysely.transaction().execute(async (trx) => {
+      const stored = await repo.insertFrozen(trx, { district_id: districtId, period: period.key, period_from: period.from, period_to: period.to, settings, results, frozen_by: userId })
+      if (stored) {
+        await audit(trx, actor, { action: 'evaluation.freeze', entityType: 'evaluation_period', entityId: period.key, details: { from: period.from, to: period.to, settings, automatic: userId === null } })
+      }
       return stored
     })
-    if (!saved) throw new AppError('CONFLICT', { reason: { 'zh-CN': '该考核期已发布，不能更改', en: 'this period is published already and cannot change' } }, { code: 'ALREADY_FROZEN' })
-    const row = await repo.frozenPeriod(this.db.kysely, districtId, period.key)
-    return { period: period.key, frozen: true, frozenAt: row!.frozen_at.toISOString(), frozenBy: principal.displayName }
+    if (!stored) return null
+    return (await repo.frozenPeriod(this.db.kysely, districtId, period.key))!.frozen_at
   }
 
   /** What re-computing a published period now would change, per subject (rows the reader may see). */

@@ -1,6 +1,7 @@
-// The district's weights (points adding up to 100) and deductions, for those with evaluation:configure.
+// The district's weights (points adding up to 100), deductions and the automatic monthly publication, for those with
+// evaluation:configure.
 import { useEffect } from 'react'
-import { App as AntApp, Button, Drawer, Form, InputNumber, Space, Typography } from 'antd'
+import { App as AntApp, Button, Drawer, Form, InputNumber, Space, Switch, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { getEvaluationSettings, putEvaluationSettings, type EvaluationSettings, type SettingsReply } from '../../api/evaluation'
 import { errorMessage, ServerError } from '../../app/ServerError'
@@ -58,6 +59,14 @@ export function SettingsDrawer({ onClose, onSaved }: { onClose: () => void; onSa
             ))}
           </div>
         ))}
+        <Typography.Title level={5}>{t('evaluation.publicationTitle')}</Typography.Title>
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('evaluation.publicationHint')}</Typography.Paragraph>
+        <Form.Item name={['publication', 'auto']} label={t('evaluation.settingsFields.publication.auto')} valuePropName="checked">
+          <Switch data-testid="setting-publication-auto" />
+        </Form.Item>
+        <Form.Item name={['publication', 'day']} label={t('evaluation.settingsFields.publication.day')} rules={[{ required: true }]}>
+          <InputNumber min={1} max={28} step={1} precision={0} data-testid="setting-publication-day" />
+        </Form.Item>
       </Form>
     </Drawer>
   )
