@@ -12,6 +12,7 @@ import { DistrictCalendar } from './modules/cases/calendar-settings.js'
 import { DispatchMatrix } from './modules/cases/matrix-service.js'
 import { OVERDUE_EVERY_MS, OVERDUE_JOB, overdueJob } from './modules/cases/overdue.js'
 import { CaseService } from './modules/cases/service.js'
+import { PUBLISH_EVERY_MS, PUBLISH_JOB, publishJob } from './modules/evaluation/publication.js'
 import { EvaluationService } from './modules/evaluation/service.js'
 import { FileService } from './modules/files/service.js'
 import { CitizenService } from './modules/citizen/service.js'
@@ -118,9 +119,11 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     const dropped = await telemetry.partitions.dropOlderThan(config.telemetryRetentionDays)
     if (dropped.length) log.info({ dropped }, 'telemetry partitions past the retention dropped')
   }, 3600_000)
+  const evaluation = new EvaluationService(db, org)
+  jobs.register(PUBLISH_JOB, publishJob(evaluation, log), PUBLISH_EVERY_MS)
   const context: Context = {
     config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
-    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation: new EvaluationService(db, org), analytics: new AnalyticsService(db, org, calendar), broker: undefined,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation, analytics: new AnalyticsService(db, org, calendar), broker: undefined,
   }
   await reload(context)
   return context

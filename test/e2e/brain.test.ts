@@ -1,11 +1,12 @@
 // The command screen (指挥大屏) in Chromium: at one 1920×1080 screen and at the 2×4 wall (7680×2160) every panel lies
 // inside the viewport and no two overlap; its figures are readable (larger on the wall); a case reported through the
 // API appears on it (newest list, today's count, the map) without a reload; the rankings panel shows the month's
-// evaluation. The analysis page shows trends, hot spots and the forecast with its backtest.
+// evaluation with every name in full. The analysis page shows trends, hot spots and the forecast with its backtest.
+import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pointInSupervisorCell } from './fixtures.js'
-import { login, openSession, screenshot, type Session, SessionPool } from './harness.js'
+import { login, openSession, SCREENSHOT_DIR, screenshot, type Session, SessionPool } from './harness.js'
 
 const baseUrl = inject('baseUrl')
 const sessions = new SessionPool(baseUrl)
@@ -82,6 +83,20 @@ function assertLayout(result: Awaited<ReturnType<typeof layout>>, viewport: { wi
   expect(result.overflowing).toEqual([])
 }
 
+/**
+ * The names in the rankings panel with the lines each is laid out on, and whether it is cut at the side. A name may
+ * wrap to a second line; a third would be hidden (line-clamp). Lines are counted from the text's boxes, not from
+ * scrollHeight, which tall CJK glyphs pass by a pixel or two.
+ */
+async function rankingNames(page: Page): Promise<Array<{ name: string; lines: number; cut: boolean }>> {
+  return page.locator('[data-testid="screen-rankings"] .xh-screen-ranking-name').evaluateAll((nodes) => nodes.map((n) => {
+    const range = document.createRange()
+    range.selectNodeContents(n)
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
+    return { name: n.textContent ?? '', lines, cut: n.scrollWidth > n.clientWidth + 1 || lines > 2 }
+  }))
+}
+
 const PANELS = ['head', 'kpis', 'map', 'streets', 'trend', 'hotspots', 'overdue', 'latest', 'rankings', 'iot'].map((p) => `screen-panel-${p}`)
 const SCREEN = { width: 1920, height: 1080 }
 const WALL = { width: 7680, height: 2160 }
@@ -131,6 +146,22 @@ describe('command screen', () => {
     expect(screen.errors).toEqual([])
   })
 
+  it('the rankings panel shows every street and department name in full at 1920×1080 (a long one on two lines)', async () => {
+    const fresh = await screenAt('leader', SCREEN)
+    const rankings = fresh.page.getByTestId('screen-rankings')
+    await rankings.waitFor()
+    // the street of the case reported above is ranked now (a score, not 无数据); streets with nothing this month come after
+    await expect.poll(() => rankings.getByTestId('screen-ranking-row').filter({ hasText: '邾城街道' }).first().textContent()).toMatch(/邾城街道\d+\.\d/)
+    await fresh.page.getByTestId('screen-panel-rankings').screenshot({ path: path.join(SCREENSHOT_DIR, 'screen-1920x1080-rankings.png'), animations: 'disabled' })
+    const names = await rankingNames(fresh.page)
+    expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['公安新洲分局交通管理大队', '区自然资源和规划分局', '道观河风景旅游区', '阳逻经济开发区']))
+    expect(names.filter((n) => n.cut)).toEqual([])
+    // the longest department name takes the second line
+    expect(names.find((n) => n.name === '公安新洲分局交通管理大队')?.lines).toBe(2)
+    expect(await rankings.getByText('无数据').count()).toBeGreaterThan(0)
+    expect(fresh.errors).toEqual([])
+  })
+
   it('fills the 2×4 wall of 7680×2160 the same way, with larger figures', async () => {
     const wall = await screenAt('leader', WALL)
     await screenshot(wall.page, 'screen-7680x2160')
@@ -141,6 +172,8 @@ describe('command screen', () => {
     // the map takes the middle, wider than any side panel
     const map = result.boxes.find((b) => b.id === 'screen-panel-map')!
     expect(result.boxes.every((b) => b.id === 'screen-panel-head' || b.id === 'screen-panel-map' || b.width < map.width)).toBe(true)
+    // on the wall every name has room on one line
+    expect((await rankingNames(wall.page)).filter((n) => n.lines !== 1 || n.cut)).toEqual([])
     expect(wall.errors).toEqual([])
   })
 

@@ -1,5 +1,7 @@
 // Evaluation (综合考核) in the browser: a leader opens this month's rankings, reads the formula, drills down from a
-// street's figure to its cases and on to a case, publishes last month and looks at its difference report; phone width.
+// street's figure to its cases and on to a case, sees the acceptor who filed one of them ranked and the units with
+// nothing this month marked 无数据 after the ranked, publishes an earlier month and looks at its difference report;
+// phone width.
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pointInSupervisorCell } from './fixtures.js'
@@ -24,10 +26,13 @@ async function send<T>(page: Page, method: string, url: string, body: unknown): 
 
 interface CaseReply { id: string; ticket: string; version: number }
 
-/** The previous month in China time, YYYY-MM. */
-function lastMonth(): string {
+/**
+ * The month before last in China time, YYYY-MM: a month the monthly publication job leaves alone (it publishes the
+ * previous month by itself within minutes of the server's first ten, and the suite may run longer than that).
+ */
+function monthBeforeLast(): string {
   const now = new Date(Date.now() + 8 * 3600_000)
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1))
   return d.toISOString().slice(0, 7)
 }
 
@@ -37,13 +42,18 @@ describe('evaluation', () => {
   beforeAll(async () => {
     const supervisor = await as('supervisor')
     const [lng, lat] = await pointInSupervisorCell(supervisor)
+    const cases: CaseReply[] = []
     for (const description of ['井盖缺失（e2e 考核）', '垃圾满溢（e2e 考核）']) {
       const reply = await send<{ case: CaseReply }>(supervisor, 'POST', '/api/cases', {
         clientId: `e2e-eval-${Date.now()}-${description.length}-${tickets.length}`, source: 'supervisor', classKind: 'component', classCode: '0103', description, lng, lat,
       })
       expect(reply.status).toBe(200)
       tickets.push(reply.body.case.ticket)
+      cases.push(reply.body.case)
     }
+    // the acceptor files the first: 李受理 has a filing this month
+    const filed = await send<unknown>(await as('acceptor'), 'POST', `/api/cases/${cases[0]!.id}/actions`, { version: cases[0]!.version, type: 'file' })
+    expect(filed.status).toBe(200)
   })
 
   it('a leader reads this month\'s rankings with the formula, and drills down from a street\'s figure to a case', async () => {
@@ -78,9 +88,34 @@ describe('evaluation', () => {
     await page.getByText(tickets[0]!).first().waitFor()
   })
 
-  it('a leader publishes last month after confirming; its ranking is then marked published and the difference is empty', async () => {
+  it('the acceptors\' ranking with its formula; units with nothing counted this month show 无数据 after the ranked', async () => {
     const page = await as('leader')
-    await page.goto(`/evaluation?subject=units&period=${lastMonth()}`)
+    await page.goto('/evaluation?subject=acceptors')
+    const root = page.getByTestId('evaluation-page')
+    await root.waitFor()
+    await tablesLoaded(page)
+    expect(await root.getByTestId('formula').textContent()).toContain('准确立案率 × 60 + 按时立案率 × 40')
+    const acceptor = root.locator('tr.ant-table-row', { hasText: '李受理' })
+    await acceptor.getByTestId('composite').waitFor()
+    expect(Number(await acceptor.getByTestId('figure-filed').textContent())).toBeGreaterThanOrEqual(1)
+    await screenshot(page, 'evaluation-acceptors-desktop')
+
+    await root.getByTestId('subject-tab-units').click()
+    await tablesLoaded(page)
+    await root.getByTestId('no-data').first().waitFor()
+    await root.getByTestId('no-data-note').waitFor()
+    // every row with a composite comes before every row without one, which has no rank
+    const rows = await root.locator('tr.ant-table-row').evaluateAll((trs) => trs.map((tr) => ({
+      noData: !!tr.querySelector('[data-testid="no-data"]'), rank: tr.querySelector('[data-testid="rank"]')?.textContent,
+    })))
+    const firstNoData = rows.findIndex((r) => r.noData)
+    expect(rows.slice(firstNoData).every((r) => r.noData && r.rank === '—')).toBe(true)
+    await screenshot(page, 'evaluation-units-no-data-desktop')
+  })
+
+  it('a leader publishes the month before last after confirming; its ranking is then marked published and the difference is empty', async () => {
+    const page = await as('leader')
+    await page.goto(`/evaluation?subject=units&period=${monthBeforeLast()}`)
     const root = page.getByTestId('evaluation-page')
     await root.waitFor()
     await tablesLoaded(page)
@@ -91,7 +126,7 @@ describe('evaluation', () => {
     await root.getByTestId('frozen-tag').waitFor()
     expect(await root.getByTestId('frozen-tag').textContent()).toContain('已发布')
     await expect.poll(() => root.getByTestId('freeze').count()).toBe(0)
-    const api = await pageFetch<{ frozen: boolean }>(page, `/api/evaluation/rankings?period=${lastMonth()}`)
+    const api = await pageFetch<{ frozen: boolean }>(page, `/api/evaluation/rankings?period=${monthBeforeLast()}`)
     expect(api.body.frozen).toBe(true)
     await root.getByTestId('open-diff').click()
     const diff = page.getByTestId('diff-drawer')
@@ -99,7 +134,7 @@ describe('evaluation', () => {
     await diff.getByTestId('diff-empty-units').waitFor()
     await screenshot(page, 'evaluation-diff-desktop')
     // the printable report (通报) the print button opens: the browser prints it to PDF
-    await page.goto(`/api/evaluation/report.html?period=${lastMonth()}&subjects=units,streets&lang=zh-CN`)
+    await page.goto(`/api/evaluation/report.html?period=${monthBeforeLast()}&subjects=units,streets&lang=zh-CN`)
     await page.getByRole('heading', { name: '数字城管综合考核通报' }).waitFor()
     expect(await page.locator('table').count()).toBe(2)
     await screenshot(page, 'evaluation-report-print-desktop')
@@ -113,6 +148,12 @@ describe('evaluation', () => {
     await drawer.waitFor()
     await expect.poll(() => drawer.locator('input').first().inputValue()).toBe('50')
     await screenshot(leader, 'evaluation-settings-desktop')
+    // the acceptors' and dispatchers' weights and the monthly publication (on, from the 1st) further down
+    expect(await drawer.getByTestId('setting-acceptor-weights-accurateFilingRate').inputValue()).toBe('60')
+    await drawer.getByTestId('setting-publication-day').scrollIntoViewIfNeeded()
+    expect(await drawer.getByTestId('setting-publication-day').inputValue()).toBe('1')
+    expect(await drawer.getByTestId('setting-publication-auto').getAttribute('aria-checked')).toBe('true')
+    await screenshot(leader, 'evaluation-settings-publication-desktop')
 
     const dept = await as('dept')
     await dept.goto('/evaluation')

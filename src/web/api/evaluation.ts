@@ -1,15 +1,17 @@
 // Typed client for the evaluation routes (综合考核): rankings, drill-down, settings, publishing, the difference, reports.
 import { request, withQuery } from './client'
 
-export type EvaluationSubject = 'units' | 'streets' | 'communities' | 'cells' | 'supervisors'
+export type EvaluationSubject = 'units' | 'streets' | 'communities' | 'cells' | 'supervisors' | 'acceptors' | 'dispatchers'
+export type EvaluationFamily = 'unit' | 'region' | 'supervisor' | 'acceptor' | 'dispatcher'
 export type Bilingual = { 'zh-CN': string; en: string }
 
 export interface RankingRow {
-  rank: number
+  /** Null with the composite: nothing counted in the period (no data, 无数据), listed after the ranked rows. */
+  rank: number | null
   id: string
   name: string
   nameEn: string | null
-  composite: number
+  composite: number | null
   previousRank: number | null
   previousComposite: number | null
   indicators: Record<string, number | null>
@@ -34,8 +36,12 @@ export interface EvaluationSettings {
   unit: { weights: { onTimeRate: number; disposalRate: number; reworkFree: number }; deductPerOverdue: number; deductPerUrge: number }
   region: { weights: { onTimeClosureRate: number; closureRate: number; recurrenceFree: number }; recurrenceDays: number }
   supervisor: { weights: { validRate: number; onTimeVerificationRate: number; onTimeCheckRate: number; missFree: number } }
+  acceptor: { weights: { accurateFilingRate: number; onTimeFilingRate: number } }
+  dispatcher: { weights: { accurateDispatchRate: number; onTimeDispatchRate: number } }
+  /** The previous month is published by itself from this day of the month on (UTC+8). */
+  publication: { auto: boolean; day: number }
 }
-export interface SettingsReply { settings: EvaluationSettings; version: number; updatedAt: string | null; formulas: Record<'unit' | 'region' | 'supervisor', Bilingual> }
+export interface SettingsReply { settings: EvaluationSettings; version: number; updatedAt: string | null; formulas: Record<EvaluationFamily, Bilingual> }
 
 /** One row a re-computation of a published period would change (the server's own type). */
 export type { RowDifference } from '../../server/modules/evaluation/indicators'

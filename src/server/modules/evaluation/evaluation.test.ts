@@ -1,6 +1,6 @@
 // The evaluation against the real database: a hand-built case history of March 2025 (and a step in February and one
-// in April around it), with every expected figure worked out by hand below; publishing, the difference report,
-// settings, reports, and who may read what.
+// in April around it, and a reassignment in June), with every expected figure worked out by hand below; no data,
+// publishing, the difference report, settings, reports, and who may read what.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
@@ -10,7 +10,9 @@ const at = (text: string) => new Date(`2025-${text.replace(' ', 'T')}:00+08:00`)
 
 /*
  * The history. Units: A (a department with a sub-unit A′ whose figures roll up to A), B (another department).
- * Streets: S1 (cells s1a — the demo supervisor's — and s1b), S2 (cell s2). Classes X, Y, Z.
+ * Streets: S1 (cells s1a — the demo supervisor's — and s1b), S2 (cell s2), S3 (cell s3). Classes X, Y, Z.
+ * People: the supervisor 刘监督员; the acceptors 李受理 (acc) and 赵值班长 (shift: a shift leader who also accepts);
+ * the dispatcher 陈派遣 (disp). Filings and dispatches name who took them and their deadline ("acc, due 12:00").
  *
  * | case | place, class, source        | steps (China time)                                                                        |
  * | c1   | s1a X supervisor            | reported 03-01, filed 03-02 09:00, → A 03-02 10:00 (due 03-05), disposed 03-04 (on time), |
@@ -30,6 +32,16 @@ const at = (text: string) => new Date(`2025-${text.replace(' ', 'T')}:00+08:00`)
  * |      |                             | RECURRENT (c1: same cell and class 19 days earlier); MISSED by the supervisor             |
  * | c9   | s1a Z supervisor            | reported 03-21, rejected (not a problem): not valid                                       |
  * | c10  | s2  Z hotline               | reported 01-10, filed 01-10, closed 03-05 (on time): an old case closed in March          |
+ * | c11  | s3  Y hotline               | reported 03-10, filed 03-10 10:00, CANCELLED 03-12: filed wrongly                         |
+ * | c12  | s3  Z hotline               | reported 03-11, filed 03-11 15:00, MERGED into another case 03-13: filed wrongly          |
+ *
+ * Filings (立案): c1 acc 09:00 due 12:00; c2 acc 09:00 due 08:30 (LATE); c3 acc (February, on time); c4 shift on time;
+ *   c5 acc on time; c6 acc 10:00 due 09:30 (LATE); c7 acc on time; c8 acc on time; c9 REJECTED by acc; c10 nobody (January);
+ *   c11 acc on time; c12 shift 15:00 due 11:00 (LATE).
+ * Dispatches (派遣): c1 disp on time; c2 disp 10:00 due 09:00 (LATE); c3 disp (February, on time); c4 → A disp on time,
+ *   then RETURNED by A, → B disp on time; c5 disp on time; c6 disp 10:00 due 09:00 (LATE); c7 automatic (the responsibility
+ *   matrix: nobody). The late filings and dispatches are of cases closed late anyway or not closed, so the regions'
+ *   figures do not move.
  *
  * Unit A, March: dispatched c1 c2 c4 c5 c6 c7 = 6; returned 1 (c4); disposed on time c1 c2′ c3 = 3, late c2 = 1;
  *   ended late c4, open overdue c5 → undisposed 2; due = 4 + 2 = 6; overdue = 1 + 2 = 3; reworked 1, extended 1,
@@ -43,9 +55,24 @@ const at = (text: string) => new Date(`2025-${text.replace(' ', 'T')}:00+08:00`)
  *   Composite = 0.5×50 + 0.75×30 + 0.8×20 = 25 + 22.5 + 16 = 63.5.
  * Street S2, March: reported c4 c6 c7 = 3, filed 3, closed c4 (late) c10 (on time) = 2, on time 1, recurrent 0.
  *   Composite = (1/3)×50 + (2/3)×30 + 1×20 = 16.67 + 20 + 20 = 56.67.
+ * Street S3, March: reported c11 c12 = 2, filed 2, closed 0, recurrent 0 → 0×50 + 0×30 + 1×20 = 20.
+ * Every other unit and street: nothing counted in March → no data (composite and rank null), listed after the ranked.
  * Supervisor, March: reported c1 c2 c9 = 3, valid 2, filed 2, missed c8 = 1; verifications 1 (on time); checks c1 (on
  *   time), c2 (late) = 2. Valid 2/3, missed 1/4, on-time verification 1, on-time check 0.5.
  *   Composite = (2/3)×30 + 1×25 + 0.5×25 + 0.75×20 = 20 + 25 + 12.5 + 15 = 72.5.
+ * Acceptor 李受理, March: filings c1 c2 c5 c6 c7 c8 c11 = 7; wrong c11 → accurate 6; late c2 c6 → on time 5; rejected
+ *   c9 = 1. Accurate 6/7, on time 5/7. Composite = (6/7)×60 + (5/7)×40 = 360/7 + 200/7 = 80.
+ *   February: c3, accurate and on time → 100, rank 1.
+ * Acceptor 赵值班长, March: filings c4 c12 = 2; wrong c12, late c12 → 0.5 and 0.5 → 50.
+ * Dispatcher 陈派遣, March: dispatches c1 c2 c4→A c4→B c5 c6 = 6 (c7 was automatic); returned c4→A → accurate 5; late c2
+ *   c6 → on time 4. Composite = (5/6)×60 + (4/6)×40 = 50 + 26.67 = 76.67.
+ *
+ * June: j1 (s3, X, hotline) reported 06-02 09:00, filed 06-02 10:00 by acc (on time), → B 06-02 11:00 by disp (due 12:00),
+ *   REASSIGNED → A 06-03 by shift (a shift leader, not a dispatcher by role), RETURNED by A 06-04 10:00, → B 06-04 11:00
+ *   by disp (due 10:30, LATE). The return answers the reassignment, not the first dispatch:
+ *   陈派遣: 2 dispatches, both kept (accurate 1), on time 1 of 2 → 1×60 + 0.5×40 = 80, rank 1.
+ *   赵值班长: 1 reassignment, returned → accurate 0; no dispatch of their own to time (counts in full) → 0×60 + 1×40 = 40.
+ *   Acceptors in June: 李受理 1 filing → 100; 赵值班长 nothing → no data.
  */
 
 let t: TestApp
@@ -66,11 +93,19 @@ async function refs() {
   const notTheirs = k.selectFrom('grid_cell_people').select('grid_cell_id').where('user_id', '=', supervisor.id)
   const s1b = await k.selectFrom('grid_cells').select(['id', 'community_id', 'org_path']).where('org_path', 'like', `${s1.path}%`).where('id', 'not in', notTheirs).orderBy('code').executeTakeFirstOrThrow()
   const s2 = await k.selectFrom('grid_cells').select(['id', 'community_id', 'org_path']).where('org_path', 'not like', `${s1.path}%`).where('id', 'not in', notTheirs).orderBy('code').executeTakeFirstOrThrow()
-  const s2street = await k.selectFrom('org_units').select('parent_id').where('id', '=', s2.community_id).executeTakeFirstOrThrow()
+  const s2street = await k.selectFrom('org_units').select(['parent_id', 'path']).where('id', '=', s2.community_id).executeTakeFirstOrThrow()
+  const s2path = (await k.selectFrom('org_units').select('path').where('id', '=', s2street.parent_id!).executeTakeFirstOrThrow()).path
+  const s3 = await k.selectFrom('grid_cells').select(['id', 'community_id', 'org_path']).where('org_path', 'not like', `${s1.path}%`).where('org_path', 'not like', `${s2path}%`)
+    .where('id', 'not in', notTheirs).orderBy('code').executeTakeFirstOrThrow()
+  const s3street = await k.selectFrom('org_units').select('parent_id').where('id', '=', s3.community_id).executeTakeFirstOrThrow()
+  const people = Object.fromEntries((await k.selectFrom('users').select(['id', 'username']).where('username', 'in', ['acceptor', 'shiftleader', 'dispatcher', 'admin']).execute()).map((u) => [u.username, u.id]))
   const classes = await k.selectFrom('case_classes').select(['kind', 'small_code']).where('active', '=', true).orderBy('kind').orderBy('small_code').limit(3).execute()
-  Object.assign(id, { district: district.id, A: sub.parent_id!, subA: sub.id, B: water.id, supervisor: supervisor.id, S1: s1.id, S2: s2street.parent_id! })
+  Object.assign(id, {
+    district: district.id, A: sub.parent_id!, subA: sub.id, B: water.id, supervisor: supervisor.id, S1: s1.id, S2: s2street.parent_id!, S3: s3street.parent_id!,
+    acc: people.acceptor!, shift: people.shiftleader!, disp: people.dispatcher!, admin: people.admin!,
+  })
   if (id.A === id.B) throw new Error('the test needs two different departments')
-  return { cells: { s1a: { ...s1a, street: s1.id }, s1b: { ...s1b, street: s1.id }, s2: { ...s2, street: s2street.parent_id! } }, classes }
+  return { cells: { s1a: { ...s1a, street: s1.id }, s1b: { ...s1b, street: s1.id }, s2: { ...s2, street: s2street.parent_id! }, s3: { ...s3, street: s3street.parent_id! } }, classes }
 }
 
 type Cells = Awaited<ReturnType<typeof refs>>['cells']
@@ -103,43 +138,55 @@ async function history() {
       }).execute()
     }
   }
-  const A = id.A!, B = id.B!, sup = id.supervisor!
+  const A = id.A!, B = id.B!, sup = id.supervisor!, acc = id.acc!, shift = id.shift!, disp = id.disp!
   await make('c1', 's1a', X, 'supervisor', '03-01 09:00', 'closed', [
-    { kind: 'filed', at: '03-02 09:00' }, { kind: 'dispatched', at: '03-02 10:00', unit: A },
+    { kind: 'filed', at: '03-02 09:00', due: '03-02 12:00', actor: acc }, { kind: 'dispatched', at: '03-02 10:00', due: '03-02 12:00', unit: A, actor: disp },
     { kind: 'disposal_reported', at: '03-04 10:00', due: '03-05 10:00', holder: A },
     { kind: 'check_passed', at: '03-04 15:00', due: '03-04 18:00', holder: A, actor: sup, from: 'disposed' }, { kind: 'closed', at: '03-04 16:00', holder: A },
   ])
   await make('c2', 's1a', Y, 'supervisor', '03-02 08:00', 'closed', [
-    { kind: 'filed', at: '03-02 09:00' }, { kind: 'dispatched', at: '03-03 10:00', unit: A },
+    { kind: 'filed', at: '03-02 09:00', due: '03-02 08:30', actor: acc }, { kind: 'dispatched', at: '03-03 10:00', due: '03-03 09:00', unit: A, actor: disp },
     { kind: 'disposal_reported', at: '03-08 10:00', due: '03-06 10:00', holder: A },
     { kind: 'reworked', at: '03-09 10:00', due: '03-09 09:00', holder: A, actor: sup, from: 'disposed' },
     { kind: 'disposal_reported', at: '03-11 10:00', due: '03-12 10:00', holder: A }, { kind: 'closed', at: '03-12 10:00', holder: A },
   ])
   await make('c3', 's1b', X, 'hotline', '02-26 09:00', 'closed', [
-    { kind: 'filed', at: '02-26 10:00' }, { kind: 'dispatched', at: '02-27 10:00', unit: A },
+    { kind: 'filed', at: '02-26 10:00', due: '02-26 12:00', actor: acc }, { kind: 'dispatched', at: '02-27 10:00', due: '02-27 12:00', unit: A, actor: disp },
     { kind: 'disposal_reported', at: '03-01 10:00', due: '03-02 10:00', holder: A }, { kind: 'closed', at: '03-02 09:00', holder: A },
   ])
   await make('c4', 's2', X, 'hotline', '03-09 09:00', 'closed', [
-    { kind: 'filed', at: '03-09 10:00' }, { kind: 'dispatched', at: '03-10 10:00', unit: A },
-    { kind: 'returned', at: '03-15 09:00', due: '03-13 10:00', holder: A }, { kind: 'dispatched', at: '03-15 10:00', unit: B },
+    { kind: 'filed', at: '03-09 10:00', due: '03-09 12:00', actor: shift }, { kind: 'dispatched', at: '03-10 10:00', due: '03-10 12:00', unit: A, actor: disp },
+    { kind: 'returned', at: '03-15 09:00', due: '03-13 10:00', holder: A }, { kind: 'dispatched', at: '03-15 10:00', due: '03-15 11:00', unit: B, actor: disp },
     { kind: 'disposal_reported', at: '03-17 10:00', due: '03-18 10:00', holder: B }, { kind: 'closed', at: '03-18 10:00', holder: B },
   ])
   await make('c5', 's1b', Y, 'hotline', '03-19 09:00', 'in_disposal', [
-    { kind: 'filed', at: '03-19 10:00' }, { kind: 'dispatched', at: '03-20 10:00', unit: A },
+    { kind: 'filed', at: '03-19 10:00', due: '03-19 11:00', actor: acc }, { kind: 'dispatched', at: '03-20 10:00', due: '03-20 12:00', unit: A, actor: disp },
     { kind: 'extension_approved', at: '03-22 10:00', due: '03-23 10:00', holder: A }, { kind: 'urged', at: '03-29 10:00', due: '03-30 10:00', holder: A },
   ], { unit: A, due: '03-30 10:00' })
   await make('c6', 's2', Y, 'hotline', '03-24 09:00', 'suspended', [
-    { kind: 'filed', at: '03-24 10:00' }, { kind: 'dispatched', at: '03-25 10:00', unit: A }, { kind: 'suspended', at: '03-26 10:00', due: '03-28 10:00', holder: A },
+    { kind: 'filed', at: '03-24 10:00', due: '03-24 09:30', actor: acc }, { kind: 'dispatched', at: '03-25 10:00', due: '03-25 09:00', unit: A, actor: disp },
+    { kind: 'suspended', at: '03-26 10:00', due: '03-28 10:00', holder: A },
   ], { unit: A })
   await make('c7', 's2', Z, 'hotline', '03-25 09:00', 'disposed', [
-    { kind: 'filed', at: '03-25 10:00' }, { kind: 'dispatched', at: '03-26 10:00', unit: id.subA! },
+    { kind: 'filed', at: '03-25 10:00', due: '03-25 12:00', actor: acc }, { kind: 'dispatched', at: '03-26 10:00', due: '03-26 12:00', unit: id.subA! },
     { kind: 'disposal_reported', at: '04-01 10:00', due: '04-02 10:00', holder: id.subA! },
   ], { unit: id.subA! })
   await make('c8', 's1a', X, 'citizen', '03-20 09:00', 'filed', [
-    { kind: 'verified', at: '03-20 11:00', due: '03-20 12:00', actor: sup, from: 'verifying' }, { kind: 'filed', at: '03-20 12:00' },
+    { kind: 'verified', at: '03-20 11:00', due: '03-20 12:00', actor: sup, from: 'verifying' }, { kind: 'filed', at: '03-20 12:00', due: '03-20 15:00', actor: acc, from: 'verified' },
   ])
-  await make('c9', 's1a', Z, 'supervisor', '03-21 09:00', 'rejected', [{ kind: 'rejected', at: '03-21 10:00' }])
+  await make('c9', 's1a', Z, 'supervisor', '03-21 09:00', 'rejected', [{ kind: 'rejected', at: '03-21 10:00', due: '03-21 12:00', actor: acc, from: 'reported' }])
   await make('c10', 's2', Z, 'hotline', '01-10 09:00', 'closed', [{ kind: 'filed', at: '01-10 10:00' }, { kind: 'closed', at: '03-05 10:00' }])
+  await make('c11', 's3', Y, 'hotline', '03-10 09:00', 'cancelled', [
+    { kind: 'filed', at: '03-10 10:00', due: '03-10 12:00', actor: acc }, { kind: 'cancelled', at: '03-12 10:00', actor: id.admin! },
+  ])
+  await make('c12', 's3', Z, 'hotline', '03-11 09:00', 'merged', [
+    { kind: 'filed', at: '03-11 15:00', due: '03-11 11:00', actor: shift }, { kind: 'merged', at: '03-13 10:00', actor: shift },
+  ])
+  await make('j1', 's3', X, 'hotline', '06-02 09:00', 'dispatched', [
+    { kind: 'filed', at: '06-02 10:00', due: '06-02 12:00', actor: acc }, { kind: 'dispatched', at: '06-02 11:00', due: '06-02 12:00', unit: B, actor: disp },
+    { kind: 'reassigned', at: '06-03 10:00', due: '06-05 10:00', unit: A, holder: B, actor: shift }, { kind: 'returned', at: '06-04 10:00', due: '06-06 10:00', holder: A },
+    { kind: 'dispatched', at: '06-04 11:00', due: '06-04 10:30', unit: B, actor: disp },
+  ], { unit: B, due: '06-09 10:00' })
 }
 
 beforeAll(async () => {
@@ -160,7 +207,7 @@ interface RankingBody {
   frozen: boolean
   frozenAt: string | null
   formula: { 'zh-CN': string; en: string }
-  rows: Array<{ rank: number; id: string; name: string; composite: number; previousRank: number | null; previousComposite: number | null; indicators: Record<string, number | null> }>
+  rows: Array<{ rank: number | null; id: string; name: string; composite: number | null; previousRank: number | null; previousComposite: number | null; indicators: Record<string, number | null> }>
 }
 
 const ranking = async (query: string, token = leader) => {
@@ -209,10 +256,10 @@ describe('the worked example (March 2025)', () => {
       disposalRate: 0.6667, onTimeRate: 0.5, reworkRate: 0.25, returnRate: 0.1667,
     })
     expect(a.composite).toBe(56.5)
-    expect(a.rank).toBe(body.rows.length) // everyone else has 100
     const b = body.rows.find((r) => r.id === id.B)!
     expect(b).toMatchObject({ rank: 1, composite: 100 })
     expect(b.indicators).toMatchObject({ due: 1, disposed: 1, onTime: 1, dispatched: 1 })
+    expect(body.rows.slice(0, 2).map((r) => [r.id, r.rank])).toEqual([[id.B, 1], [id.A, 2]])
     // February: A had only c3 dispatched, nothing due
     expect(a).toMatchObject({ previousRank: 1, previousComposite: 100 })
     expect(body.rows.some((r) => r.id === id.subA)).toBe(false)
@@ -227,14 +274,16 @@ describe('the worked example (March 2025)', () => {
     const s2 = body.rows.find((r) => r.id === id.S2)!
     expect(s2.indicators).toMatchObject({ reported: 3, filed: 3, closed: 2, closedOnTime: 1, recurrent: 0 })
     expect(s2.composite).toBe(56.67)
-    expect(body.rows.map((r) => r.id).slice(-2)).toEqual([id.S1, id.S2])
-    expect(body.rows.at(-1)!.rank).toBe(body.rows.length)
+    const s3 = body.rows.find((r) => r.id === id.S3)!
+    expect(s3.indicators).toMatchObject({ reported: 2, filed: 2, closed: 0, closureRate: 0, recurrenceRate: 0 })
+    expect(s3.composite).toBe(20)
+    expect(body.rows.slice(0, 3).map((r) => [r.id, r.rank])).toEqual([[id.S1, 1], [id.S2, 2], [id.S3, 3]])
   })
 
   it('regions: communities and cells count the same cases at their own level', async () => {
     const cells = await ranking('subject=cells&period=2025-03')
     const total = cells.rows.reduce((sum, r) => sum + (r.indicators.reported ?? 0), 0)
-    expect(total).toBe(8) // c1 c2 c4 c5 c6 c7 c8 c9
+    expect(total).toBe(10) // c1 c2 c4 c5 c6 c7 c8 c9 c11 c12
     const communities = await ranking('subject=communities&period=2025-03')
     expect(communities.rows.reduce((sum, r) => sum + (r.indicators.closed ?? 0), 0)).toBe(5) // c1 c2 c3 c4 c10
   })
@@ -244,6 +293,50 @@ describe('the worked example (March 2025)', () => {
     const s = body.rows.find((r) => r.id === id.supervisor)!
     expect(s.indicators).toMatchObject({ reported: 3, valid: 2, filed: 2, missed: 1, verifications: 1, verifiedOnTime: 1, checks: 2, checkedOnTime: 1, validRate: 0.6667, missRate: 0.25, onTimeVerificationRate: 1, onTimeCheckRate: 0.5 })
     expect(s.composite).toBe(72.5)
+  })
+
+  it('no data: a unit or street with nothing counted in the period is not ranked, and is listed after the ranked', async () => {
+    for (const [subject, ranked] of [['units', 2], ['streets', 3]] as const) {
+      const body = await ranking(`subject=${subject}&period=2025-03`)
+      expect(body.rows.length, subject).toBeGreaterThan(ranked)
+      expect(body.rows.slice(0, ranked).every((r) => r.composite !== null && r.rank !== null), subject).toBe(true)
+      for (const r of body.rows.slice(ranked)) {
+        expect(r, `${subject} ${r.name}`).toMatchObject({ rank: null, composite: null })
+        expect(Object.entries(r.indicators).filter(([k, v]) => !k.endsWith('Rate') && v), r.name).toEqual([])
+      }
+      // listed by name among themselves
+      const names = body.rows.slice(ranked).map((r) => r.name)
+      expect(names).toEqual([...names].sort(new Intl.Collator('zh-CN').compare))
+    }
+  })
+
+  it('acceptors: accurate and on-time filing rates of 李受理 and 赵值班长, the formula beside them', async () => {
+    const body = await ranking('subject=acceptors&period=2025-03')
+    expect(body.formula['zh-CN']).toBe('综合指标值 = 准确立案率 × 60 + 按时立案率 × 40（百分制）')
+    expect(body.rows.map((r) => [r.id, r.rank, r.composite])).toEqual([[id.acc, 1, 80], [id.shift, 2, 50]])
+    expect(body.rows[0]!.indicators).toEqual({
+      filed: 7, accurateFiled: 6, wronglyFiled: 1, filedOnTime: 5, filedLate: 2, rejected: 1, accurateFilingRate: 0.8571, onTimeFilingRate: 0.7143,
+    })
+    expect(body.rows[1]!.indicators).toMatchObject({ filed: 2, accurateFiled: 1, wronglyFiled: 1, filedOnTime: 1, filedLate: 1, rejected: 0 })
+    // February: 李受理 filed c3 alone; 赵值班长 filed nothing (no data, not ranked)
+    expect(body.rows.map((r) => [r.previousRank, r.previousComposite])).toEqual([[1, 100], [null, null]])
+  })
+
+  it('dispatchers: accurate (not returned) and on-time dispatch rates of 陈派遣; the automatic dispatch counts for no one', async () => {
+    const body = await ranking('subject=dispatchers&period=2025-03')
+    expect(body.rows.map((r) => [r.id, r.rank, r.composite])).toEqual([[id.disp, 1, 76.67]])
+    expect(body.rows[0]!.indicators).toEqual({
+      dispatched: 6, accurateDispatched: 5, returned: 1, dispatchedOnTime: 4, dispatchedLate: 2, accurateDispatchRate: 0.8333, onTimeDispatchRate: 0.6667,
+    })
+  })
+
+  it('dispatchers in June: a return answers the reassignment before it, not the first dispatch; whoever reassigned is ranked', async () => {
+    const dispatchers = await ranking('subject=dispatchers&period=2025-06')
+    expect(dispatchers.rows.map((r) => [r.id, r.rank, r.composite])).toEqual([[id.disp, 1, 80], [id.shift, 2, 40]])
+    expect(dispatchers.rows[0]!.indicators).toMatchObject({ dispatched: 2, accurateDispatched: 2, returned: 0, dispatchedOnTime: 1, dispatchedLate: 1 })
+    expect(dispatchers.rows[1]!.indicators).toMatchObject({ dispatched: 1, accurateDispatched: 0, returned: 1, dispatchedOnTime: 0, dispatchedLate: 0, onTimeDispatchRate: null })
+    const acceptors = await ranking('subject=acceptors&period=2025-06')
+    expect(acceptors.rows.map((r) => [r.id, r.rank, r.composite])).toEqual([[id.acc, 1, 100], [id.shift, null, null]])
   })
 
   it('any period: from/to days, with the previous period of as many days', async () => {
@@ -266,6 +359,23 @@ describe('the worked example (March 2025)', () => {
     const unknown = await get(`/api/evaluation/cases?subject=units&id=${id.A}&indicator=nonsense&period=2025-03`)
     expect(unknown.statusCode).toBe(400)
   })
+
+  it('drills down from an acceptor\'s or a dispatcher\'s figure to the cases behind it', async () => {
+    const drill = async (query: string) => {
+      const r = await get(`/api/evaluation/cases?${query}&period=2025-03`)
+      expect(r.statusCode, r.body).toBe(200)
+      return (r.json() as { items: Array<{ id: string; fact: string }> }).items.map((i) => [i.id, i.fact]).sort()
+    }
+    expect(await drill(`subject=acceptors&id=${id.acc}&indicator=wronglyFiled`)).toEqual([[caseIds.c11, 'filed_wrong']])
+    const timing = await drill(`subject=acceptors&id=${id.acc}&indicator=onTimeFilingRate`)
+    expect(timing).toHaveLength(7)
+    expect(timing.filter(([, fact]) => fact === 'filed_late')).toEqual([[caseIds.c2, 'filed_late'], [caseIds.c6, 'filed_late']].sort())
+    expect(await drill(`subject=acceptors&id=${id.acc}&indicator=rejected`)).toEqual([[caseIds.c9, 'rejected']])
+    expect(await drill(`subject=dispatchers&id=${id.disp}&indicator=returned`)).toEqual([[caseIds.c4, 'dispatch_returned']])
+    const accuracy = await drill(`subject=dispatchers&id=${id.disp}&indicator=accurateDispatchRate`)
+    expect(accuracy.filter(([c]) => c === caseIds.c4)).toEqual([[caseIds.c4, 'dispatch_accurate'], [caseIds.c4, 'dispatch_returned']])
+    expect(accuracy).toHaveLength(6)
+  })
 })
 
 describe('settings', () => {
@@ -282,6 +392,21 @@ describe('settings', () => {
     const a = (await ranking('subject=units&period=2025-03')).rows.find((r) => r.id === id.A)!
     expect(a.composite).toBe(60)
     // back to the defaults for the tests below
+    await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: current.settings })
+  })
+
+  it('an older client may leave out the acceptor, dispatcher and publication settings: they keep their values', async () => {
+    const current = (await get('/api/evaluation/settings')).json() as { settings: Record<string, unknown> & { acceptor: unknown; dispatcher: unknown; publication: unknown } }
+    expect(current.settings).toMatchObject({ acceptor: { weights: { accurateFilingRate: 60, onTimeFilingRate: 40 } }, publication: { auto: true, day: 1 } })
+    const changed = await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: { ...current.settings, dispatcher: { weights: { accurateDispatchRate: 50, onTimeDispatchRate: 50 } } } })
+    expect(changed.statusCode, changed.body).toBe(200)
+    expect((changed.json() as { formulas: { dispatcher: { en: string } } }).formulas.dispatcher.en).toBe('composite = accurate dispatch rate × 50 + on-time dispatch rate × 50 (out of 100)')
+    const { acceptor: _a, dispatcher: _d, publication: _p, ...older } = current.settings
+    const saved = await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: older })
+    expect(saved.statusCode, saved.body).toBe(200)
+    expect((saved.json() as { settings: { dispatcher: unknown } }).settings.dispatcher).toEqual({ weights: { accurateDispatchRate: 50, onTimeDispatchRate: 50 } })
+    const badDay = await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: { ...current.settings, publication: { auto: true, day: 31 } } })
+    expect(badDay.statusCode).toBe(400)
     await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(leader), payload: current.settings })
   })
 })
@@ -315,13 +440,27 @@ describe('publishing a period', () => {
     expect(diff.statusCode, diff.body).toBe(200)
     const units = (diff.json() as { subjects: Record<string, Array<{ id: string; published: { composite: number }; now: { composite: number }; indicators: Record<string, unknown> }>> }).subjects.units!
     // live: undisposed 1, due 5, overdue 2 → 0.6×50 + 0.8×30 + 0.75×20 − 2 − 0.5 = 66.5
-    expect(units).toEqual([expect.objectContaining({ id: id.A, published: { rank: before.rows.length, composite: 56.5 }, now: { rank: before.rows.length, composite: 66.5 } })])
+    expect(units).toEqual([expect.objectContaining({ id: id.A, published: { rank: 2, composite: 56.5 }, now: { rank: 2, composite: 66.5 } })])
     expect(units[0]!.indicators).toMatchObject({ undisposed: [2, 1], due: [6, 5], overdue: [3, 2] })
     const published = (await get('/api/evaluation/periods')).json() as { items: Array<{ period: string }> }
     expect(published.items.map((p) => p.period)).toContain('2025-03')
     // April's previous period is the published March
     const april = (await ranking('subject=units&period=2025-04')).rows.find((r) => r.id === id.A)!
     expect(april.previousComposite).toBe(56.5)
+  })
+
+  it('a period published before acceptors and dispatchers were evaluated has no rows of them; its difference shows them as new', async () => {
+    // as a publication of the first release stored it: three families of settings, five subjects
+    const { acceptor: _a, dispatcher: _d, publication: _p, ...settings } = ((await get('/api/evaluation/settings')).json() as { settings: Record<string, unknown> }).settings
+    await t.db.kysely.insertInto('evaluation_periods').values({
+      district_id: id.district!, period: '2025-06', period_from: at('06-01 00:00'), period_to: at('07-01 00:00'), frozen_by: null,
+      settings: JSON.stringify(settings), results: JSON.stringify({ units: [], streets: [], communities: [], cells: [], supervisors: [] }),
+    }).execute()
+    const body = await ranking('subject=dispatchers&period=2025-06')
+    expect(body).toMatchObject({ frozen: true, rows: [] })
+    expect(body.formula.en).toContain('accurate dispatch rate × 60')
+    const diff = (await get('/api/evaluation/periods/2025-06/diff')).json() as { subjects: Record<string, Array<{ id: string; published: unknown; now: unknown }>> }
+    expect(diff.subjects.dispatchers!.map((d) => [d.id, d.published, d.now])).toEqual([[id.disp, null, { rank: 1, composite: 80 }], [id.shift, null, { rank: 2, composite: 40 }]])
   })
 
   it('the diff of a period never published is 404', async () => {
@@ -340,6 +479,14 @@ describe('reports', () => {
     expect(html.body).toContain('数字城管综合考核通报')
     expect(html.body).toContain('56.50')
     expect(html.body).toContain('@page')
+    // the units with nothing counted in March: no rank, marked 无数据, after the ranked
+    expect(html.body).toContain('<td>—</td><td class="name">')
+    expect(html.body).toContain('<span class="nodata">无数据</span>')
+    expect(html.body).toContain('无数据：本考核期没有计入的案卷，不参与排名')
+    const people = await get('/api/evaluation/report.html?period=2025-03&subjects=acceptors,dispatchers&lang=en')
+    expect(people.body).toContain('<h2>Acceptors</h2>')
+    expect(people.body).toContain('accurate filing rate × 60')
+    expect(people.body).toContain('<b>76.67</b>')
     expect((await get('/api/evaluation/report.html?period=2025-03&subjects=units,nonsense')).statusCode).toBe(400)
   })
 })
@@ -353,6 +500,10 @@ describe('who may read what', () => {
     expect(other.statusCode).toBe(403)
     expect(other.json()).toMatchObject({ error: { code: 'OUT_OF_SCOPE' } })
     expect((await get(`/api/evaluation/cases?subject=units&id=${id.B}&indicator=due&period=2025-03`, dept)).statusCode).toBe(200)
+    // the centre's people are outside a department's scope (though the district is above it)
+    expect((await ranking('subject=acceptors&period=2025-03', dept)).rows).toEqual([])
+    expect((await ranking('subject=supervisors&period=2025-03', dept)).rows).toEqual([])
+    expect((await get(`/api/evaluation/cases?subject=dispatchers&id=${id.disp}&indicator=dispatched&period=2025-03`, dept)).statusCode).toBe(403)
     const put = await t.app.inject({ method: 'PUT', url: '/api/evaluation/settings', headers: bearer(dept), payload: (await get('/api/evaluation/settings', dept)).json().settings })
     expect(put.statusCode).toBe(403)
     expect((await t.app.inject({ method: 'POST', url: '/api/evaluation/periods/2025-02/freeze', headers: bearer(dept) })).statusCode).toBe(403)

@@ -1,9 +1,9 @@
-// The evaluation's formulas: indicators from counts, the composite with weights and deductions, ranking with ties,
-// change against the previous period, the difference report, and periods in UTC+8.
+// The evaluation's formulas: indicators from counts, the composite with weights and deductions, no data, ranking with
+// ties, change against the previous period, the difference report, and periods in UTC+8.
 import { describe, expect, it } from 'vitest'
 import {
-  composite, DEFAULT_SETTINGS, difference, DRILL, FACTS, formula, INDICATOR_NAMES, rank, ratio, regionIndicators, settingsProblem,
-  supervisorIndicators, unitIndicators, withPrevious, type EvaluationSettings,
+  acceptorIndicators, composite, DEFAULT_SETTINGS, difference, dispatcherIndicators, DRILL, FACTS, FAMILIES, formula, INDICATOR_NAMES, indicatorsOf, rank,
+  ratio, regionIndicators, settingsProblem, supervisorIndicators, unitIndicators, withPrevious, type EvaluationSettings,
 } from './indicators.js'
 import { dayPeriod, monthPeriod, parsePeriodKey, periodOf, previousPeriod } from './period.js'
 
@@ -33,6 +33,12 @@ describe('unit indicators', () => {
     const idle = unitIndicators({ urged: 2 })
     expect(idle.onTimeRate).toBeNull()
     expect(composite('unit', idle, DEFAULT_SETTINGS)).toBe(99)
+  })
+
+  it('a unit with nothing counted in the period has no composite (no data), not full marks', () => {
+    expect(composite('unit', unitIndicators({}), DEFAULT_SETTINGS)).toBeNull()
+    // one dispatch is something: nothing due yet, every rate counts in full
+    expect(composite('unit', unitIndicators({ dispatched: 1 }), DEFAULT_SETTINGS)).toBe(100)
   })
 
   it('follows the district weights and deductions', () => {
@@ -69,9 +75,53 @@ describe('region and supervisor indicators', () => {
     expect(composite('supervisor', s, DEFAULT_SETTINGS)).toBe(82.25)
   })
 
+  it('no data for a region with no case, or a supervisor with nothing done, in the period', () => {
+    expect(composite('region', regionIndicators({}, { areaKm2: 2, population: 1000 }), DEFAULT_SETTINGS)).toBeNull()
+    expect(composite('supervisor', supervisorIndicators({}), DEFAULT_SETTINGS)).toBeNull()
+    // a problem missed is something: 0 reported, 1 missed → missed rate 1, the other rates in full: 30 + 25 + 25 + 0 = 80
+    expect(composite('supervisor', supervisorIndicators({ missed: 1 }), DEFAULT_SETTINGS)).toBe(80)
+  })
+
   it('ratio is null with nothing to measure', () => {
     expect(ratio(0, 0)).toBeNull()
     expect(ratio(1, 4)).toBe(0.25)
+  })
+})
+
+describe('acceptor and dispatcher indicators', () => {
+  it('acceptor: accurate and on-time filing rates over the filings; rejections counted apart', () => {
+    // 10 filings: 9 stood, 1 was cancelled afterwards (wrong); 8 by the filing deadline, 2 after it; 3 rejections
+    const a = acceptorIndicators({ filed_accurate: 9, filed_wrong: 1, filed_on_time: 8, filed_late: 2, rejected: 3 })
+    expect(a).toMatchObject({ filed: 10, accurateFiled: 9, wronglyFiled: 1, filedOnTime: 8, filedLate: 2, rejected: 3, accurateFilingRate: 0.9, onTimeFilingRate: 0.8 })
+    // 0.9×60 + 0.8×40 = 54 + 32 = 86
+    expect(composite('acceptor', a, DEFAULT_SETTINGS)).toBe(86)
+  })
+
+  it('dispatcher: accuracy over dispatches and reassignments, timeliness over dispatches only', () => {
+    // 10 dispatches and 2 reassignments; 1 of the 12 returned by its unit; 9 of the 10 dispatches by the deadline
+    const d = dispatcherIndicators({ dispatch_accurate: 11, dispatch_returned: 1, dispatched_on_time: 9, dispatched_late: 1 })
+    expect(d).toMatchObject({ dispatched: 12, accurateDispatched: 11, returned: 1, dispatchedOnTime: 9, dispatchedLate: 1, onTimeDispatchRate: 0.9 })
+    expect(d.accurateDispatchRate).toBeCloseTo(11 / 12)
+    // (11/12)×60 + 0.9×40 = 55 + 36 = 91
+    expect(composite('dispatcher', d, DEFAULT_SETTINGS)).toBe(91)
+  })
+
+  it('a reassignment alone that came back: accuracy 0, no dispatch to time (counts in full): 0×60 + 1×40 = 40', () => {
+    const d = dispatcherIndicators({ dispatch_returned: 1 })
+    expect(d.onTimeDispatchRate).toBeNull()
+    expect(composite('dispatcher', d, DEFAULT_SETTINGS)).toBe(40)
+  })
+
+  it('no filing or dispatch in the period: no data', () => {
+    expect(composite('acceptor', acceptorIndicators({}), DEFAULT_SETTINGS)).toBeNull()
+    expect(composite('dispatcher', dispatcherIndicators({}), DEFAULT_SETTINGS)).toBeNull()
+    // rejections only: something was done, nothing to rate
+    expect(composite('acceptor', acceptorIndicators({ rejected: 2 }), DEFAULT_SETTINGS)).toBe(100)
+  })
+
+  it('follows the district weights', () => {
+    const s: EvaluationSettings = { ...DEFAULT_SETTINGS, acceptor: { weights: { accurateFilingRate: 100, onTimeFilingRate: 0 } } }
+    expect(composite('acceptor', acceptorIndicators({ filed_accurate: 3, filed_wrong: 1, filed_on_time: 0, filed_late: 4 }), s)).toBe(75)
   })
 })
 
@@ -81,11 +131,13 @@ describe('formula, drill-down and names', () => {
     expect(f['zh-CN']).toBe('综合指标值 = 按期处置率 × 50 + 处置率 × 30 + (1 − 返工率) × 20 − 超期案卷数 × 1 − 督办次数 × 0.5（百分制，最低 0）')
     expect(f.en).toContain('on-time disposal rate × 50')
     expect(formula('region', DEFAULT_SETTINGS)['zh-CN']).toContain('(1 − 复发率) × 20')
+    expect(formula('acceptor', DEFAULT_SETTINGS)['zh-CN']).toBe('综合指标值 = 准确立案率 × 60 + 按时立案率 × 40（百分制）')
+    expect(formula('dispatcher', DEFAULT_SETTINGS).en).toBe('composite = accurate dispatch rate × 60 + on-time dispatch rate × 40 (out of 100)')
   })
 
   it('every indicator of every family drills down to known facts and has a name in both languages', () => {
-    for (const family of ['unit', 'region', 'supervisor'] as const) {
-      const indicators = family === 'unit' ? unitIndicators({}) : family === 'region' ? regionIndicators({}, { areaKm2: 1, population: 1 }) : supervisorIndicators({})
+    for (const family of FAMILIES) {
+      const indicators = indicatorsOf(family, {}, { areaKm2: 1, population: 1 })
       for (const key of Object.keys(indicators)) {
         expect(DRILL[family][key], `${family}.${key}`).toBeDefined()
         for (const fact of DRILL[family][key]!) expect(FACTS[family] as readonly string[]).toContain(fact)
@@ -99,16 +151,27 @@ describe('formula, drill-down and names', () => {
     expect(settingsProblem({ ...DEFAULT_SETTINGS, unit: { ...DEFAULT_SETTINGS.unit, weights: { onTimeRate: 50, disposalRate: 30, reworkFree: 10 } } })?.en).toMatch(/add up to 100 \(now 90\)/)
     expect(settingsProblem({ ...DEFAULT_SETTINGS, unit: { ...DEFAULT_SETTINGS.unit, deductPerUrge: -1 } })).not.toBeNull()
     expect(settingsProblem({ ...DEFAULT_SETTINGS, region: { ...DEFAULT_SETTINGS.region, recurrenceDays: 0 } })).not.toBeNull()
+    expect(settingsProblem({ ...DEFAULT_SETTINGS, dispatcher: { weights: { accurateDispatchRate: 60, onTimeDispatchRate: 30 } } })?.en).toMatch(/now 90/)
+    // the publication day: 1 to 28, so every month has it
+    expect(settingsProblem({ ...DEFAULT_SETTINGS, publication: { auto: true, day: 28 } })).toBeNull()
+    expect(settingsProblem({ ...DEFAULT_SETTINGS, publication: { auto: true, day: 29 } })?.en).toMatch(/1 to 28/)
+    expect(settingsProblem({ ...DEFAULT_SETTINGS, publication: { auto: false, day: 0 } })).not.toBeNull()
   })
 })
 
 describe('ranking', () => {
-  const row = (id: string, name: string, c: number) => ({ id, name, composite: c, indicators: {} })
+  const row = (id: string, name: string, c: number | null) => ({ id, name, composite: c, indicators: {} })
 
   it('sorts by composite; ties share a rank and the next rank skips; ties are listed by name', () => {
     const ranked = rank([row('a', '乙', 80), row('b', '甲', 90), row('c', '丙', 80), row('d', '丁', 70)])
     // 丙 (U+4E19) sorts before 乙 (U+4E59) by pinyin bǐng < yǐ
     expect(ranked.map((r) => [r.name, r.rank])).toEqual([['甲', 1], ['丙', 2], ['乙', 2], ['丁', 4]])
+  })
+
+  it('subjects with no data come after every ranked one, by name, without a rank', () => {
+    const ranked = rank([row('a', '乙', null), row('b', '甲', 0), row('c', '丙', null), row('d', '丁', 70)])
+    expect(ranked.map((r) => [r.name, r.rank])).toEqual([['丁', 1], ['甲', 2], ['丙', null], ['乙', null]])
+    expect(rank([row('x', 'X', null)]).map((r) => r.rank)).toEqual([null])
   })
 
   it('gives the previous rank and composite, null for a row not ranked then', () => {
@@ -127,6 +190,12 @@ describe('ranking', () => {
     expect(diff[2]!.now).toBeNull()
     expect(diff[3]!.published).toBeNull()
     expect(difference(published, published)).toEqual([])
+  })
+
+  it('the difference report shows a row that had no data when published and has now', () => {
+    const published = rank([{ ...row('a', 'A', null), indicators: { due: 0 } }])
+    const now = rank([{ ...row('a', 'A', 80), indicators: { due: 1 } }])
+    expect(difference(published, now)).toEqual([{ id: 'a', name: 'A', published: { rank: null, composite: null }, now: { rank: 1, composite: 80 }, indicators: { due: [0, 1] } }])
   })
 })
 

@@ -4,11 +4,14 @@ import type { Locale } from '../../platform/errors.js'
 
 type Names = Record<Locale, string>
 
-/** Who is ranked: disposal units (departments, streets and the zone as units), regions, field supervisors. */
-export const SUBJECTS = ['units', 'streets', 'communities', 'cells', 'supervisors'] as const
+/** Who is ranked: disposal units (departments, streets and the zone as units), regions, field supervisors, acceptors and dispatchers. */
+export const SUBJECTS = ['units', 'streets', 'communities', 'cells', 'supervisors', 'acceptors', 'dispatchers'] as const
 export type Subject = (typeof SUBJECTS)[number]
-export type Family = 'unit' | 'region' | 'supervisor'
-export const FAMILY: Record<Subject, Family> = { units: 'unit', streets: 'region', communities: 'region', cells: 'region', supervisors: 'supervisor' }
+export const FAMILIES = ['unit', 'region', 'supervisor', 'acceptor', 'dispatcher'] as const
+export type Family = (typeof FAMILIES)[number]
+export const FAMILY: Record<Subject, Family> = {
+  units: 'unit', streets: 'region', communities: 'region', cells: 'region', supervisors: 'supervisor', acceptors: 'acceptor', dispatchers: 'dispatcher',
+}
 
 /**
  * What the SQL counts per subject over a period, one row per (subject, case, fact). A case counts in the period its
@@ -41,6 +44,18 @@ export const FACTS = {
     'missed', // 漏报: filed cases in their cells first reported by someone else
     'verified_on_time', 'verified_late', // 核实
     'checked_on_time', 'checked_late', // 核查
+  ],
+  // the centre's people, by who took the step; every filing and every dispatch counts once for accuracy and once for time
+  acceptor: [
+    'filed_accurate', // 立案 whose case was not cancelled or merged afterwards
+    'filed_wrong', // 立案 whose case was afterwards cancelled (作废) or merged into another (合并: a duplicate filed again)
+    'filed_on_time', 'filed_late', // 立案 by / after the filing deadline
+    'rejected', // 不予立案 (no step of the workflow overturns a rejection)
+  ],
+  dispatcher: [
+    'dispatch_accurate', // 派遣 or 改派 that the unit kept
+    'dispatch_returned', // … that the unit returned (回退) before the case went anywhere else
+    'dispatched_on_time', 'dispatched_late', // 派遣 by / after the dispatch deadline (a reassignment has no deadline of its own)
   ],
 } as const satisfies Record<Family, readonly string[]>
 export type Fact<F extends Family = Family> = (typeof FACTS)[F][number]
@@ -105,6 +120,26 @@ export function supervisorIndicators(c: Counts): Indicators {
   }
 }
 
+export function acceptorIndicators(c: Counts): Indicators {
+  const accurateFiled = n(c, 'filed_accurate')
+  const filed = accurateFiled + n(c, 'filed_wrong')
+  const filedOnTime = n(c, 'filed_on_time')
+  return {
+    filed, accurateFiled, wronglyFiled: n(c, 'filed_wrong'), filedOnTime, filedLate: n(c, 'filed_late'), rejected: n(c, 'rejected'),
+    accurateFilingRate: ratio(accurateFiled, filed), onTimeFilingRate: ratio(filedOnTime, filedOnTime + n(c, 'filed_late')),
+  }
+}
+
+export function dispatcherIndicators(c: Counts): Indicators {
+  const accurateDispatched = n(c, 'dispatch_accurate')
+  const dispatched = accurateDispatched + n(c, 'dispatch_returned')
+  const dispatchedOnTime = n(c, 'dispatched_on_time')
+  return {
+    dispatched, accurateDispatched, returned: n(c, 'dispatch_returned'), dispatchedOnTime, dispatchedLate: n(c, 'dispatched_late'),
+    accurateDispatchRate: ratio(accurateDispatched, dispatched), onTimeDispatchRate: ratio(dispatchedOnTime, dispatchedOnTime + n(c, 'dispatched_late')),
+  }
+}
+
 /** Which facts stand behind each counted indicator (the drill-down); a rate drills down to its denominator. */
 export const DRILL: Record<Family, Record<string, readonly string[]>> = {
   unit: {
@@ -124,22 +159,51 @@ export const DRILL: Record<Family, Record<string, readonly string[]>> = {
     verifiedOnTime: ['verified_on_time'], checks: ['checked_on_time', 'checked_late'], checkedOnTime: ['checked_on_time'],
     validRate: ['reported', 'valid'], missRate: ['missed', 'reported'], onTimeVerificationRate: ['verified_on_time', 'verified_late'], onTimeCheckRate: ['checked_on_time', 'checked_late'],
   },
+  acceptor: {
+    filed: ['filed_accurate', 'filed_wrong'], accurateFiled: ['filed_accurate'], wronglyFiled: ['filed_wrong'], filedOnTime: ['filed_on_time'], filedLate: ['filed_late'],
+    rejected: ['rejected'], accurateFilingRate: ['filed_accurate', 'filed_wrong'], onTimeFilingRate: ['filed_on_time', 'filed_late'],
+  },
+  dispatcher: {
+    dispatched: ['dispatch_accurate', 'dispatch_returned'], accurateDispatched: ['dispatch_accurate'], returned: ['dispatch_returned'],
+    dispatchedOnTime: ['dispatched_on_time'], dispatchedLate: ['dispatched_late'],
+    accurateDispatchRate: ['dispatch_accurate', 'dispatch_returned'], onTimeDispatchRate: ['dispatched_on_time', 'dispatched_late'],
+  },
+}
+
+/** The indicators of one family from its counts (a region's also need its size). */
+export function indicatorsOf(family: Family, counts: Counts, size: RegionSize = { areaKm2: null, population: null }): Indicators {
+  switch (family) {
+    case 'unit': return unitIndicators(counts)
+    case 'region': return regionIndicators(counts, size)
+    case 'supervisor': return supervisorIndicators(counts)
+    case 'acceptor': return acceptorIndicators(counts)
+    case 'dispatcher': return dispatcherIndicators(counts)
+  }
 }
 
 // ---- weights, composite ------------------------------------------------------------------------------------------
 
-/** A district's weights (points of 100) and deductions; DEFAULT_SETTINGS are DOMAIN.md's defaults. */
+/**
+ * A district's weights (points of 100) and deductions, and when the previous month is published by itself (on `day` of
+ * the month, district time, or later when the server was down then); DEFAULT_SETTINGS are DOMAIN.md's defaults.
+ */
 export interface EvaluationSettings {
   unit: { weights: { onTimeRate: number; disposalRate: number; reworkFree: number }; deductPerOverdue: number; deductPerUrge: number }
   region: { weights: { onTimeClosureRate: number; closureRate: number; recurrenceFree: number }; recurrenceDays: number }
   supervisor: { weights: { validRate: number; onTimeVerificationRate: number; onTimeCheckRate: number; missFree: number } }
+  acceptor: { weights: { accurateFilingRate: number; onTimeFilingRate: number } }
+  dispatcher: { weights: { accurateDispatchRate: number; onTimeDispatchRate: number } }
+  publication: { auto: boolean; day: number }
 }
 
 export const DEFAULT_SETTINGS: EvaluationSettings = {
   unit: { weights: { onTimeRate: 50, disposalRate: 30, reworkFree: 20 }, deductPerOverdue: 1, deductPerUrge: 0.5 },
   region: { weights: { onTimeClosureRate: 50, closureRate: 30, recurrenceFree: 20 }, recurrenceDays: 30 },
-  // not in the standard: the project's default for supervisors, which each district sets
+  // not in the standard: the project's defaults for supervisors, acceptors and dispatchers, which each district sets
   supervisor: { weights: { validRate: 30, onTimeVerificationRate: 25, onTimeCheckRate: 25, missFree: 20 } },
+  acceptor: { weights: { accurateFilingRate: 60, onTimeFilingRate: 40 } },
+  dispatcher: { weights: { accurateDispatchRate: 60, onTimeDispatchRate: 40 } },
+  publication: { auto: true, day: 1 },
 }
 
 /** One term of a composite: a rate (or 1 − the rate named by `of`) times its weight. */
@@ -167,16 +231,29 @@ const TERMS: Record<Family, Term[]> = {
     { weight: 'onTimeCheckRate', rate: 'onTimeCheckRate', invert: false, name: { 'zh-CN': '按时核查率', en: 'on-time check rate' } },
     { weight: 'missFree', rate: 'missRate', invert: true, name: { 'zh-CN': '漏报率', en: 'missed rate' } },
   ],
+  acceptor: [
+    { weight: 'accurateFilingRate', rate: 'accurateFilingRate', invert: false, name: { 'zh-CN': '准确立案率', en: 'accurate filing rate' } },
+    { weight: 'onTimeFilingRate', rate: 'onTimeFilingRate', invert: false, name: { 'zh-CN': '按时立案率', en: 'on-time filing rate' } },
+  ],
+  dispatcher: [
+    { weight: 'accurateDispatchRate', rate: 'accurateDispatchRate', invert: false, name: { 'zh-CN': '准确派遣率', en: 'accurate dispatch rate' } },
+    { weight: 'onTimeDispatchRate', rate: 'onTimeDispatchRate', invert: false, name: { 'zh-CN': '按时派遣率', en: 'on-time dispatch rate' } },
+  ],
 }
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v))
 export const round2 = (v: number) => Math.round(v * 100) / 100
 
+/** Whether anything of the subject was counted in the period (a count or a density above 0). */
+export const counted = (indicators: Indicators) => Object.entries(indicators).some(([key, v]) => !isRate(key) && v !== null && v > 0)
+
 /**
  * The composite (综合指标值) on a 100-point scale: Σ weight × rate (a rate above 1 — more closed than filed in the
- * period — counts as 1; a rate with nothing to measure counts in full), minus the deductions, never below 0.
+ * period — counts as 1; a rate with nothing to measure counts in full), minus the deductions, never below 0. Null — no
+ * data (无数据) — when nothing of the subject was counted in the period: it is not ranked rather than ranked first.
  */
-export function composite(family: Family, indicators: Indicators, settings: EvaluationSettings): number {
+export function composite(family: Family, indicators: Indicators, settings: EvaluationSettings): number | null {
+  if (!counted(indicators)) return null
   const weights = settings[family].weights as Record<string, number>
   let score = 0
   for (const term of TERMS[family]) {
@@ -204,9 +281,9 @@ export function formula(family: Family, settings: EvaluationSettings): Names {
   return { 'zh-CN': `综合指标值 = ${part('zh-CN')}（百分制）`, en: `composite = ${part('en')} (out of 100)` }
 }
 
-/** Weights are points that add up to 100; deductions and the recurrence window are sensible numbers. Null when fine. */
+/** Weights are points that add up to 100; deductions, the recurrence window and the publication day are sensible numbers. Null when fine. */
 export function settingsProblem(s: EvaluationSettings): Names | null {
-  for (const family of ['unit', 'region', 'supervisor'] as const) {
+  for (const family of FAMILIES) {
     const weights = Object.values(s[family].weights)
     if (weights.some((w) => !Number.isFinite(w) || w < 0)) return { 'zh-CN': '权重不能为负数', en: 'weights must not be negative' }
     const sum = weights.reduce((a, b) => a + b, 0)
@@ -216,6 +293,10 @@ export function settingsProblem(s: EvaluationSettings): Names | null {
   if (!Number.isInteger(s.region.recurrenceDays) || s.region.recurrenceDays < 1 || s.region.recurrenceDays > 365) {
     return { 'zh-CN': '复发判定天数须为 1–365 的整数', en: 'the recurrence window must be a whole number of days from 1 to 365' }
   }
+  // the 28th at the latest, so that every month has the day
+  if (!Number.isInteger(s.publication.day) || s.publication.day < 1 || s.publication.day > 28) {
+    return { 'zh-CN': '自动发布日须为每月 1–28 日', en: 'the publication day must be a day of the month from 1 to 28' }
+  }
   return null
 }
 
@@ -224,21 +305,28 @@ export function settingsProblem(s: EvaluationSettings): Names | null {
 export interface Scored {
   id: string
   name: string
-  composite: number
+  /** Null: no data in the period. */
+  composite: number | null
   indicators: Indicators
 }
 
 export interface Ranked extends Scored {
-  rank: number
+  /** Null: no data in the period, so not ranked. */
+  rank: number | null
 }
 
 const byName = new Intl.Collator('zh-CN')
 
-/** Highest composite first; equal composites share a rank and the next rank skips (1, 2, 2, 4); ties listed by name. */
-export function rank<T extends Scored>(rows: readonly T[]): Array<T & { rank: number }> {
-  const sorted = [...rows].sort((a, b) => b.composite - a.composite || byName.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+/**
+ * Highest composite first; equal composites share a rank and the next rank skips (1, 2, 2, 4); ties listed by name.
+ * Subjects with no data come last, by name, without a rank.
+ */
+export function rank<T extends Scored>(rows: readonly T[]): Array<T & { rank: number | null }> {
+  const score = (row: Scored) => row.composite ?? -Infinity
+  const sorted = [...rows].sort((a, b) => score(b) - score(a) || byName.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   let previous: { composite: number; rank: number } | undefined
   return sorted.map((row, i) => {
+    if (row.composite === null) return { ...row, rank: null }
     const r = previous && previous.composite === row.composite ? previous.rank : i + 1
     previous = { composite: row.composite, rank: r }
     return { ...row, rank: r }
@@ -254,8 +342,8 @@ export function withPrevious<T extends Ranked>(rows: readonly T[], previous: rea
 export interface RowDifference {
   id: string
   name: string
-  published: { rank: number; composite: number } | null
-  now: { rank: number; composite: number } | null
+  published: { rank: number | null; composite: number | null } | null
+  now: { rank: number | null; composite: number | null } | null
   /** Indicators whose value changed: [published, now]. */
   indicators: Record<string, [number | null, number | null]>
 }
@@ -308,6 +396,17 @@ export const INDICATOR_NAMES: Record<Family, Record<string, Names>> = {
     checks: { 'zh-CN': '核查数', en: 'Checks' }, checkedOnTime: { 'zh-CN': '按时核查数', en: 'Checked on time' }, validRate: { 'zh-CN': '有效上报率', en: 'Valid rate' },
     missRate: { 'zh-CN': '漏报率', en: 'Missed rate' }, onTimeVerificationRate: { 'zh-CN': '按时核实率', en: 'On-time verification rate' },
     onTimeCheckRate: { 'zh-CN': '按时核查率', en: 'On-time check rate' },
+  },
+  acceptor: {
+    filed: { 'zh-CN': '立案数', en: 'Filed' }, accurateFiled: { 'zh-CN': '准确立案数', en: 'Filed accurately' }, wronglyFiled: { 'zh-CN': '错误立案数', en: 'Filed wrongly' },
+    filedOnTime: { 'zh-CN': '按时立案数', en: 'Filed on time' }, filedLate: { 'zh-CN': '超时立案数', en: 'Filed late' }, rejected: { 'zh-CN': '不予立案数', en: 'Rejected' },
+    accurateFilingRate: { 'zh-CN': '准确立案率', en: 'Accurate filing rate' }, onTimeFilingRate: { 'zh-CN': '按时立案率', en: 'On-time filing rate' },
+  },
+  dispatcher: {
+    dispatched: { 'zh-CN': '派遣数', en: 'Dispatched' }, accurateDispatched: { 'zh-CN': '准确派遣数', en: 'Dispatched accurately' },
+    returned: { 'zh-CN': '被回退数', en: 'Returned' }, dispatchedOnTime: { 'zh-CN': '按时派遣数', en: 'Dispatched on time' },
+    dispatchedLate: { 'zh-CN': '超时派遣数', en: 'Dispatched late' }, accurateDispatchRate: { 'zh-CN': '准确派遣率', en: 'Accurate dispatch rate' },
+    onTimeDispatchRate: { 'zh-CN': '按时派遣率', en: 'On-time dispatch rate' },
   },
 }
 

@@ -13,6 +13,8 @@ export const SUBJECT_NAMES: Record<Subject, Names> = {
   communities: { 'zh-CN': '社区', en: 'Communities' },
   cells: { 'zh-CN': '单元网格', en: 'Grid cells' },
   supervisors: { 'zh-CN': '监督员', en: 'Field supervisors' },
+  acceptors: { 'zh-CN': '受理员', en: 'Acceptors' },
+  dispatchers: { 'zh-CN': '派遣员', en: 'Dispatchers' },
 }
 
 /** The columns of a subject's table: the counts and rates its family has, in the order of INDICATOR_NAMES. */
@@ -27,12 +29,15 @@ const HEAD = {
   period: { 'zh-CN': '考核期', en: 'Period' },
   published: { 'zh-CN': '已发布', en: 'Published' },
   provisional: { 'zh-CN': '未发布（实时计算）', en: 'Not published (computed now)' },
+  noData: { 'zh-CN': '无数据', en: 'no data' },
+  noDataNote: { 'zh-CN': '无数据：本考核期没有计入的案卷，不参与排名', en: 'No data: nothing was counted in the period; not ranked' },
 } satisfies Record<string, Names>
 
 const nameOf = (row: Ranking['rows'][number], locale: Locale) => (locale === 'en' ? (row.nameEn ?? row.name) : row.name)
 
-/** ↑2 / ↓1 / – / new: how the rank moved since the previous period. */
-export function changeText(row: { rank: number; previousRank: number | null }, locale: Locale): string {
+/** ↑2 / ↓1 / – / new: how the rank moved since the previous period; '—' for a row with no data now. */
+export function changeText(row: { rank: number | null; previousRank: number | null }, locale: Locale): string {
+  if (row.rank === null) return '—'
   if (row.previousRank === null) return locale === 'en' ? 'new' : '新'
   const d = row.previousRank - row.rank
   return d > 0 ? `↑${d}` : d < 0 ? `↓${-d}` : '–'
@@ -53,12 +58,13 @@ export async function reportWorkbook(rankings: readonly Ranking[], locale: Local
     sheet.addRow([`${TITLE[locale]} — ${SUBJECT_NAMES[subject][locale]}`]).font = { bold: true, size: 14 }
     sheet.addRow([`${HEAD.period[locale]}: ${r.period.label}`, r.frozen ? `${HEAD.published[locale]} ${publishedAt(r.frozenAt)}` : HEAD.provisional[locale]])
     sheet.addRow([r.formula[locale]])
-    sheet.addRow([])
+    sheet.addRow(r.rows.some((row) => row.composite === null) ? [HEAD.noDataNote[locale]] : [])
     const header = sheet.addRow([HEAD.rank[locale], HEAD.name[locale], HEAD.composite[locale], HEAD.change[locale], ...keys.map((k) => INDICATOR_NAMES[FAMILY[subject]][k]![locale])])
     header.font = { bold: true }
     for (const row of r.rows) {
-      const added = sheet.addRow([row.rank, nameOf(row, locale), row.composite, changeText(row, locale), ...keys.map((k) => row.indicators[k] ?? null)])
+      const added = sheet.addRow([row.rank ?? '—', nameOf(row, locale), row.composite ?? HEAD.noData[locale], changeText(row, locale), ...keys.map((k) => row.indicators[k] ?? null)])
       keys.forEach((k, i) => { if (isRate(k)) added.getCell(5 + i).numFmt = '0.0%' })
+      if (row.composite === null) added.font = { color: { argb: 'FF808080' } }
     }
     sheet.columns.forEach((c, i) => { c.width = i === 1 ? 22 : 11 })
     sheet.views = [{ state: 'frozen', ySplit: 5 }]
@@ -75,8 +81,12 @@ export function reportHtml(rankings: readonly Ranking[], locale: Locale): string
     const keys = columnsOf(subject)
     const names = INDICATOR_NAMES[FAMILY[subject]]
     const head = [HEAD.rank[locale], HEAD.name[locale], HEAD.composite[locale], HEAD.change[locale], ...keys.map((k) => names[k]![locale])]
-    const rows = r.rows.map((row) => `<tr><td>${row.rank}</td><td class="name">${escape(nameOf(row, locale))}</td><td><b>${row.composite.toFixed(2)}</b></td><td>${changeText(row, locale)}</td>${keys.map((k) => `<td>${cellValue(k, row.indicators[k])}</td>`).join('')}</tr>`).join('\n')
-    return `<section><h2>${escape(SUBJECT_NAMES[subject][locale])}</h2><p class="formula">${escape(r.formula[locale])}</p>
+    const rows = r.rows.map((row) => {
+      const score = row.composite === null ? `<span class="nodata">${HEAD.noData[locale]}</span>` : `<b>${row.composite.toFixed(2)}</b>`
+      return `<tr${row.composite === null ? ' class="nodata"' : ''}><td>${row.rank ?? '—'}</td><td class="name">${escape(nameOf(row, locale))}</td><td>${score}</td><td>${changeText(row, locale)}</td>${keys.map((k) => `<td>${cellValue(k, row.indicators[k])}</td>`).join('')}</tr>`
+    }).join('\n')
+    const note = r.rows.some((row) => row.composite === null) ? `<p class="formula">${escape(HEAD.noDataNote[locale])}</p>` : ''
+    return `<section><h2>${escape(SUBJECT_NAMES[subject][locale])}</h2><p class="formula">${escape(r.formula[locale])}</p>${note}
 <table><thead><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>
 ${rows}
 </tbody></table></section>`
@@ -96,6 +106,8 @@ table { border-collapse: collapse; width: 100%; font-size: 11px; }
 th, td { border: 1px solid #555; padding: 3px 4px; text-align: right; }
 th { background: #eee; text-align: center; }
 td.name { text-align: left; white-space: nowrap; }
+tr.nodata td { color: #777; }
+span.nodata { font-style: italic; }
 tr { break-inside: avoid; }
 section { break-inside: auto; }
 @media print { .noprint { display: none; } }

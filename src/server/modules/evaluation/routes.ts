@@ -3,7 +3,7 @@ import { principalOf } from '../../platform/auth/plugin.js'
 import { pickLocale } from '../../platform/errors.js'
 import type { App } from '../../platform/http.js'
 import { AppError } from '../../platform/errors.js'
-import { formula, type Subject, SUBJECTS } from './indicators.js'
+import { FAMILIES, type Family, formula, type Subject, SUBJECTS } from './indicators.js'
 import { periodOf } from './period.js'
 import { reportHtml, reportWorkbook } from './report.js'
 import * as s from './schemas.js'
@@ -40,7 +40,7 @@ export function evaluationRoutes(app: App, evaluation: EvaluationService) {
 
   app.put('/api/evaluation/settings', {
     config: { permission: 'evaluation:configure' },
-    schema: { tags, summary: 'Set the weights (points adding up to 100) and deductions (audited; published periods keep theirs)', body: s.Settings, response: { 200: s.SettingsReply } },
+    schema: { tags, summary: 'Set the weights (points adding up to 100), deductions and the automatic publication (audited; published periods keep theirs)', body: s.Settings, response: { 200: s.SettingsReply } },
   }, async (request) => withFormulas(await evaluation.putSettings(principalOf(request), request.body)))
 
   app.get('/api/evaluation/periods', {
@@ -86,5 +86,5 @@ export function evaluationRoutes(app: App, evaluation: EvaluationService) {
 }
 
 function withFormulas<T extends { settings: Parameters<typeof formula>[1] }>(reply: T) {
-  return { ...reply, formulas: { unit: formula('unit', reply.settings), region: formula('region', reply.settings), supervisor: formula('supervisor', reply.settings) } }
+  return { ...reply, formulas: Object.fromEntries(FAMILIES.map((f) => [f, formula(f, reply.settings)])) as Record<Family, ReturnType<typeof formula>> }
 }

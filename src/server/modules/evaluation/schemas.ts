@@ -23,11 +23,11 @@ export const ReportQuery = Obj({
 const Indicators = Type.Record(Type.String(), Nullable(Type.Number()))
 
 export const RankingRow = Obj({
-  rank: Type.Integer(),
+  rank: Nullable(Type.Integer({ description: 'null with the composite: no data in the period (无数据), listed after the ranked rows' })),
   id: Uuid,
   name: Type.String(),
   nameEn: Nullable(Type.String()),
-  composite: Type.Number(),
+  composite: Nullable(Type.Number({ description: 'out of 100; null when nothing of the subject was counted in the period' })),
   previousRank: Nullable(Type.Integer()),
   previousComposite: Nullable(Type.Number()),
   indicators: Indicators,
@@ -58,19 +58,32 @@ export const DrillReply = Obj({
 })
 
 const Points = Type.Number({ minimum: 0, maximum: 100 })
-export const Settings = Obj({
+const FirstGroups = {
   unit: Obj({ weights: Obj({ onTimeRate: Points, disposalRate: Points, reworkFree: Points }), deductPerOverdue: Type.Number({ minimum: 0, maximum: 100 }), deductPerUrge: Type.Number({ minimum: 0, maximum: 100 }) }),
   region: Obj({ weights: Obj({ onTimeClosureRate: Points, closureRate: Points, recurrenceFree: Points }), recurrenceDays: Type.Integer({ minimum: 1, maximum: 365 }) }),
   supervisor: Obj({ weights: Obj({ validRate: Points, onTimeVerificationRate: Points, onTimeCheckRate: Points, missFree: Points }) }),
+}
+const Acceptor = Obj({ weights: Obj({ accurateFilingRate: Points, onTimeFilingRate: Points }) })
+const Dispatcher = Obj({ weights: Obj({ accurateDispatchRate: Points, onTimeDispatchRate: Points }) })
+const Publication = Obj({
+  auto: Type.Boolean({ description: 'publish the previous month by itself' }),
+  day: Type.Integer({ minimum: 1, maximum: 28, description: 'from this day of the month on (UTC+8)' }),
 })
 
-export const SettingsReply = Obj({ settings: Settings, version: Type.Integer(), updatedAt: Nullable(Timestamp), formulas: Obj({ unit: Names, region: Names, supervisor: Names }) })
+/** What a client sends: the groups added later may be left out (they keep their current values). */
+export const Settings = Obj({ ...FirstGroups, acceptor: Type.Optional(Acceptor), dispatcher: Type.Optional(Dispatcher), publication: Type.Optional(Publication) })
+const StoredSettings = Obj({ ...FirstGroups, acceptor: Acceptor, dispatcher: Dispatcher, publication: Publication })
+
+export const SettingsReply = Obj({
+  settings: StoredSettings, version: Type.Integer(), updatedAt: Nullable(Timestamp),
+  formulas: Obj({ unit: Names, region: Names, supervisor: Names, acceptor: Names, dispatcher: Names }),
+})
 
 export const PeriodParams = Obj({ period: Type.String({ maxLength: 30, description: 'YYYY-MM or YYYY-MM-DD..YYYY-MM-DD' }) })
 
 export const FreezeReply = Obj({ period: Type.String(), frozen: Type.Boolean(), frozenAt: Timestamp, frozenBy: Type.String() })
 
-const Ranked = Obj({ rank: Type.Integer(), composite: Type.Number() })
+const Ranked = Obj({ rank: Nullable(Type.Integer()), composite: Nullable(Type.Number()) })
 const Difference = Obj({
   id: Type.String(),
   name: Type.String(),

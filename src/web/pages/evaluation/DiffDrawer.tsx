@@ -13,7 +13,7 @@ export function DiffDrawer({ period, label, onClose }: { period: string; label: 
   const lang = i18n.language === 'en' ? 'en' : 'zh-CN'
   const mobile = useIsMobile()
   const diff = useLoad<PeriodDiff | null>(() => getPeriodDiff(period), null, [period])
-  const ranked = (r: RowDifference['published']) => (r ? `#${r.rank} · ${r.composite.toFixed(2)}` : '—')
+  const ranked = (r: RowDifference['published']) => (!r ? '—' : r.composite === null ? t('evaluation.noData') : `#${r.rank} · ${r.composite.toFixed(2)}`)
   return (
     <Drawer open title={t('evaluation.diffTitle', { period: label })} width={mobile ? '100%' : 820} onClose={onClose} data-testid="diff-drawer" destroyOnHidden>
       <ServerError error={diff.error} />

@@ -10,7 +10,8 @@ import { useIsMobile } from '../../app/useIsMobile'
 import { useLoad } from '../../app/useLoad'
 import { FAMILY, formatIndicator } from './shared'
 
-const LATE = new Set(['disposed_late', 'ended_late', 'open_overdue', 'closed_late', 'verified_late', 'checked_late', 'recurrent', 'missed'])
+/** Facts that count against the subject (red). */
+const LATE = new Set(['disposed_late', 'ended_late', 'open_overdue', 'closed_late', 'verified_late', 'checked_late', 'recurrent', 'missed', 'filed_wrong', 'filed_late', 'dispatch_returned', 'dispatched_late'])
 
 export function DrillDrawer({ subject, row, indicator, period, frozen, onClose }: {
   subject: EvaluationSubject

@@ -1,6 +1,7 @@
-// Comprehensive evaluation (综合考核): a period's ranking of units, streets, communities, cells or supervisors, with the
-// formula beside it, the change against the previous period, a drill-down from every figure to its cases, the report as
-// Excel or a printable page, and — for leaders — the weights, publishing (freezing) a period and its difference report.
+// Comprehensive evaluation (综合考核): a period's ranking of units, streets, communities, cells, supervisors, acceptors or
+// dispatchers, with the formula beside it, the change against the previous period, a drill-down from every figure to its
+// cases, the report as Excel or a printable page, and — for leaders — the weights, publishing (freezing) a period and its
+// difference report. A subject with nothing counted in the period shows "no data" after the ranked ones.
 // Subject and period are kept in the address (?subject=, ?period= or ?from=&to=).
 import { useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router'
@@ -18,13 +19,14 @@ import { useLoad } from '../../app/useLoad'
 import { DiffDrawer } from './DiffDrawer'
 import { DrillDrawer } from './DrillDrawer'
 import { SettingsDrawer } from './SettingsDrawer'
-import { COLUMNS, FAMILY, formatIndicator, SUBJECTS } from './shared'
+import { COLUMNS, FAMILY, formatIndicator, reportSubjects, SUBJECTS } from './shared'
 
 /** The current month in the district (UTC+8). */
 const thisMonth = () => dayjs(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7) + '-01')
 
 function Change({ row }: { row: RankingRow }) {
   const { t } = useTranslation()
+  if (row.rank === null) return <span data-testid="rank-change" className="xh-eval-same">—</span>
   if (row.previousRank === null) return <Tag data-testid="rank-change">{t('evaluation.changeNew')}</Tag>
   const d = row.previousRank - row.rank
   const title = t('evaluation.previous', { rank: row.previousRank, composite: row.previousComposite?.toFixed(2) ?? '—' })
@@ -96,9 +98,14 @@ export default function EvaluationPage() {
       )
     }
     return [
-      { title: t('evaluation.rank'), dataIndex: 'rank', width: 64, fixed: 'left', render: (rank: number) => <b data-testid="rank">{rank}</b> },
+      { title: t('evaluation.rank'), dataIndex: 'rank', width: 64, fixed: 'left', render: (rank: number | null) => <b data-testid="rank">{rank ?? '—'}</b> },
       { title: t('evaluation.name'), dataIndex: 'name', width: mobile ? 120 : 180, fixed: 'left', render: (_: string, row) => <span data-testid="subject-name">{localName(row.name, row.nameEn, lang)}</span> },
-      { title: t('evaluation.composite'), dataIndex: 'composite', width: 96, render: (v: number) => <b data-testid="composite">{v.toFixed(2)}</b> },
+      {
+        title: t('evaluation.composite'), dataIndex: 'composite', width: 96,
+        render: (v: number | null) => (v === null
+          ? <Tooltip title={t('evaluation.noDataHint')}><Tag data-testid="no-data">{t('evaluation.noData')}</Tag></Tooltip>
+          : <b data-testid="composite">{v.toFixed(2)}</b>),
+      },
       { title: t('evaluation.change'), key: 'change', width: 80, render: (_: unknown, row) => <Change row={row} /> },
       ...COLUMNS[family].map((key) => ({ title: t(`evaluation.indicators.${family}.${key}`), key, width: 100, align: 'right' as const, render: (_: unknown, row: RankingRow) => figure(key)(row) })),
     ]
@@ -135,8 +142,8 @@ export default function EvaluationPage() {
                 onChange={(value: Dayjs | null) => value && set({ period: value.format('YYYY-MM') })}
               />
             )}
-          <Button icon={<FileExcelOutlined />} href={reportXlsxUrl(period)} data-testid="export-xlsx">{t('evaluation.exportXlsx')}</Button>
-          <Button icon={<PrinterOutlined />} href={reportHtmlUrl(period, lang)} target="_blank" data-testid="print-report">{t('evaluation.print')}</Button>
+          <Button icon={<FileExcelOutlined />} href={reportXlsxUrl(period, reportSubjects(subject))} data-testid="export-xlsx">{t('evaluation.exportXlsx')}</Button>
+          <Button icon={<PrinterOutlined />} href={reportHtmlUrl(period, lang, reportSubjects(subject))} target="_blank" data-testid="print-report">{t('evaluation.print')}</Button>
           {can('evaluation:configure') && <Button icon={<SettingOutlined />} onClick={() => setSettingsOpen(true)} data-testid="open-settings">{t('evaluation.settings')}</Button>}
           {data?.frozen && <Button icon={<DiffOutlined />} onClick={() => setDiffOpen(true)} data-testid="open-diff">{t('evaluation.diff')}</Button>}
           {can('evaluation:publish') && data && !data.frozen && (
@@ -163,6 +170,7 @@ export default function EvaluationPage() {
               : <Tag data-testid="provisional-tag">{t('evaluation.provisional')}</Tag>}
           </Space>
           <Alert type="info" showIcon data-testid="formula" message={<span className="xh-eval-formula">{data.formula[lang]}</span>} />
+          {data.rows.some((r) => r.composite === null) && <Typography.Text type="secondary" data-testid="no-data-note">{t('evaluation.noDataHint')}</Typography.Text>}
         </Space>
       )}
       <Table<RankingRow>
@@ -172,6 +180,7 @@ export default function EvaluationPage() {
         loading={ranking.loading}
         columns={columns}
         dataSource={data?.rows ?? []}
+        rowClassName={(row) => (row.composite === null ? 'xh-eval-no-data' : '')}
         pagination={subject === 'cells' || subject === 'communities' ? { pageSize: 50, showSizeChanger: false } : false}
         scroll={{ x: 'max-content' }}
         locale={{ emptyText: t('evaluation.noRows') }}

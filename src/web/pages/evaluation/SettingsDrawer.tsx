@@ -1,11 +1,13 @@
-// The district's weights (points adding up to 100) and deductions, for those with evaluation:configure.
+// The district's weights (points adding up to 100), deductions and the automatic monthly publication, for those with
+// evaluation:configure.
 import { useEffect } from 'react'
-import { App as AntApp, Button, Drawer, Form, InputNumber, Space, Typography } from 'antd'
+import { App as AntApp, Button, Drawer, Form, InputNumber, Space, Switch, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { getEvaluationSettings, putEvaluationSettings, type EvaluationSettings, type SettingsReply } from '../../api/evaluation'
 import { errorMessage, ServerError } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
 import { useLoad } from '../../app/useLoad'
+import { FAMILIES } from './shared'
 
 const FIELDS: Array<{ family: keyof EvaluationSettings; path: string[] }> = [
   { family: 'unit', path: ['unit', 'weights', 'onTimeRate'] }, { family: 'unit', path: ['unit', 'weights', 'disposalRate'] },
@@ -14,6 +16,8 @@ const FIELDS: Array<{ family: keyof EvaluationSettings; path: string[] }> = [
   { family: 'region', path: ['region', 'weights', 'recurrenceFree'] }, { family: 'region', path: ['region', 'recurrenceDays'] },
   { family: 'supervisor', path: ['supervisor', 'weights', 'validRate'] }, { family: 'supervisor', path: ['supervisor', 'weights', 'onTimeVerificationRate'] },
   { family: 'supervisor', path: ['supervisor', 'weights', 'onTimeCheckRate'] }, { family: 'supervisor', path: ['supervisor', 'weights', 'missFree'] },
+  { family: 'acceptor', path: ['acceptor', 'weights', 'accurateFilingRate'] }, { family: 'acceptor', path: ['acceptor', 'weights', 'onTimeFilingRate'] },
+  { family: 'dispatcher', path: ['dispatcher', 'weights', 'accurateDispatchRate'] }, { family: 'dispatcher', path: ['dispatcher', 'weights', 'onTimeDispatchRate'] },
 ]
 
 export function SettingsDrawer({ onClose, onSaved }: { onClose: () => void; onSaved: () => void }) {
@@ -42,7 +46,7 @@ export function SettingsDrawer({ onClose, onSaved }: { onClose: () => void; onSa
       <ServerError error={loaded.error} />
       <Typography.Paragraph type="secondary">{t('evaluation.settingsHint')}</Typography.Paragraph>
       <Form form={form} layout="horizontal" labelCol={{ span: 14 }} wrapperCol={{ span: 10 }} onFinish={(v) => void save(v)}>
-        {(['unit', 'region', 'supervisor'] as const).map((family) => (
+        {FAMILIES.map((family) => (
           <div key={family}>
             <Typography.Title level={5}>{t(`evaluation.family.${family}`)}</Typography.Title>
             {loaded.data && <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{loaded.data.formulas[family][lang]}</Typography.Paragraph>}
@@ -55,6 +59,14 @@ export function SettingsDrawer({ onClose, onSaved }: { onClose: () => void; onSa
             ))}
           </div>
         ))}
+        <Typography.Title level={5}>{t('evaluation.publicationTitle')}</Typography.Title>
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('evaluation.publicationHint')}</Typography.Paragraph>
+        <Form.Item name={['publication', 'auto']} label={t('evaluation.settingsFields.publication.auto')} valuePropName="checked">
+          <Switch data-testid="setting-publication-auto" />
+        </Form.Item>
+        <Form.Item name={['publication', 'day']} label={t('evaluation.settingsFields.publication.day')} rules={[{ required: true }]}>
+          <InputNumber min={1} max={28} step={1} precision={0} data-testid="setting-publication-day" />
+        </Form.Item>
       </Form>
     </Drawer>
   )

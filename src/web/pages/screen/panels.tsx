@@ -168,18 +168,24 @@ export function HotspotList({ hotspots, lang }: { hotspots: Hotspots | null; lan
 }
 
 function RankingTable({ ranking, title }: { ranking: EvaluationRanking; title: string }) {
+  const { t } = useTranslation()
   return (
     <div className="xh-screen-ranking">
       <div className="xh-screen-subtitle">{title} · {ranking.period.label}</div>
       <ol className="xh-screen-list">
         {ranking.rows.map((row) => {
-          const move = row.previousRank === null ? null : row.previousRank - row.rank
+          const move = row.previousRank === null || row.rank === null ? null : row.previousRank - row.rank
           return (
-            <li key={row.id}>
-              <span className={`xh-screen-rank xh-screen-rank-${Math.min(row.rank, 4)}`}>{row.rank}</span>
-              <span className="xh-screen-grow"><b>{row.name}</b></span>
-              <span className="xh-screen-score">{row.composite.toFixed(1)}</span>
-              <span className={`xh-screen-move ${move && move > 0 ? 'up' : move && move < 0 ? 'down' : ''}`}>{move === null || move === 0 ? '–' : move > 0 ? `▲${move}` : `▼${-move}`}</span>
+            <li key={row.id} className={row.rank === null ? 'xh-screen-ranking-nodata' : undefined} data-testid="screen-ranking-row">
+              <span className={`xh-screen-rank xh-screen-rank-${Math.min(row.rank ?? 4, 4)}`}>{row.rank ?? '–'}</span>
+              {/* a long name (a department's full name) wraps to a second line rather than losing its end */}
+              <span className="xh-screen-ranking-name" title={row.name}>{row.name}</span>
+              <span className="xh-screen-ranking-figures">
+                <span className="xh-screen-score">{row.composite === null ? t('screen.noData') : row.composite.toFixed(1)}</span>
+                {row.rank !== null && (
+                  <span className={`xh-screen-move ${move && move > 0 ? 'up' : move && move < 0 ? 'down' : ''}`}>{move === null || move === 0 ? '–' : move > 0 ? `▲${move}` : `▼${-move}`}</span>
+                )}
+              </span>
             </li>
           )
         })}
