@@ -28,7 +28,7 @@ import { DeviceRegistry } from './modules/iot/registry.js'
 import { TelemetryIngest } from './modules/iot/ingest/pipeline.js'
 import { AlarmService } from './modules/iot/rules/alarms.js'
 import { OFFLINE_EVERY_MS, OFFLINE_JOB, offlineJob } from './modules/iot/rules/offline.js'
-import { AnalyticsService } from './modules/analytics/service.js'
+import { AnalyticsService, HOTSPOTS_REFRESH_EVERY_MS, HOTSPOTS_REFRESH_JOB } from './modules/analytics/service.js'
 
 export interface Context {
   config: Config
@@ -118,9 +118,11 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
     const dropped = await telemetry.partitions.dropOlderThan(config.telemetryRetentionDays)
     if (dropped.length) log.info({ dropped }, 'telemetry partitions past the retention dropped')
   }, 3600_000)
+  const analytics = new AnalyticsService(db, org, calendar)
+  jobs.register(HOTSPOTS_REFRESH_JOB, async () => void (await analytics.refreshHotspots()), HOTSPOTS_REFRESH_EVERY_MS)
   const context: Context = {
     config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
-    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation: new EvaluationService(db, org), analytics: new AnalyticsService(db, org, calendar), broker: undefined,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation: new EvaluationService(db, org), analytics, broker: undefined,
   }
   await reload(context)
   return context
