@@ -3,13 +3,16 @@
 // trends, hot spots, top sources per street and the forecast, over 1,000,000 stored cases, as the district's leader
 // (no scope filter) and as a street's staff (zhucheng: their street's cases). Target: p99 < 200 ms on native PostgreSQL.
 // The million cases are made as bench/cases.ts makes them (one INSERT … SELECT over generate_series, ~10 k open, two
-// years), then VACUUM (ANALYZE). Each route is asked BENCH_REQUESTS times in turn through the app (fastify.inject: the
+// years); the hot spots' copy of the reports is built from them (hotspot_rebuild, 0017: the load runs without triggers),
+// then VACUUM (ANALYZE). Each route is asked BENCH_REQUESTS times in turn through the app (fastify.inject: the
 // route, its SQL and its serialisation, no network), after a warm-up; p50/p99/max are of those requests.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/brain.ts
 //      (native: a scratch database xiuhua_bench_<random> is created from that URL and dropped at the end)
 //      npx tsx bench/brain.ts   (embedded PGlite in memory; BENCH_CASES defaults to 100,000 there)
 // Knobs: BENCH_CASES (1,000,000), BENCH_OPEN (10,000), BENCH_REQUESTS (60 per route and user), BENCH_EXPLAIN=1 (print
-//        the plan of each analytics statement once), BENCH_TIME_LIMIT_S (1200), BENCH_KEEP=1, LOG_LEVEL (warn).
+//        the plan of each analytics statement once), BENCH_TIME_LIMIT_S (1200), BENCH_KEEP=1, LOG_LEVEL (warn),
+//        BENCH_DB=xiuhua_bench_… (native: measure a scratch database kept by an earlier BENCH_KEEP=1 run again, without
+//        loading; it is migrated first, so a new migration is measured on the same cases).
 import os from 'node:os'
 import { sql } from 'kysely'
 import pino from 'pino'
@@ -29,11 +32,17 @@ const OPEN = Math.min(CASES, envInt('BENCH_OPEN', 10_000))
 const REQUESTS = envInt('BENCH_REQUESTS', 60)
 const EXPLAIN = process.env.BENCH_EXPLAIN === '1'
 const TARGET_P99 = 200
+const KEPT = process.env.BENCH_DB?.trim() || undefined
 const cleanups = new Cleanups()
 cleanups.guard(envInt('BENCH_TIME_LIMIT_S', 1200) * 1000)
 
-// The million cases: one INSERT … SELECT over generate_series
-
+/** The URL of a kept scratch database (only those the bench made: never the database `url` names). */
+function keptDatabase(url: string, name: string): string {
+  if (!/^xiuhua_bench_[0-9a-f]+$/.test(name)) throw new Error(`BENCH_DB must name a kept scratch database (xiuhua_bench_…), not ${name}`)
+  const kept = new URL(url)
+  kept.pathname = `/${name}`
+  return kept.toString()
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -42,19 +51,28 @@ console.log(`engine: ${native ? 'native PostgreSQL' : 'embedded PGlite in memory
 
 const log = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn' }, pino.destination(2))
 try {
-  const databaseUrl = adminUrl ? await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1') : undefined
+  const databaseUrl = adminUrl ? (KEPT ? keptDatabase(adminUrl, KEPT) : await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1')) : undefined
   const db = await openDatabase({ databaseUrl })
   cleanups.push(() => db.close())
   await migrate(db)
   await ensureBuiltinRoles(db)
   if (await isEmpty(db)) await seedDemo(db, DEFAULT_DEMO_PASSWORD)
-  if (CASES > 0) {
+  if (KEPT) {
+    const { rows } = await sql<{ n: string }>`select count(*) as n from cases`.execute(db.kysely)
+    await sql`vacuum (analyze) hotspot_reports`.execute(db.kysely)
+    console.log(`reusing ${KEPT}: ${int(Number(rows[0]!.n))} cases`)
+  } else if (CASES > 0) {
     const loadStart = performance.now()
     await loadCases(db, CASES, OPEN)
     const loadMs = performance.now() - loadStart
+    // the load inserts with triggers off: the hot spots' copy of the reports (0017) is built once from all of them
+    const rebuildStart = performance.now()
+    const { rows } = await sql<{ counted: number }>`select hotspot_rebuild() as counted`.execute(db.kysely)
+    const rebuildMs = performance.now() - rebuildStart
     const vacuumStart = performance.now()
     await sql`vacuum (analyze) cases`.execute(db.kysely)
-    console.log(`loaded ${int(CASES)} cases in ${(loadMs / 1000).toFixed(1)} s, VACUUM (ANALYZE) in ${((performance.now() - vacuumStart) / 1000).toFixed(1)} s`)
+    await sql`vacuum (analyze) hotspot_reports`.execute(db.kysely)
+    console.log(`loaded ${int(CASES)} cases in ${(loadMs / 1000).toFixed(1)} s, the hot spots' ${int(Number(rows[0]!.counted))} reports built in ${(rebuildMs / 1000).toFixed(1)} s, VACUUM (ANALYZE) in ${((performance.now() - vacuumStart) / 1000).toFixed(1)} s`)
   }
   const config = loadConfig({ XIUHUA_DEMO: 'on', PORT: '0', MQTT_PORT: '0', DATABASE_URL: databaseUrl ?? 'memory://' })
   const context = await createContext(config, db, log)

@@ -29,7 +29,7 @@ import { DeviceRegistry } from './modules/iot/registry.js'
 import { TelemetryIngest } from './modules/iot/ingest/pipeline.js'
 import { AlarmService } from './modules/iot/rules/alarms.js'
 import { OFFLINE_EVERY_MS, OFFLINE_JOB, offlineJob } from './modules/iot/rules/offline.js'
-import { AnalyticsService } from './modules/analytics/service.js'
+import { AnalyticsService, HOTSPOTS_REFRESH_EVERY_MS, HOTSPOTS_REFRESH_JOB } from './modules/analytics/service.js'
 
 export interface Context {
   config: Config
@@ -121,9 +121,11 @@ export async function createContext(config: Config, db: Db, log: FastifyBaseLogg
   }, 3600_000)
   const evaluation = new EvaluationService(db, org)
   jobs.register(PUBLISH_JOB, publishJob(evaluation, log), PUBLISH_EVERY_MS)
+  const analytics = new AnalyticsService(db, org, calendar)
+  jobs.register(HOTSPOTS_REFRESH_JOB, async () => void (await analytics.refreshHotspots()), HOTSPOTS_REFRESH_EVERY_MS)
   const context: Context = {
     config, db, log, events, jobs, metrics, org, grid, identity, cases, matrix, files, calendar, notifications: new NotificationService(db, events), citizen,
-    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation, analytics: new AnalyticsService(db, org, calendar), broker: undefined,
+    open311: new Open311Service(citizen, org, new Open311Keys(db)), sms, deliveries, devices, telemetry, alarms, evaluation, analytics, broker: undefined,
   }
   await reload(context)
   return context

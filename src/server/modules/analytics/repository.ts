@@ -22,7 +22,10 @@ const localCreated = (scope: Scope) => sql`(created_at at time zone 'UTC' + make
 
 /** States that reached filing (立案): the base of the closure rate. */
 export const FILED_STATES = ['filed', 'dispatched', 'in_disposal', 'suspended', 'disposed', 'checked', 'closed'] as const
-/** Reports that were no problem of their own (rejected, not confirmed, merged into another, cancelled). */
+/**
+ * Reports that were no problem of their own (rejected, not confirmed, merged into another, cancelled): hot spots do not
+ * count them. The triggers and functions of 0017_hotspot_reports.sql name the same states.
+ */
 export const VOID_STATES = ['rejected', 'invalid', 'merged', 'cancelled'] as const
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`))
@@ -117,47 +120,60 @@ export interface HotspotRow {
   weekdays: number[]
 }
 
-/** Sorting a quarter's reports by place, class and time needs more than PostgreSQL's default 4 MB to stay in memory. */
+/** Sorting a quarter's reports of a scope by place, class and time may need more than PostgreSQL's default 4 MB. */
 const SORT_MEMORY = '64MB'
+
+/**
+ * Brings the hot spots' copy of the counted reports (hotspot_reports, 0017) up to date with the cases changed since
+ * the last refresh; returns how many changed cases it took. The hotspots.refresh job runs it every 10 s, and a
+ * hot-spot question runs it first, so the answer counts every case committed before it.
+ */
+export async function refreshHotspots(db: Q): Promise<number> {
+  const { rows } = await sql<{ taken: number }>`select hotspot_refresh() as taken`.execute(db)
+  return Number(rows[0]!.taken)
+}
+
+/** The reports of the scope: those whose org path or dispatched unit's path lies under the user's unit. */
+const inScopePaths = (scope: Scope) =>
+  scope.path
+    ? sql`and path_id in (select id from hotspot_paths where org_path like ${`${scope.path}%`} or unit_path like ${`${scope.path}%`})`
+    : sql``
 
 /**
  * The (grid cell, class) pairs of [from, to) with the most recurrences — a report within `withinDays` of the one
  * before it in the same cell and class — with the local hours and weekdays (0 Sunday) of their reports; and every
- * cell's reports and recurrences (the heat map, at most `heatLimit` cells). One pass counts every pair (a window over
- * the period's reports, read from the covering index); a second, small one reads the top pairs' report times. Places
- * are the centres of the cells' boxes. Void reports (rejected, merged …) do not count.
+ * cell's reports and recurrences (the heat map, at most `heatLimit` cells). Places are the centres of the cells' boxes.
+ * Read from hotspot_reports (counted reports only: placed in a cell, not void), refreshed by the caller.
+ *
+ * The whole district needs no sorting: each report carries the time of the one before it in its cell and class, so a
+ * report of the period recurs when that time is in the period too and at most `withinDays` earlier (the first report
+ * of a pair in the period has its predecessor before `from`). A scope sees only some reports of a pair, whose
+ * predecessor may lie outside it: there the scope's reports are put in order and compared (a window, as the definition
+ * reads), which a scope's share of the reports keeps small.
  */
 export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, withinDays: number, limit: number, heatLimit: number) {
-  const counted = sql`created_at >= ${from} and created_at < ${to} and grid_cell_id is not null and state not in (${list(VOID_STATES)}) ${inScope(scope)}`
+  const period = sql`reported_at >= ${from} and reported_at < ${to}`
+  const span: Span = { period, from, to, within: sql`make_interval(days => ${withinDays})` }
   const { rows } = await db.transaction().execute(async (trx) => {
     await sql`select set_config('work_mem', ${SORT_MEMORY}, true)`.execute(trx)
     return sql<{ spot: boolean; grid_cell_id: string; class_kind: string | null; class_code: string | null; n: string; recurrences: string; lng: number; lat: number }>`
-      with pairs as materialized (
-        select grid_cell_id, class_kind, class_code, count(*) as n, count(*) filter (where again) as recurrences
-        from (
-          select grid_cell_id, class_kind, class_code,
-            created_at - lag(created_at) over (partition by grid_cell_id, class_kind, class_code order by created_at) <= make_interval(days => ${withinDays}) as again
-          from cases where ${counted}
-        ) r
-        group by 1, 2, 3
-      ),
-      places as (
-        (select true as spot, grid_cell_id, class_kind, class_code, n, recurrences from pairs
-          where recurrences > 0 order by recurrences desc, n desc, grid_cell_id, class_code limit ${limit})
-        union all
-        (select false, grid_cell_id, null, null, sum(n), sum(recurrences) from pairs group by grid_cell_id order by 6 desc, 5 desc limit ${heatLimit})
-      )
+      with ${scope.path ? scopePairs(span, scope) : districtPairs(span, limit)}
       -- the centre of the cell's box: cheap for thousands of cells (a point on the surface costs ~50 µs each)
       select p.*, (st_xmin(c.geom) + st_xmax(c.geom)) / 2 as lng, (st_ymin(c.geom) + st_ymax(c.geom)) / 2 as lat
-      from places p join grid_cells c on c.id = p.grid_cell_id`.execute(trx)
+      from (
+        (select true as spot, grid_cell_id, class_kind, class_code, n, recurrences from spots
+          order by recurrences desc, n desc, grid_cell_id, class_code limit ${limit})
+        union all
+        (select false, grid_cell_id, null, null, n, recurrences from cells order by 6 desc, 5 desc limit ${heatLimit})
+      ) p join grid_cells c on c.id = p.grid_cell_id`.execute(trx)
   })
   const top = rows.filter((r) => r.spot)
   const times = top.length
     ? (await sql<{ grid_cell_id: string; class_kind: string; class_code: string; hour: number; dow: number }>`
         select grid_cell_id, class_kind, class_code,
-          extract(hour from created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int as hour,
-          extract(dow from created_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int as dow
-        from cases where ${counted}
+          extract(hour from reported_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int as hour,
+          extract(dow from reported_at at time zone 'UTC' + make_interval(mins => ${scope.offsetMinutes}))::int as dow
+        from hotspot_reports where ${period} ${inScopePaths(scope)}
           and (grid_cell_id, class_kind, class_code) in (${sql.join(top.map((r) => sql`(${r.grid_cell_id}::uuid, ${r.class_kind}, ${r.class_code})`))})`.execute(db)).rows
     : []
   const spots: HotspotRow[] = top.map((r) => {
@@ -174,6 +190,58 @@ export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, within
   const heat = rows.filter((r) => !r.spot).map((r) => ({ lng: Number(r.lng), lat: Number(r.lat), count: Number(r.n), recurrences: Number(r.recurrences) }))
   heat.sort((a, b) => b.recurrences - a.recurrences || b.count - a.count)
   return { spots, heat }
+}
+
+interface Span {
+  /** The period's reports (`reported_at` in [from, to)). */
+  period: RawBuilder<unknown>
+  from: Date
+  to: Date
+  /** How close a report must follow the one before it to recur. */
+  within: RawBuilder<unknown>
+}
+
+/**
+ * `spots` (the pairs that recur, with their reports) and `cells` (every cell's reports and recurrences) of the whole
+ * district, without sorting: recurrences per pair and reports per cell, each from the period's index alone, and the
+ * reports of only those pairs that can make the list — as many recurrences as the `limit`-th pair or more (a few dozen
+ * pairs, ordered among themselves by their reports).
+ */
+function districtPairs(w: Span, limit: number) {
+  return sql`
+    recurring as materialized (
+      select grid_cell_id, class_kind, class_code, count(*) as recurrences from hotspot_reports
+      where ${w.period} and previous_at >= ${w.from} and reported_at - previous_at <= ${w.within}
+      group by 1, 2, 3
+    ),
+    cut as (select recurrences from recurring order by recurrences desc offset ${limit - 1} limit 1),
+    spots as (
+      select r.*, (select count(*) from hotspot_reports h
+          where (h.grid_cell_id, h.class_kind, h.class_code) = (r.grid_cell_id, r.class_kind, r.class_code) and h.reported_at >= ${w.from} and h.reported_at < ${w.to}) as n
+      from recurring r where r.recurrences >= coalesce((select recurrences from cut), 1)
+    ),
+    cells as (
+      select c.grid_cell_id, c.n, coalesce(r.recurrences, 0) as recurrences
+      from (select grid_cell_id, count(*) as n from hotspot_reports where ${w.period} group by 1) c
+      left join (select grid_cell_id, sum(recurrences)::bigint as recurrences from recurring group by 1) r using (grid_cell_id)
+    )`
+}
+
+/** `spots` and `cells` of a scope: its reports of the period in order per cell and class, each against the one before. */
+function scopePairs(w: Span, scope: Scope) {
+  return sql`
+    pairs as materialized (
+      select grid_cell_id, class_kind, class_code, count(*) as n, count(*) filter (where again) as recurrences
+      from (
+        select grid_cell_id, class_kind, class_code,
+          -- the byte order of the class sorts alike and costs less than the database's collation
+          reported_at - lag(reported_at) over (partition by grid_cell_id, class_kind collate "C", class_code collate "C" order by reported_at) <= ${w.within} as again
+        from hotspot_reports where ${w.period} ${inScopePaths(scope)}
+      ) r
+      group by 1, 2, 3
+    ),
+    spots as (select * from pairs where recurrences > 0),
+    cells as (select grid_cell_id, sum(n)::bigint as n, sum(recurrences)::bigint as recurrences from pairs group by 1)`
 }
 
 export interface DailyFilter {

@@ -15,6 +15,9 @@ import * as repo from './repository.js'
 const DAY_MS = 86_400_000
 /** China keeps one time zone, UTC+8, without daylight saving. */
 export const OFFSET_MINUTES = 480
+/** The job that brings the hot spots' copy of the reports up to date, and how often it runs. */
+export const HOTSPOTS_REFRESH_JOB = 'hotspots.refresh'
+export const HOTSPOTS_REFRESH_EVERY_MS = 10_000
 /** The longest period one question may cover. */
 export const MAX_DAYS = 731
 
@@ -199,6 +202,8 @@ export class AnalyticsService {
   async hotspots(principal: Principal, q: { period: Period; withinDays: number; limit: number }) {
     const scope = this.scopeOf(principal)
     const { from, to } = bounds(q.period)
+    // the cases changed since the job's last round count too
+    await this.refreshHotspots()
     const { spots: rows, heat } = await repo.hotspots(this.db.kysely, scope, from, to, q.withinDays, q.limit, 5000)
     const cells = await this.cellsById(rows.map((r) => r.grid_cell_id))
     const items = await Promise.all(rows.map(async (r) => {
@@ -224,6 +229,11 @@ export class AnalyticsService {
       }
     }))
     return { period: q.period, withinDays: q.withinDays, items, heat }
+  }
+
+  /** Brings the hot spots' copy of the reports up to date (the hotspots.refresh job, and before every question). */
+  refreshHotspots(): Promise<number> {
+    return repo.refreshHotspots(this.db.kysely)
   }
 
   private async cellsById(ids: string[]): Promise<Map<string, { code: string; streetId: string | null }>> {

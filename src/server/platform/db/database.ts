@@ -442,7 +442,33 @@ export interface EvaluationPeriodsTable {
   frozen_at: Timestamp
 }
 
+// analytics module: the hot spots' copy of the counted reports (0017), kept up to date by hotspot_refresh()
+export interface HotspotPathsTable {
+  id: Generated<number>
+  org_path: string
+  /** '' while not dispatched */
+  unit_path: string
+}
+
+export interface HotspotReportsTable {
+  case_id: string
+  grid_cell_id: string
+  class_kind: string
+  class_code: string
+  reported_at: Date
+  /** the counted report before this one in the same cell and class */
+  previous_at: Date | null
+  path_id: number
+}
+
+export interface HotspotStaleTable {
+  case_id: string
+}
+
 export interface Database {
+  hotspot_paths: HotspotPathsTable
+  hotspot_reports: HotspotReportsTable
+  hotspot_stale: HotspotStaleTable
   evaluation_settings: EvaluationSettingsTable
   evaluation_periods: EvaluationPeriodsTable
   device_models: DeviceModelsTable
