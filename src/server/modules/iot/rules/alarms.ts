@@ -90,6 +90,8 @@ interface Slot {
   /** The newest message timestamp seen (ms), 0 before any. */
   lastSeen: number
   entries: Map<string, Entry>
+  /** The same entries, in order, for the readings. */
+  list: Entry[]
   /** The rules generation and the device's model the entries were built for. */
   generation: number
   modelKey: string
@@ -191,11 +193,22 @@ export class AlarmService {
     return least
   }
 
-  /** One accepted message of a device: queued and run through its rules soon after; never blocks the caller. */
+  /**
+   * One accepted message of a device, run through its rules at once when the device has nothing queued (most readings
+   * change nothing and are done here); a transition is written in the device's queue, and readings that come meanwhile
+   * wait behind it in order. Never waits for the database.
+   */
   handle(reading: Reading): void {
     const slot = this.slotOf(reading.device.id)
     slot.device = reading.device
-    this.push(slot, { kind: 'reading', reading })
+    if (slot.busy) return void slot.queue.push({ kind: 'reading', reading })
+    let work: Promise<void> | undefined
+    try {
+      work = this.read(slot, reading.device, reading)
+    } catch (error) {
+      this.log.error({ err: error, deviceId: slot.deviceId }, 'alarm rules failed on a message')
+    }
+    if (work) this.start(slot, work)
   }
 
   /** The clock for a silent device (the offline job): `lastSeen` is its newest message as stored (ms). */
@@ -218,28 +231,35 @@ export class AlarmService {
 
   private slotOf(deviceId: string): Slot {
     let slot = this.slots.get(deviceId)
-    if (!slot) this.slots.set(deviceId, (slot = { deviceId, device: undefined, lastSeen: 0, entries: new Map(), generation: -1, modelKey: '', queue: [], busy: false }))
+    if (!slot) this.slots.set(deviceId, (slot = { deviceId, device: undefined, lastSeen: 0, entries: new Map(), list: [], generation: -1, modelKey: '', queue: [], busy: false }))
     return slot
   }
 
   private push(slot: Slot, task: Task): void {
     slot.queue.push(task)
     if (slot.busy) return
+    this.start(slot, undefined)
+  }
+
+  /** Marks the device busy and runs its queue: at once, after `first` when a transition is being written. */
+  private start(slot: Slot, first: Promise<void> | undefined): void {
     slot.busy = true
     this.busy++
+    if (first) return void this.drain(slot, first)
     this.ready.push(slot)
     if (this.scheduled) return
     this.scheduled = true
-    // one turn of the event loop later, every device with work runs; readings without a transition run synchronously
+    // a task queued from outside a reading (a tick, a clear by hand) runs one turn of the event loop later
     setImmediate(() => {
       this.scheduled = false
-      for (const ready of this.ready.splice(0)) void this.drain(ready)
+      for (const ready of this.ready.splice(0)) void this.drain(ready, undefined)
     })
   }
 
   /** Runs a device's queue in order; a failure is logged and the queue goes on. */
-  private async drain(slot: Slot): Promise<void> {
+  private async drain(slot: Slot, first: Promise<void> | undefined): Promise<void> {
     try {
+      if (first) await first.catch((error: unknown) => this.log.error({ err: error, deviceId: slot.deviceId }, 'alarm rules failed on a message'))
       while (slot.queue.length) {
         const tasks = slot.queue
         slot.queue = []
@@ -267,21 +287,11 @@ export class AlarmService {
     if (task.kind === 'run') return task.run()
     const device = slot.device
     if (!device) return undefined
-    const changes: Array<{ entry: Entry; transition: Transition }> = []
-    if (task.kind === 'reading') {
-      const { reading } = task
-      slot.lastSeen = Math.max(slot.lastSeen, reading.ts)
-      for (const entry of this.entriesOf(slot, device)) {
-        const out = evaluate(entry.state, reading)
-        entry.state = out.state
-        if (out.transition === 'repeat') this.repeat(entry, reading.ts, reading.values)
-        else if (out.transition !== 'none') changes.push({ entry, transition: out.transition })
-      }
-      return changes.length ? this.transitions(slot, device, changes, reading.ts, { values: reading.values, ts: new Date(reading.ts).toISOString(), ...flagsOf(reading) }) : undefined
-    }
+    if (task.kind === 'reading') return this.read(slot, device, task.reading)
     const lastSeen = Math.max(slot.lastSeen, task.lastSeen)
     const intervalMs = this.models.get(device.modelKey)?.intervalMs
     if (!intervalMs) return undefined
+    const changes: Array<{ entry: Entry; transition: Transition }> = []
     for (const entry of this.entriesOf(slot, device)) {
       const out = tick(entry.state, task.now, lastSeen, intervalMs)
       entry.state = out.state
@@ -290,9 +300,22 @@ export class AlarmService {
     return changes.length ? this.transitions(slot, device, changes, task.now, { lastSeen: new Date(lastSeen).toISOString() }) : undefined
   }
 
+  /** A reading through the device's rules; the returned promise only when a transition must be written. */
+  private read(slot: Slot, device: DeviceRef, reading: Reading): Promise<void> | undefined {
+    slot.lastSeen = Math.max(slot.lastSeen, reading.ts)
+    let changes: Array<{ entry: Entry; transition: Transition }> | undefined
+    for (const entry of this.entriesOf(slot, device)) {
+      const out = evaluate(entry.state, reading)
+      entry.state = out.state
+      if (out.transition === 'repeat') this.repeat(entry, reading.ts, reading.values)
+      else if (out.transition !== 'none') (changes ??= []).push({ entry, transition: out.transition })
+    }
+    return changes ? this.transitions(slot, device, changes, reading.ts, { values: reading.values, ts: new Date(reading.ts).toISOString(), ...flagsOf(reading) }) : undefined
+  }
+
   /** The entries of the rules that apply to a device, rebuilt after the rules changed (an unchanged rule keeps its state). */
-  private entriesOf(slot: Slot, device: DeviceRef): Iterable<Entry> {
-    if (slot.generation === this.generation && slot.modelKey === device.modelKey) return slot.entries.values()
+  private entriesOf(slot: Slot, device: DeviceRef): readonly Entry[] {
+    if (slot.generation === this.generation && slot.modelKey === device.modelKey) return slot.list
     const entries = new Map<string, Entry>()
     for (const rule of this.rulesOf(device)) {
       const old = slot.entries.get(rule.id)
@@ -309,9 +332,10 @@ export class AlarmService {
     }
     for (const old of slot.entries.values()) if (!entries.has(old.rule.id)) this.dirty.delete(old)
     slot.entries = entries
+    slot.list = [...entries.values()]
     slot.generation = this.generation
     slot.modelKey = device.modelKey
-    return entries.values()
+    return slot.list
   }
 
   private repeat(entry: Entry, ts: number, values: Record<string, unknown>): void {
