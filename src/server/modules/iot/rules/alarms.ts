@@ -6,11 +6,11 @@
 // Readings are queued and handled one device at a time, in order; devices run side by side. A manual clear and the
 // news of other processes (alarm.changed) go through the same queue, so they never race a reading of that device.
 import { randomUUID } from 'node:crypto'
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type QueryCreator, type RawBuilder, sql } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../../../platform/db/database.js'
 import type { Db } from '../../../platform/db/engine.js'
-import { type Actor, audit, SYSTEM_ACTOR } from '../../../platform/audit.js'
+import { type Actor, audit, auditAfter, SYSTEM_ACTOR } from '../../../platform/audit.js'
 import { actorOf, inScope, type Principal } from '../../../platform/auth/principal.js'
 import { AppError, notFound } from '../../../platform/errors.js'
 import type { EventBus } from '../../../platform/events.js'
@@ -97,6 +97,15 @@ interface Slot {
   modelKey: string
   queue: Task[]
   busy: boolean
+}
+
+/** How an alarm is closed. */
+interface Closing {
+  at: Date
+  by: string | null
+  reason: string
+  repeats: { count: number; lastAt: number; lastValues: Record<string, unknown> | null }
+  detail: Record<string, unknown>
 }
 
 interface Change {
@@ -357,18 +366,21 @@ export class AlarmService {
     }
   }
 
+  /** Raises the rule's alarm: one statement writes the alarm (unless one is open), its audit entry and its notice. */
   private async raise(device: DeviceRef, entry: Entry, ts: number, detail: Record<string, unknown>): Promise<void> {
     const rule = entry.rule
     const at = new Date(ts)
-    const id = await this.db.kysely.transaction().execute(async (trx) => {
-      const row = await trx.insertInto('alarms')
-        .values({ device_id: device.id, rule_id: rule.id, severity: rule.severity, state: 'active', raised_at: at, last_at: at, detail: JSON.stringify({ raised: detail }) })
+    const id = randomUUID()
+    const raised = await this.db.kysely
+      .with('raised', (q) => q.insertInto('alarms')
+        .values({ id, device_id: device.id, rule_id: rule.id, severity: rule.severity, state: 'active', raised_at: at, last_at: at, detail: JSON.stringify({ raised: detail }) })
         .onConflict((oc) => oc.columns(['device_id', 'rule_id']).where(sql<boolean>`state <> 'cleared'`).doNothing())
-        .returning('id').executeTakeFirst()
-      if (row) await audit(trx, SYSTEM_ACTOR, { action: 'alarm.raise', entityType: 'alarm', entityId: row.id, details: { deviceId: device.id, deviceCode: device.code, ruleId: rule.id, rule: rule.name, severity: rule.severity } })
-      return row?.id
-    })
-    if (!id) {
+        .returning('id'))
+      .with('audited', () => auditAfter('raised', SYSTEM_ACTOR, { action: 'alarm.raise', entityType: 'alarm', entityId: id, details: { deviceId: device.id, deviceCode: device.code, ruleId: rule.id, rule: rule.name, severity: rule.severity } }))
+      .selectFrom('raised')
+      .select(['id', this.notice({ alarmId: id, deviceId: device.id, ruleId: rule.id, severity: rule.severity, state: 'active', orgPath: device.orgPath }).as('notified')])
+      .executeTakeFirst()
+    if (!raised) {
       // another process raised it first: this is a repeat of that alarm
       const open = await this.db.kysely.selectFrom('alarms').select('id').where('device_id', '=', device.id).where('rule_id', '=', rule.id).where('state', '<>', 'cleared').executeTakeFirst()
       entry.alarmId = open?.id ?? null
@@ -376,7 +388,6 @@ export class AlarmService {
       return
     }
     entry.alarmId = id
-    await this.publish({ alarmId: id, deviceId: device.id, ruleId: rule.id, severity: rule.severity, state: 'active', orgPath: device.orgPath })
     if (rule.createCase) await this.fileCase(device, rule, id, detail)
   }
 
@@ -411,20 +422,22 @@ export class AlarmService {
     return `物联感知告警「${rule.name}」（${SEVERITY_NAMES[rule.severity][0]}）：设备 ${device.code} ${device.name}${values.length ? `，${values.join('，')}` : ''}${silent}。告警编号 ${alarmId}`
   }
 
-  /** The condition ended: the alarm clears (unless a person cleared it meanwhile) and its case gets a note. */
+  /**
+   * The condition ended: the alarm clears (unless a person cleared it meanwhile) — one statement closes it and writes its
+   * audit entry and notice — and its case gets a note.
+   */
   private async clearAuto(device: DeviceRef, entry: Entry, ts: number, detail: Record<string, unknown>): Promise<void> {
     const alarmId = entry.alarmId
     entry.alarmId = null
     const repeats = this.takeRepeats(entry)
     if (!alarmId) return
-    const row = await this.db.kysely.transaction().execute(async (trx) => {
-      const row = await this.closeAlarm(trx, alarmId, { at: new Date(ts), by: null, reason: 'auto', repeats, detail: { cleared: detail } })
-      if (row) await audit(trx, SYSTEM_ACTOR, { action: 'alarm.clear', entityType: 'alarm', entityId: alarmId, details: { deviceId: device.id, ruleId: entry.rule.id, reason: 'auto' } })
-      return row
-    })
-    if (!row) return
-    await this.publish({ alarmId, deviceId: device.id, ruleId: entry.rule.id, severity: row.severity, state: 'cleared', orgPath: device.orgPath, manual: false })
-    if (row.case_id) await this.noteCase(SYSTEM_ACTOR, row.case_id, alarmId, entry.rule.name, 'auto', null, 'sensor')
+    const row = await this.db.kysely
+      .with('closed', (q) => this.closing(q, alarmId, { at: new Date(ts), by: null, reason: 'auto', repeats, detail: { cleared: detail } }))
+      .with('audited', () => auditAfter('closed', SYSTEM_ACTOR, { action: 'alarm.clear', entityType: 'alarm', entityId: alarmId, details: { deviceId: device.id, ruleId: entry.rule.id, reason: 'auto' } }))
+      .selectFrom('closed')
+      .select(['severity', 'case_id', this.notice({ alarmId, deviceId: device.id, ruleId: entry.rule.id, state: 'cleared', orgPath: device.orgPath, manual: false }, sql`jsonb_build_object('severity', closed.severity)`).as('notified')])
+      .executeTakeFirst()
+    if (row?.case_id) await this.noteCase(SYSTEM_ACTOR, row.case_id, alarmId, entry.rule.name, 'auto', null, 'sensor')
   }
 
   private takeRepeats(entry: Entry): { count: number; lastAt: number; lastValues: Record<string, unknown> | null } {
@@ -436,9 +449,14 @@ export class AlarmService {
   }
 
   /** Closes an open alarm (with the repeats not yet written); undefined when it was closed already. */
-  private closeAlarm(trx: Kysely<Database>, alarmId: string, c: { at: Date; by: string | null; reason: string; repeats: { count: number; lastAt: number; lastValues: Record<string, unknown> | null }; detail: Record<string, unknown> }) {
+  private closeAlarm(trx: Kysely<Database>, alarmId: string, c: Closing) {
+    return this.closing(trx, alarmId, c).executeTakeFirst()
+  }
+
+  /** The statement that closes an open alarm, answering its severity and case (no row when it was closed already). */
+  private closing(db: QueryCreator<Database>, alarmId: string, c: Closing) {
     const extra = { ...c.detail, ...(c.repeats.lastValues ? { last: { values: c.repeats.lastValues, ts: new Date(c.repeats.lastAt).toISOString() } } : {}) }
-    return trx.updateTable('alarms')
+    return db.updateTable('alarms')
       .set({
         state: 'cleared', cleared_at: c.at, cleared_by: c.by, clear_reason: c.reason,
         repeats: sql`repeats + ${c.repeats.count}`,
@@ -446,7 +464,7 @@ export class AlarmService {
         detail: sql`detail || ${JSON.stringify(extra)}::jsonb`,
       })
       .where('id', '=', alarmId).where('state', '<>', 'cleared')
-      .returning(['severity', 'case_id']).executeTakeFirst()
+      .returning(['severity', 'case_id'])
   }
 
   private async noteCase(actor: Actor, caseId: string, alarmId: string, ruleName: string, reason: 'auto' | 'manual' | 'rule_changed', comment: string | null, role: string): Promise<void> {
@@ -488,6 +506,11 @@ export class AlarmService {
 
   private async publish(change: Change): Promise<void> {
     await this.events.publish({ type: ALARM_CHANGED, ...change, origin: this.origin })
+  }
+
+  /** The notice of a change, selected in the statement that makes it; `computed` adds what the statement knows. */
+  private notice(change: Omit<Change, 'severity'> & { severity?: Severity }, computed?: RawBuilder<unknown>): RawBuilder<unknown> {
+    return this.events.notifying({ type: ALARM_CHANGED, ...change, origin: this.origin }, computed)
   }
 
   /** Another process raised or cleared an alarm: the state here follows, in the device's queue. */
