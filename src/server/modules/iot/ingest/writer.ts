@@ -7,7 +7,12 @@ import { dayOf, type Partitions } from './partitions.js'
 import type { Point, Value } from './payload.js'
 
 export interface WriterOptions {
-  /** Points in one INSERT at most. */
+  /** A batch starts at once when this many points wait; fewer wait `lingerMs` for others. */
+  fullBatch: number
+  /**
+   * Points in one batch at most. A batch takes everything waiting up to this: under load the event loop's turns grow
+   * long and only `parallel` batches can start in one, so batches of `fullBatch` alone would fall behind the intake.
+   */
   maxBatch: number
   /** How long the first point of a batch waits for others. */
   lingerMs: number
@@ -21,7 +26,7 @@ export interface WriterOptions {
   seenEveryMs: number
 }
 
-export const DEFAULT_WRITER: WriterOptions = { maxBatch: 4000, lingerMs: 10, parallel: 2, maxPending: 200_000, stateEveryMs: 1000, seenEveryMs: 30_000 }
+export const DEFAULT_WRITER: WriterOptions = { fullBatch: 4000, maxBatch: 40_000, lingerMs: 10, parallel: 2, maxPending: 200_000, stateEveryMs: 1000, seenEveryMs: 30_000 }
 
 export class Overloaded extends Error {
   constructor() {
@@ -210,7 +215,7 @@ export class TelemetryWriter {
     ).finally(() => {
       this.inFlight -= 1
       this.flushing.delete(run)
-      if (this.queue.length >= this.options.maxBatch) this.startBatch()
+      if (this.queue.length >= this.options.fullBatch) this.startBatch()
       else if (this.queue.length) this.schedule()
     })
     this.flushing.add(run)
