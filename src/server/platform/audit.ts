@@ -1,5 +1,5 @@
 // The audit log (审计日志): every login and every change, with who, when, what and from where.
-import { type Insertable, type Kysely, sql } from 'kysely'
+import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database } from './db/database.js'
 
 export interface Actor {
@@ -26,6 +26,17 @@ export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system' }
  */
 export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
   await db.insertInto('audit_log').values(auditRow(actor, entry)).execute()
+}
+
+/**
+ * The entry of a change made by the same statement, as one of its CTEs: written once for each row of the CTE `after`
+ * (so not at all when the change did nothing), committed with the change.
+ */
+export function auditAfter<T>(after: string, actor: Actor, entry: AuditEntry): RawBuilder<T> {
+  const row = JSON.stringify({ ...auditRow(actor, entry), details: undefined })
+  return sql<T>`(insert into audit_log (actor_id, actor_name, action, entity_type, entity_id, outcome, ip, user_agent, details)
+    select r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, r.outcome, r.ip, r.user_agent, ${JSON.stringify(entry.details ?? {})}::jsonb
+    from ${sql.table(after)}, jsonb_populate_record(null::audit_log, ${row}::jsonb) r)`
 }
 
 /** The audit_log row of an entry, for a statement that writes it together with its change (cases' insertIntake). */

@@ -1,4 +1,5 @@
 // Domain events between processes: PostgreSQL LISTEN/NOTIFY, so several API processes behave as one.
+import { type RawBuilder, sql } from 'kysely'
 import type { Db } from './db/engine.js'
 
 const CHANNEL = 'xiuhua_events'
@@ -49,6 +50,16 @@ export class EventBus {
       () => batch.forEach((p) => p.resolve()),
       (error: unknown) => batch.forEach((p) => p.reject(error)),
     )
+  }
+
+  /**
+   * The NOTIFY of an event, selected in the statement that makes the change (`select …, ${notifying(…)} from <its
+   * rows>`): it goes out when that statement commits, with no round trip of its own and nothing lost between the two.
+   * `computed` adds the fields only the statement knows (a jsonb object over its rows).
+   */
+  notifying(event: DomainEvent, computed?: RawBuilder<unknown>): RawBuilder<unknown> {
+    const payload = JSON.stringify(event)
+    return computed ? sql`pg_notify(${CHANNEL}, (${payload}::jsonb || ${computed})::text)` : sql`pg_notify(${CHANNEL}, ${payload})`
   }
 
   on(type: string, handler: Handler): () => void {

@@ -196,6 +196,18 @@ describe('MQTT telemetry (embedded broker, token as user name)', () => {
     expect(await rows(victim.id)).toEqual([])
     expect((await rows(attacker.id)).map((r) => r.values)).toEqual([{ humidity: 50 }])
   })
+
+  it('passes what a device publishes to no other device, even one subscribed to the same topic', async () => {
+    const listener = await connect((await addDevice('MQ-009')).token)
+    const heard: string[] = []
+    listener.on('message', (topic) => heard.push(topic))
+    await listener.subscribeAsync('v1/devices/me/attributes')
+    const talker = await connect((await addDevice('MQ-010')).token)
+    await talker.publishAsync('v1/devices/me/attributes', JSON.stringify({ firmware: '9.9' }), { qos: 1 })
+    await settled(talker)
+    await settled(listener)
+    expect(heard).toEqual([])
+  })
 })
 
 describe('HTTP device API', () => {

@@ -26,6 +26,8 @@ export interface BrokerHooks {
   authorizeSubscribe: AuthorizeSubscribeHandler
   /** Called when a client goes, to forget it. */
   disconnected(client: Client): void
+  /** A device's messages are the server's: the broker passes them on to no one (nor to another device). */
+  consumes(client: Client): boolean
 }
 
 function refusal(message: string, returnCode: number) {
@@ -85,6 +87,7 @@ export function embeddedHooks(ingest: TelemetryIngest, registry: DeviceRegistry)
       const device = deviceOf.get(client)
       if (device) sessions.get(device.id)?.delete(client)
     },
+    consumes: (client) => deviceOf.has(client),
   }
 }
 

@@ -69,8 +69,11 @@ export class TelemetryIngest {
   private readonly limits: Limits
   readonly counters = { accepted: 0, values: 0, rejected: 0, overloaded: 0 }
   private reloadTimer: NodeJS.Timeout | undefined
-  /** Prometheus counters, bound to their labels once (a labelled inc hashes its labels on every call). */
-  private readonly metric: { accepted: Record<MessageKind, Counter.Internal>; rejected: Record<MessageKind, Counter.Internal>; failed: Counter.Internal; refused: Record<'unauthorised' | 'bad_topic', Record<MessageKind, Counter.Internal>>; values: Counter } | undefined
+  /**
+   * Prometheus counters, bound to their labels once (a labelled inc hashes its labels on every call). Accepted telemetry
+   * messages and values, counted for every message, are handed over from `counters` when the metrics are read.
+   */
+  private readonly metric: { accepted: Record<MessageKind, Counter.Internal>; rejected: Record<MessageKind, Counter.Internal>; failed: Counter.Internal; refused: Record<'unauthorised' | 'bad_topic', Record<MessageKind, Counter.Internal>> } | undefined
 
   constructor(
     private readonly db: Db,
@@ -78,17 +81,33 @@ export class TelemetryIngest {
     options: IngestOptions = {},
     registry?: Registry,
   ) {
+    const counters = this.counters
     this.limits = { ...DEFAULT_LIMITS, ...(options.retentionDays ? { maxAgeMs: options.retentionDays * 86_400_000 } : {}), ...options.limits }
     this.partitions = new Partitions(db)
     // a lost notice only delays a page's refresh: it never fails the state write
     this.writer = new TelemetryWriter(db, this.partitions, options.writer, (devices) => announceStates(events, 'online', devices).catch(() => undefined))
     if (registry) {
-      const messages = new Counter({ name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry] })
+      // what was handed over to Prometheus so far
+      const counted = { accepted: 0, values: 0 }
+      const messages = new Counter({
+        name: 'xiuhua_iot_messages_total', help: 'Device messages by kind and result', labelNames: ['kind', 'result'], registers: [registry],
+        collect: () => {
+          accepted.telemetry.inc(counters.accepted - counted.accepted)
+          counted.accepted = counters.accepted
+        },
+      })
       const byKind = (result: string) => ({ telemetry: messages.labels('telemetry', result), attributes: messages.labels('attributes', result) })
+      const accepted = byKind('accepted')
+      const values = new Counter({
+        name: 'xiuhua_iot_values_total', help: 'Telemetry values accepted', registers: [registry],
+        collect: () => {
+          values.inc(counters.values - counted.values)
+          counted.values = counters.values
+        },
+      })
       this.metric = {
-        accepted: byKind('accepted'), rejected: byKind('rejected'), failed: messages.labels('telemetry', 'failed'),
+        accepted, rejected: byKind('rejected'), failed: messages.labels('telemetry', 'failed'),
         refused: { unauthorised: byKind('unauthorised'), bad_topic: byKind('bad_topic') },
-        values: new Counter({ name: 'xiuhua_iot_values_total', help: 'Telemetry values accepted', registers: [registry] }),
       }
     }
     events.on(MODEL_CHANGED, () => void this.loadModels().catch(() => undefined))
@@ -153,14 +172,12 @@ export class TelemetryIngest {
     }
     let values = 0
     for (const point of points) {
-      values += Object.keys(point.values).length
+      for (const _ in point.values) values++
       const reading: Reading = point.flags ? { device, ts: point.ts, values: point.values, flags: point.flags } : { device, ts: point.ts, values: point.values }
       for (const listener of this.listeners) listener(reading)
     }
     this.counters.accepted += 1
     this.counters.values += values
-    this.metric?.accepted.telemetry.inc()
-    this.metric?.values.inc(values)
     return { points: points.length, durable }
   }
 

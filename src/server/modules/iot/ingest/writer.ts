@@ -7,7 +7,12 @@ import { dayOf, type Partitions } from './partitions.js'
 import type { Point, Value } from './payload.js'
 
 export interface WriterOptions {
-  /** Points in one INSERT at most. */
+  /** A batch starts at once when this many points wait; fewer wait `lingerMs` for others. */
+  fullBatch: number
+  /**
+   * Points in one batch at most. A batch takes everything waiting up to this: under load the event loop's turns grow
+   * long and only `parallel` batches can start in one, so batches of `fullBatch` alone would fall behind the intake.
+   */
   maxBatch: number
   /** How long the first point of a batch waits for others. */
   lingerMs: number
@@ -21,7 +26,7 @@ export interface WriterOptions {
   seenEveryMs: number
 }
 
-export const DEFAULT_WRITER: WriterOptions = { maxBatch: 4000, lingerMs: 10, parallel: 2, maxPending: 200_000, stateEveryMs: 1000, seenEveryMs: 30_000 }
+export const DEFAULT_WRITER: WriterOptions = { fullBatch: 4000, maxBatch: 40_000, lingerMs: 10, parallel: 2, maxPending: 200_000, stateEveryMs: 1000, seenEveryMs: 30_000 }
 
 export class Overloaded extends Error {
   constructor() {
@@ -49,9 +54,10 @@ interface Waiter {
   reject: (error: Error) => void
 }
 
+/** A device's newest point of each key since the last state write (the points themselves: nothing is copied per message). */
 interface Latest {
   ts: number
-  values: Record<string, { v: Value; ts: number; q: number }>
+  points: Record<string, Point>
 }
 
 interface DeviceState {
@@ -161,19 +167,16 @@ export class TelemetryWriter {
     state.seen = Math.max(state.seen, Date.now())
     if (point.flags) state.flagged += 1
     let latest = this.latest.get(deviceId)
-    if (!latest) this.latest.set(deviceId, (latest = { ts: point.ts, values: {} }))
+    if (!latest) this.latest.set(deviceId, (latest = { ts: point.ts, points: {} }))
     latest.ts = Math.max(latest.ts, point.ts)
-    const unknown = point.flags?.unknown
-    const outOfRange = point.flags?.outOfRange
     for (const key in point.values) {
-      const before = latest.values[key]
-      if (before && before.ts > point.ts) continue
-      latest.values[key] = { v: point.values[key] as Value, ts: point.ts, q: unknown?.includes(key) ? 2 : outOfRange?.includes(key) ? 1 : 0 }
+      const before = latest.points[key]
+      if (!before || before.ts <= point.ts) latest.points[key] = point
     }
   }
 
   private schedule() {
-    if (this.queue.length >= this.options.maxBatch) {
+    if (this.queue.length >= this.options.fullBatch) {
       if (this.inFlight < this.options.parallel) this.startBatch()
       return
     }
@@ -212,7 +215,7 @@ export class TelemetryWriter {
     ).finally(() => {
       this.inFlight -= 1
       this.flushing.delete(run)
-      if (this.queue.length >= this.options.maxBatch) this.startBatch()
+      if (this.queue.length >= this.options.fullBatch) this.startBatch()
       else if (this.queue.length) this.schedule()
     })
     this.flushing.add(run)
@@ -279,7 +282,7 @@ export class TelemetryWriter {
       if (latest.size) {
         const ids = [...latest.keys()]
         await sql`INSERT INTO device_latest (device_id, ts, values)
-          SELECT * FROM unnest(${ids}::uuid[], ${ids.map((id) => new Date(latest.get(id)!.ts).toISOString())}::timestamptz[], ${ids.map((id) => JSON.stringify(latest.get(id)!.values))}::jsonb[])
+          SELECT * FROM unnest(${ids}::uuid[], ${ids.map((id) => new Date(latest.get(id)!.ts).toISOString())}::timestamptz[], ${ids.map((id) => latestValues(latest.get(id)!))}::jsonb[])
           ON CONFLICT (device_id) DO UPDATE SET ts = GREATEST(device_latest.ts, excluded.ts),
             values = device_latest.values || (SELECT coalesce(jsonb_object_agg(n.key, n.value), '{}'::jsonb) FROM jsonb_each(excluded.values) n
               WHERE NOT (device_latest.values ? n.key) OR (n.value->>'ts')::float8 >= (device_latest.values->n.key->>'ts')::float8)`.execute(this.db.kysely)
@@ -340,4 +343,14 @@ export class TelemetryWriter {
     this.closed = true
     if (this.stateTimer) clearInterval(this.stateTimer)
   }
+}
+
+/** The `device_latest.values` of a device's newest points: each key's value, time and quality (0 good, 1 out of range, 2 unknown key). */
+function latestValues(latest: Latest): string {
+  const values: Record<string, { v: Value; ts: number; q: number }> = {}
+  for (const key in latest.points) {
+    const point = latest.points[key]!
+    values[key] = { v: point.values[key]!, ts: point.ts, q: point.flags?.unknown?.includes(key) ? 2 : point.flags?.outOfRange?.includes(key) ? 1 : 0 }
+  }
+  return JSON.stringify(values)
 }

@@ -6,11 +6,11 @@
 // Readings are queued and handled one device at a time, in order; devices run side by side. A manual clear and the
 // news of other processes (alarm.changed) go through the same queue, so they never race a reading of that device.
 import { randomUUID } from 'node:crypto'
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type QueryCreator, type RawBuilder, sql } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../../../platform/db/database.js'
 import type { Db } from '../../../platform/db/engine.js'
-import { type Actor, audit, SYSTEM_ACTOR } from '../../../platform/audit.js'
+import { type Actor, audit, auditAfter, SYSTEM_ACTOR } from '../../../platform/audit.js'
 import { actorOf, inScope, type Principal } from '../../../platform/auth/principal.js'
 import { AppError, notFound } from '../../../platform/errors.js'
 import type { EventBus } from '../../../platform/events.js'
@@ -90,11 +90,22 @@ interface Slot {
   /** The newest message timestamp seen (ms), 0 before any. */
   lastSeen: number
   entries: Map<string, Entry>
+  /** The same entries, in order, for the readings. */
+  list: Entry[]
   /** The rules generation and the device's model the entries were built for. */
   generation: number
   modelKey: string
   queue: Task[]
   busy: boolean
+}
+
+/** How an alarm is closed. */
+interface Closing {
+  at: Date
+  by: string | null
+  reason: string
+  repeats: { count: number; lastAt: number; lastValues: Record<string, unknown> | null }
+  detail: Record<string, unknown>
 }
 
 interface Change {
@@ -191,11 +202,22 @@ export class AlarmService {
     return least
   }
 
-  /** One accepted message of a device: queued and run through its rules soon after; never blocks the caller. */
+  /**
+   * One accepted message of a device, run through its rules at once when the device has nothing queued (most readings
+   * change nothing and are done here); a transition is written in the device's queue, and readings that come meanwhile
+   * wait behind it in order. Never waits for the database.
+   */
   handle(reading: Reading): void {
     const slot = this.slotOf(reading.device.id)
     slot.device = reading.device
-    this.push(slot, { kind: 'reading', reading })
+    if (slot.busy) return void slot.queue.push({ kind: 'reading', reading })
+    let work: Promise<void> | undefined
+    try {
+      work = this.read(slot, reading.device, reading)
+    } catch (error) {
+      this.log.error({ err: error, deviceId: slot.deviceId }, 'alarm rules failed on a message')
+    }
+    if (work) this.start(slot, work)
   }
 
   /** The clock for a silent device (the offline job): `lastSeen` is its newest message as stored (ms). */
@@ -218,28 +240,35 @@ export class AlarmService {
 
   private slotOf(deviceId: string): Slot {
     let slot = this.slots.get(deviceId)
-    if (!slot) this.slots.set(deviceId, (slot = { deviceId, device: undefined, lastSeen: 0, entries: new Map(), generation: -1, modelKey: '', queue: [], busy: false }))
+    if (!slot) this.slots.set(deviceId, (slot = { deviceId, device: undefined, lastSeen: 0, entries: new Map(), list: [], generation: -1, modelKey: '', queue: [], busy: false }))
     return slot
   }
 
   private push(slot: Slot, task: Task): void {
     slot.queue.push(task)
     if (slot.busy) return
+    this.start(slot, undefined)
+  }
+
+  /** Marks the device busy and runs its queue: at once, after `first` when a transition is being written. */
+  private start(slot: Slot, first: Promise<void> | undefined): void {
     slot.busy = true
     this.busy++
+    if (first) return void this.drain(slot, first)
     this.ready.push(slot)
     if (this.scheduled) return
     this.scheduled = true
-    // one turn of the event loop later, every device with work runs; readings without a transition run synchronously
+    // a task queued from outside a reading (a tick, a clear by hand) runs one turn of the event loop later
     setImmediate(() => {
       this.scheduled = false
-      for (const ready of this.ready.splice(0)) void this.drain(ready)
+      for (const ready of this.ready.splice(0)) void this.drain(ready, undefined)
     })
   }
 
   /** Runs a device's queue in order; a failure is logged and the queue goes on. */
-  private async drain(slot: Slot): Promise<void> {
+  private async drain(slot: Slot, first: Promise<void> | undefined): Promise<void> {
     try {
+      if (first) await first.catch((error: unknown) => this.log.error({ err: error, deviceId: slot.deviceId }, 'alarm rules failed on a message'))
       while (slot.queue.length) {
         const tasks = slot.queue
         slot.queue = []
@@ -267,21 +296,11 @@ export class AlarmService {
     if (task.kind === 'run') return task.run()
     const device = slot.device
     if (!device) return undefined
-    const changes: Array<{ entry: Entry; transition: Transition }> = []
-    if (task.kind === 'reading') {
-      const { reading } = task
-      slot.lastSeen = Math.max(slot.lastSeen, reading.ts)
-      for (const entry of this.entriesOf(slot, device)) {
-        const out = evaluate(entry.state, reading)
-        entry.state = out.state
-        if (out.transition === 'repeat') this.repeat(entry, reading.ts, reading.values)
-        else if (out.transition !== 'none') changes.push({ entry, transition: out.transition })
-      }
-      return changes.length ? this.transitions(slot, device, changes, reading.ts, { values: reading.values, ts: new Date(reading.ts).toISOString(), ...flagsOf(reading) }) : undefined
-    }
+    if (task.kind === 'reading') return this.read(slot, device, task.reading)
     const lastSeen = Math.max(slot.lastSeen, task.lastSeen)
     const intervalMs = this.models.get(device.modelKey)?.intervalMs
     if (!intervalMs) return undefined
+    const changes: Array<{ entry: Entry; transition: Transition }> = []
     for (const entry of this.entriesOf(slot, device)) {
       const out = tick(entry.state, task.now, lastSeen, intervalMs)
       entry.state = out.state
@@ -290,9 +309,22 @@ export class AlarmService {
     return changes.length ? this.transitions(slot, device, changes, task.now, { lastSeen: new Date(lastSeen).toISOString() }) : undefined
   }
 
+  /** A reading through the device's rules; the returned promise only when a transition must be written. */
+  private read(slot: Slot, device: DeviceRef, reading: Reading): Promise<void> | undefined {
+    slot.lastSeen = Math.max(slot.lastSeen, reading.ts)
+    let changes: Array<{ entry: Entry; transition: Transition }> | undefined
+    for (const entry of this.entriesOf(slot, device)) {
+      const out = evaluate(entry.state, reading)
+      entry.state = out.state
+      if (out.transition === 'repeat') this.repeat(entry, reading.ts, reading.values)
+      else if (out.transition !== 'none') (changes ??= []).push({ entry, transition: out.transition })
+    }
+    return changes ? this.transitions(slot, device, changes, reading.ts, { values: reading.values, ts: new Date(reading.ts).toISOString(), ...flagsOf(reading) }) : undefined
+  }
+
   /** The entries of the rules that apply to a device, rebuilt after the rules changed (an unchanged rule keeps its state). */
-  private entriesOf(slot: Slot, device: DeviceRef): Iterable<Entry> {
-    if (slot.generation === this.generation && slot.modelKey === device.modelKey) return slot.entries.values()
+  private entriesOf(slot: Slot, device: DeviceRef): readonly Entry[] {
+    if (slot.generation === this.generation && slot.modelKey === device.modelKey) return slot.list
     const entries = new Map<string, Entry>()
     for (const rule of this.rulesOf(device)) {
       const old = slot.entries.get(rule.id)
@@ -309,9 +341,10 @@ export class AlarmService {
     }
     for (const old of slot.entries.values()) if (!entries.has(old.rule.id)) this.dirty.delete(old)
     slot.entries = entries
+    slot.list = [...entries.values()]
     slot.generation = this.generation
     slot.modelKey = device.modelKey
-    return entries.values()
+    return slot.list
   }
 
   private repeat(entry: Entry, ts: number, values: Record<string, unknown>): void {
@@ -333,18 +366,21 @@ export class AlarmService {
     }
   }
 
+  /** Raises the rule's alarm: one statement writes the alarm (unless one is open), its audit entry and its notice. */
   private async raise(device: DeviceRef, entry: Entry, ts: number, detail: Record<string, unknown>): Promise<void> {
     const rule = entry.rule
     const at = new Date(ts)
-    const id = await this.db.kysely.transaction().execute(async (trx) => {
-      const row = await trx.insertInto('alarms')
-        .values({ device_id: device.id, rule_id: rule.id, severity: rule.severity, state: 'active', raised_at: at, last_at: at, detail: JSON.stringify({ raised: detail }) })
+    const id = randomUUID()
+    const raised = await this.db.kysely
+      .with('raised', (q) => q.insertInto('alarms')
+        .values({ id, device_id: device.id, rule_id: rule.id, severity: rule.severity, state: 'active', raised_at: at, last_at: at, detail: JSON.stringify({ raised: detail }) })
         .onConflict((oc) => oc.columns(['device_id', 'rule_id']).where(sql<boolean>`state <> 'cleared'`).doNothing())
-        .returning('id').executeTakeFirst()
-      if (row) await audit(trx, SYSTEM_ACTOR, { action: 'alarm.raise', entityType: 'alarm', entityId: row.id, details: { deviceId: device.id, deviceCode: device.code, ruleId: rule.id, rule: rule.name, severity: rule.severity } })
-      return row?.id
-    })
-    if (!id) {
+        .returning('id'))
+      .with('audited', () => auditAfter('raised', SYSTEM_ACTOR, { action: 'alarm.raise', entityType: 'alarm', entityId: id, details: { deviceId: device.id, deviceCode: device.code, ruleId: rule.id, rule: rule.name, severity: rule.severity } }))
+      .selectFrom('raised')
+      .select(['id', this.notice({ alarmId: id, deviceId: device.id, ruleId: rule.id, severity: rule.severity, state: 'active', orgPath: device.orgPath }).as('notified')])
+      .executeTakeFirst()
+    if (!raised) {
       // another process raised it first: this is a repeat of that alarm
       const open = await this.db.kysely.selectFrom('alarms').select('id').where('device_id', '=', device.id).where('rule_id', '=', rule.id).where('state', '<>', 'cleared').executeTakeFirst()
       entry.alarmId = open?.id ?? null
@@ -352,7 +388,6 @@ export class AlarmService {
       return
     }
     entry.alarmId = id
-    await this.publish({ alarmId: id, deviceId: device.id, ruleId: rule.id, severity: rule.severity, state: 'active', orgPath: device.orgPath })
     if (rule.createCase) await this.fileCase(device, rule, id, detail)
   }
 
@@ -387,20 +422,22 @@ export class AlarmService {
     return `物联感知告警「${rule.name}」（${SEVERITY_NAMES[rule.severity][0]}）：设备 ${device.code} ${device.name}${values.length ? `，${values.join('，')}` : ''}${silent}。告警编号 ${alarmId}`
   }
 
-  /** The condition ended: the alarm clears (unless a person cleared it meanwhile) and its case gets a note. */
+  /**
+   * The condition ended: the alarm clears (unless a person cleared it meanwhile) — one statement closes it and writes its
+   * audit entry and notice — and its case gets a note.
+   */
   private async clearAuto(device: DeviceRef, entry: Entry, ts: number, detail: Record<string, unknown>): Promise<void> {
     const alarmId = entry.alarmId
     entry.alarmId = null
     const repeats = this.takeRepeats(entry)
     if (!alarmId) return
-    const row = await this.db.kysely.transaction().execute(async (trx) => {
-      const row = await this.closeAlarm(trx, alarmId, { at: new Date(ts), by: null, reason: 'auto', repeats, detail: { cleared: detail } })
-      if (row) await audit(trx, SYSTEM_ACTOR, { action: 'alarm.clear', entityType: 'alarm', entityId: alarmId, details: { deviceId: device.id, ruleId: entry.rule.id, reason: 'auto' } })
-      return row
-    })
-    if (!row) return
-    await this.publish({ alarmId, deviceId: device.id, ruleId: entry.rule.id, severity: row.severity, state: 'cleared', orgPath: device.orgPath, manual: false })
-    if (row.case_id) await this.noteCase(SYSTEM_ACTOR, row.case_id, alarmId, entry.rule.name, 'auto', null, 'sensor')
+    const row = await this.db.kysely
+      .with('closed', (q) => this.closing(q, alarmId, { at: new Date(ts), by: null, reason: 'auto', repeats, detail: { cleared: detail } }))
+      .with('audited', () => auditAfter('closed', SYSTEM_ACTOR, { action: 'alarm.clear', entityType: 'alarm', entityId: alarmId, details: { deviceId: device.id, ruleId: entry.rule.id, reason: 'auto' } }))
+      .selectFrom('closed')
+      .select(['severity', 'case_id', this.notice({ alarmId, deviceId: device.id, ruleId: entry.rule.id, state: 'cleared', orgPath: device.orgPath, manual: false }, sql`jsonb_build_object('severity', closed.severity)`).as('notified')])
+      .executeTakeFirst()
+    if (row?.case_id) await this.noteCase(SYSTEM_ACTOR, row.case_id, alarmId, entry.rule.name, 'auto', null, 'sensor')
   }
 
   private takeRepeats(entry: Entry): { count: number; lastAt: number; lastValues: Record<string, unknown> | null } {
@@ -412,9 +449,14 @@ export class AlarmService {
   }
 
   /** Closes an open alarm (with the repeats not yet written); undefined when it was closed already. */
-  private closeAlarm(trx: Kysely<Database>, alarmId: string, c: { at: Date; by: string | null; reason: string; repeats: { count: number; lastAt: number; lastValues: Record<string, unknown> | null }; detail: Record<string, unknown> }) {
+  private closeAlarm(trx: Kysely<Database>, alarmId: string, c: Closing) {
+    return this.closing(trx, alarmId, c).executeTakeFirst()
+  }
+
+  /** The statement that closes an open alarm, answering its severity and case (no row when it was closed already). */
+  private closing(db: QueryCreator<Database>, alarmId: string, c: Closing) {
     const extra = { ...c.detail, ...(c.repeats.lastValues ? { last: { values: c.repeats.lastValues, ts: new Date(c.repeats.lastAt).toISOString() } } : {}) }
-    return trx.updateTable('alarms')
+    return db.updateTable('alarms')
       .set({
         state: 'cleared', cleared_at: c.at, cleared_by: c.by, clear_reason: c.reason,
         repeats: sql`repeats + ${c.repeats.count}`,
@@ -422,7 +464,7 @@ export class AlarmService {
         detail: sql`detail || ${JSON.stringify(extra)}::jsonb`,
       })
       .where('id', '=', alarmId).where('state', '<>', 'cleared')
-      .returning(['severity', 'case_id']).executeTakeFirst()
+      .returning(['severity', 'case_id'])
   }
 
   private async noteCase(actor: Actor, caseId: string, alarmId: string, ruleName: string, reason: 'auto' | 'manual' | 'rule_changed', comment: string | null, role: string): Promise<void> {
@@ -464,6 +506,11 @@ export class AlarmService {
 
   private async publish(change: Change): Promise<void> {
     await this.events.publish({ type: ALARM_CHANGED, ...change, origin: this.origin })
+  }
+
+  /** The notice of a change, selected in the statement that makes it; `computed` adds what the statement knows. */
+  private notice(change: Omit<Change, 'severity'> & { severity?: Severity }, computed?: RawBuilder<unknown>): RawBuilder<unknown> {
+    return this.events.notifying({ type: ALARM_CHANGED, ...change, origin: this.origin }, computed)
   }
 
   /** Another process raised or cleared an alarm: the state here follows, in the device's queue. */

@@ -89,12 +89,29 @@ export function numeric(value: number | boolean | string | undefined): number | 
 
 const beyond = (op: 'above' | 'below', x: number, line: number) => (op === 'above' ? x > line : x < line)
 
-/** One reading through a rule. */
+/**
+ * One reading through a rule. A part the reading leaves as it was is the same object, and a rule the reading leaves as
+ * it was answers the same state: most readings change nothing, and at tens of thousands a second that is no garbage.
+ */
 export function evaluate(state: RuleState, reading: EngineReading): Outcome {
-  const parts = state.parts.map((part, i) => stepPart(state.condition.all[i]!, part, reading))
+  const all = state.condition.all
+  let parts: PartState[] | undefined
   // a repeat is a reading that met the rule's line again; a reading of other keys is none
-  const touched = parts.some((part, i) => part.type !== 'offline' && part !== state.parts[i])
-  return decide(state, parts, touched)
+  let touched = false
+  for (let i = 0; i < all.length; i++) {
+    const condition = all[i]!
+    const before = state.parts[i]!
+    let after: PartState
+    if (condition.type === 'offline') after = before.on || before.hit ? { ...before, on: false, hit: false } : before
+    else {
+      const x = numeric(reading.values[condition.key])
+      if (x === undefined) continue
+      touched = true
+      after = stepPart(condition, before, reading.ts, x)
+    }
+    if (after !== before) (parts ??= state.parts.slice())[i] = after
+  }
+  return decide(state, parts ?? state.parts, touched)
 }
 
 /** The clock through a rule: offline parts hold once `lastSeen` (ms) lies `intervals` × `intervalMs` before `now`. */
@@ -126,58 +143,71 @@ export function adopted(state: RuleState): RuleState {
   return state.firing ? state : restoredState(state.condition)
 }
 
-function stepPart(condition: Condition, part: PartState, reading: EngineReading): PartState {
-  if (condition.type === 'offline') return part.on || part.hit ? { ...part, on: false, hit: false } : part
-  const x = numeric(reading.values[condition.key])
-  if (x === undefined) return part
+/** A part of a value's key through one reading of the value (the same part when nothing changed). */
+function stepPart(condition: Exclude<Condition, { type: 'offline' }>, part: PartState, ts: number, x: number): PartState {
   switch (condition.type) {
     case 'threshold': {
       const hit = beyond(condition.op, x, condition.value)
       const on = part.on ? beyond(condition.op, x, condition.clear ?? condition.value) : hit
-      return { type: 'threshold', on, hit }
+      return on === part.on && hit === part.hit ? part : { type: 'threshold', on, hit }
     }
     case 'sustained': {
       const p = part as Extract<PartState, { type: 'sustained' }>
       const over = beyond(condition.op, x, condition.value)
+      let on: boolean
+      let hit: boolean
+      let since: number | null
       if (p.on) {
-        const on = beyond(condition.op, x, condition.clear ?? condition.value)
-        return { type: 'sustained', on, hit: over, since: on ? p.since : null }
+        on = beyond(condition.op, x, condition.clear ?? condition.value)
+        hit = over
+        since = on ? p.since : null
+      } else if (!over) {
+        on = hit = false
+        since = null
+      } else {
+        since = p.since ?? ts
+        on = hit = ts - since >= condition.seconds * 1000
       }
-      if (!over) return { type: 'sustained', on: false, hit: false, since: null }
-      const since = p.since ?? reading.ts
-      const on = reading.ts - since >= condition.seconds * 1000
-      return { type: 'sustained', on, hit: on, since }
+      return on === p.on && hit === p.hit && since === p.since ? part : { type: 'sustained', on, hit, since }
     }
     case 'rate': {
       const p = part as Extract<PartState, { type: 'rate' }>
-      const from = reading.ts - condition.seconds * 1000
-      const kept = p.samples.filter(([ts]) => ts >= from && ts <= reading.ts)
+      const from = ts - condition.seconds * 1000
+      const kept = p.samples.filter(([at]) => at >= from && at <= ts)
       let delta = 0
       for (const [, v] of kept) delta = Math.max(delta, Math.abs(x - v))
-      const firstTs = p.firstTs ?? reading.ts
+      const firstTs = p.firstTs ?? ts
       const hit = delta >= condition.change
-      const on = p.on ? !(delta < condition.change / 2 && reading.ts - firstTs >= condition.seconds * 1000) : hit
-      kept.push([reading.ts, x])
+      const on = p.on ? !(delta < condition.change / 2 && ts - firstTs >= condition.seconds * 1000) : hit
+      kept.push([ts, x])
       if (kept.length > MAX_RATE_SAMPLES) kept.splice(0, kept.length - MAX_RATE_SAMPLES)
       return { type: 'rate', on, hit, samples: kept, firstTs }
     }
   }
 }
 
-const LEVELS = new Set(['threshold', 'sustained', 'offline'])
+/** A part that measures a level (threshold, sustained, offline): its letting go ends an alarm. */
+const isLevel = (part: PartState) => part.type !== 'rate'
 
-function decide(state: RuleState, parts: PartState[], touched: boolean): Outcome {
-  const holds = parts.every((p) => p.on)
-  const hasLevel = parts.some((p) => LEVELS.has(p.type))
-  const ended = parts.some((p) => !p.on && (!hasLevel || LEVELS.has(p.type)))
+function decide(state: RuleState, parts: readonly PartState[], touched: boolean): Outcome {
+  let holds = true
+  let hits = true
+  let hasLevel = false
+  for (const p of parts) {
+    holds &&= p.on
+    hits &&= p.hit
+    hasLevel ||= isLevel(p)
+  }
+  let ended = false
+  for (const p of parts) ended ||= !p.on && (!hasLevel || isLevel(p))
+  const same = parts === state.parts
   if (state.firing) {
     if (ended) return { state: { ...state, parts, firing: false }, transition: 'clear' }
-    const again = touched && holds && parts.every((p) => p.hit)
-    return { state: { ...state, parts }, transition: again ? 'repeat' : 'none' }
+    return { state: same ? state : { ...state, parts }, transition: touched && holds && hits ? 'repeat' : 'none' }
   }
-  if (state.suppressed) return { state: { ...state, parts, suppressed: !ended }, transition: 'none' }
+  if (state.suppressed) return { state: same && ended === false ? state : { ...state, parts, suppressed: !ended }, transition: 'none' }
   if (holds) return { state: { ...state, parts, firing: true }, transition: 'raise' }
-  return { state: { ...state, parts }, transition: 'none' }
+  return { state: same ? state : { ...state, parts }, transition: 'none' }
 }
 
 /** A rule as it applies to devices: a model's (deviceId null) or one device's. */
