@@ -120,6 +120,13 @@ export interface HotspotRow {
   weekdays: number[]
 }
 
+/**
+ * Reports that follow the one before them in their cell and class within this many days (the longest `withinDays`)
+ * are indexed apart (hotspot_reports_close, 0017: 30 % of the bench's reports); the district's recurrences are counted
+ * from there.
+ */
+const CLOSE_DAYS = 90
+
 /** Sorting a quarter's reports of a scope by place, class and time may need more than PostgreSQL's default 4 MB. */
 const SORT_MEMORY = '64MB'
 
@@ -153,7 +160,10 @@ const inScopePaths = (scope: Scope) =>
  */
 export async function hotspots(db: Q, scope: Scope, from: Date, to: Date, withinDays: number, limit: number, heatLimit: number) {
   const period = sql`reported_at >= ${from} and reported_at < ${to}`
-  const span: Span = { period, from, to, within: sql`make_interval(days => ${withinDays})` }
+  const span: Span = {
+    period, from, to, within: sql`make_interval(days => ${withinDays})`,
+    close: withinDays <= CLOSE_DAYS ? sql`and reported_at - previous_at <= ${sql.raw(`interval '${CLOSE_DAYS} days'`)}` : sql``,
+  }
   const { rows } = await db.transaction().execute(async (trx) => {
     await sql`select set_config('work_mem', ${SORT_MEMORY}, true)`.execute(trx)
     return sql<{ spot: boolean; grid_cell_id: string; class_kind: string | null; class_code: string | null; n: string; recurrences: string; lng: number; lat: number }>`
@@ -199,19 +209,21 @@ interface Span {
   to: Date
   /** How close a report must follow the one before it to recur. */
   within: RawBuilder<unknown>
+  /** `reported_at - previous_at <= 90 days`, which lets hotspot_reports_close serve (nothing when `within` is longer). */
+  close: RawBuilder<unknown>
 }
 
 /**
  * `spots` (the pairs that recur, with their reports) and `cells` (every cell's reports and recurrences) of the whole
- * district, without sorting: recurrences per pair and reports per cell, each from the period's index alone, and the
- * reports of only those pairs that can make the list — as many recurrences as the `limit`-th pair or more (a few dozen
- * pairs, ordered among themselves by their reports).
+ * district, without sorting, each from an index alone: recurrences per pair from the reports that can recur
+ * (hotspot_reports_close), reports per cell from the period's, and the reports of only those pairs that can make the
+ * list — as many recurrences as the `limit`-th pair or more (a few dozen pairs, ordered among themselves by reports).
  */
 function districtPairs(w: Span, limit: number) {
   return sql`
     recurring as materialized (
       select grid_cell_id, class_kind, class_code, count(*) as recurrences from hotspot_reports
-      where ${w.period} and previous_at >= ${w.from} and reported_at - previous_at <= ${w.within}
+      where ${w.period} ${w.close} and previous_at >= ${w.from} and reported_at - previous_at <= ${w.within}
       group by 1, 2, 3
     ),
     cut as (select recurrences from recurring order by recurrences desc offset ${limit - 1} limit 1),
