@@ -7,7 +7,8 @@
 //      DATABASE_URL=postgres://postgres@127.0.0.1/postgres npx tsx bench/open311.ts
 //      (native: a scratch database xiuhua_bench_<random> is created from that URL and dropped at the end)
 // Knobs: BENCH_CONNECTIONS (20 clients), BENCH_CREATE_SECONDS (5 per run), BENCH_RATE (500 requests/s offered in the
-//        open loop), BENCH_SECONDS (3 per search route), BENCH_SEARCH_CONNECTIONS (4), BENCH_TIME_LIMIT_S (600), LOG_LEVEL.
+//        open loop), BENCH_SECONDS (3 per search route), BENCH_SEARCH_CONNECTIONS (4), BENCH_TIME_LIMIT_S (600), BENCH_KEEP=1 (native: keep
+//        the scratch database), LOG_LEVEL.
 import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import http from 'node:http'
@@ -220,7 +221,7 @@ if (process.env[FLAG] !== '1') {
   console.log(`engine: ${native ? 'native PostgreSQL' : 'embedded PGlite in memory'}; ${CONNECTIONS} client connections, ${CREATE_SECONDS} s per creation run\n`)
   try {
     const log = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn' }, pino.destination(2))
-    const databaseUrl = native ? await scratchDatabase(process.env.DATABASE_URL!.trim(), cleanups) : undefined
+    const databaseUrl = native ? await scratchDatabase(process.env.DATABASE_URL!.trim(), cleanups, process.env.BENCH_KEEP === '1') : undefined
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xiuhua-bench-'))
     cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }))
     const db = await openDatabase({ databaseUrl })

@@ -71,6 +71,33 @@ describe('intake', () => {
   })
 })
 
+describe('intake under load', () => {
+  it('stores reports that arrive together in one statement, each its own case with its ticket, first entry and audit entry', async () => {
+    const stamp = Date.now()
+    const input = (i: number, clientId = `batch-${stamp}-${i}`) =>
+      ({ clientId, source: 'sensor' as const, classKind: 'component' as const, classCode: '0103', description: `井盖倾斜 ${i}`, ...point })
+    // 30 at once, and the same client id twice among them: the batcher sends what waits together
+    const answers = await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => t.context.cases.intake(SYSTEM_ACTOR, null, input(i))),
+      t.context.cases.intake(SYSTEM_ACTOR, null, input(30, `batch-${stamp}-7`)),
+    ])
+    const ids = answers.map((a) => a.case.id)
+    expect(new Set(ids).size).toBe(30)
+    expect(answers[30]!.case.id).toBe(answers[7]!.case.id)
+    expect(answers.filter((a) => a.created)).toHaveLength(30)
+    expect(new Set(answers.map((a) => a.case.ticket)).size).toBe(30)
+    for (const a of answers) expect(a.case.timeline.map((e) => e.kind)).toEqual(['reported'])
+    const stored = await t.db.kysely.selectFrom('cases').select(['id', 'description']).where('client_id', 'like', `batch-${stamp}-%`).execute()
+    expect(stored).toHaveLength(30)
+    // each case has its text (the first of the two with the same id), one timeline entry and one audit entry
+    expect(stored.find((c) => c.id === answers[7]!.case.id)?.description).toBe('井盖倾斜 7')
+    const entries = await t.db.kysely.selectFrom('case_timeline').select((eb) => ['case_id', eb.fn.countAll<number>().as('n')]).where('case_id', 'in', [...new Set(ids)]).groupBy('case_id').execute()
+    expect(entries.map((e) => Number(e.n))).toEqual(Array.from({ length: 30 }, () => 1))
+    const audits = await t.db.kysely.selectFrom('audit_log').select('entity_id').where('action', '=', 'case.report').where('entity_id', 'in', [...new Set(ids)]).execute()
+    expect(audits.map((a) => a.entity_id).sort()).toEqual([...new Set(ids)].sort())
+  })
+})
+
 describe('intake from machines and the city platform', () => {
   it('takes sensor, video-AI and city-platform events through one service call, idempotent by their own ids', async () => {
     for (const source of ['sensor', 'video_ai', 'upper_platform'] as const) {

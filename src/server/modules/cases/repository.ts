@@ -1,6 +1,8 @@
 // The cases module's SQL: cases and their timeline.
+import { randomUUID } from 'node:crypto'
 import { type Insertable, type Kysely, sql } from 'kysely'
 import type { Database } from '../../platform/db/database.js'
+import { Batcher } from '../../platform/db/batcher.js'
 import { precompiled } from '../../platform/db/precompiled.js'
 
 type Q = Kysely<Database>
@@ -25,12 +27,7 @@ export function findByClientId(db: Q, source: string, clientId: string) {
   return db.selectFrom('cases').select([...caseColumns, ...withPosition]).where('source', '=', source).where('client_id', '=', clientId).executeTakeFirst()
 }
 
-/** The next ticket, <prefix><number of at least six digits> (prefix: <district>-<day>-), drawn as the case is inserted. */
-export function nextTicket(prefix: string) {
-  return sql<string>`(select ${prefix} || lpad(n::text, greatest(6, length(n::text)), '0') from nextval('case_ticket_seq') as n)`
-}
-
-/** A new case's ticket prefix: <district>-<local day>-. */
+/** A new case's ticket prefix: <district>-<local day>-; the ticket is the prefix and a number of at least six digits, drawn as the case is inserted. */
 export const ticketPrefix = (districtCode: string, day: string) => `${districtCode}-${day}-`
 
 /** A new case as the table takes it, with its position as longitude/latitude and its counters as an object. */
@@ -61,65 +58,82 @@ const INTAKE_COLUMNS = [
   'community_id', 'street_id', 'org_path', 'state', 'step_started_at', 'step_deadline', 'due_at', 'yellow_at', 'possible_duplicates',
 ] as const satisfies ReadonlyArray<keyof NewCase>
 
-type IntakeValues = Pick<NewCase, (typeof INTAKE_COLUMNS)[number] | 'ticketPrefix' | 'lng' | 'lat'> & {
-  counters: string
-  /** JSON: the timeline entry, the photos (an array), the audit entry without its details, the rows beside (or null). */
-  entry: string
-  photos: string
-  audit: string
-  auditDetails: string
-  citizenReport: string | null
-}
-
 /** The citizen_reports columns intake writes (those the row leaves out are null). */
 const CITIZEN_REPORT_COLUMNS = [
   'channel', 'service_code', 'token', 'phone', 'phone_sha256', 'first_name', 'last_name', 'email', 'device_id', 'account_id',
   'api_key_id', 'attributes', 'media_url', 'ip', 'suspect', 'notified_stage',
 ] as const satisfies ReadonlyArray<keyof NonNullable<Beside['citizen_reports']>>
 
-const intakeStatement = precompiled((db: Q, v: IntakeValues) => {
-  const own = Object.fromEntries(INTAKE_COLUMNS.map((k) => [k, v[k]])) as Pick<NewCase, (typeof INTAKE_COLUMNS)[number]>
-  const citizen = sql.join(CITIZEN_REPORT_COLUMNS.map((k) => sql.ref(k)))
-  return db
-    .with('c', (q) => q.insertInto('cases')
-      .values({ ...own, ticket: nextTicket(v.ticketPrefix), position: sql<string>`ST_SetSRID(ST_MakePoint(${v.lng}, ${v.lat}), 4326)`, counters: v.counters })
-      .onConflict((oc) => oc.columns(['source', 'client_id']).doNothing())
-      .returning([...caseColumns, 'position']))
-    .with('t', () => sql`(insert into case_timeline (case_id, kind, action, at, actor_id, role, unit_id, from_state, to_state, comment, reason, photo_ids, detail, due_at, holder_unit_id)
-      select c.id, r.kind, r.action, r.at, r.actor_id, r.role, r.unit_id, r.from_state, r.to_state, r.comment, r.reason, r.photo_ids, r.detail, r.due_at, r.holder_unit_id
-      from c, jsonb_populate_record(null::case_timeline, ${v.entry}::jsonb) r)`)
-    .with('f', () => sql`(insert into files (id, kind, content_type, size_bytes, sha256, storage_key, width, height, thumbnail_key, uploaded_by, case_id)
-      select r.id, r.kind, r.content_type, r.size_bytes, r.sha256, r.storage_key, r.width, r.height, r.thumbnail_key, r.uploaded_by, c.id
-      from c, jsonb_populate_recordset(null::files, ${v.photos}::jsonb) r)`)
-    .with('a', () => sql`(insert into audit_log (actor_id, actor_name, action, entity_type, entity_id, outcome, ip, user_agent, details)
-      select r.actor_id, r.actor_name, r.action, r.entity_type, c.id::text, coalesce(r.outcome, 'ok'), r.ip, r.user_agent, ${v.auditDetails}::jsonb
-      from c, jsonb_populate_record(null::audit_log, ${v.audit}::jsonb) r)`)
-    .with('b', () => sql`(insert into citizen_reports (case_id, ${citizen})
-      select c.id, ${sql.join(CITIZEN_REPORT_COLUMNS.map((k) => sql.ref(`r.${k}`)))}
-      from c, jsonb_populate_record(null::citizen_reports, ${v.citizenReport}::jsonb) r where ${v.citizenReport}::jsonb is not null)`)
-    .selectFrom('c')
-    .select([...caseColumns, sql<number>`ST_X(position)`.as('lng'), sql<number>`ST_Y(position)`.as('lat')])
-})
+/** One report of a batch as the statement takes it (JSON): the case with its id, and the rows that go with it. */
+interface IntakeItem {
+  case: Record<string, unknown> & { id: string }
+  ticketPrefix: string
+  entry: Omit<NewTimelineEntry, 'case_id'>
+  photos: IntakeRows['photos']
+  audit: Record<string, unknown>
+  citizenReport: Beside['citizen_reports'] | null
+}
+
+const columns = (names: readonly string[], from?: string) => sql.join(names.map((k) => sql.ref(from ? `${from}.${k}` : k)))
+const TIMELINE_COLUMNS = ['kind', 'action', 'at', 'actor_id', 'role', 'unit_id', 'from_state', 'to_state', 'comment', 'reason', 'photo_ids', 'detail', 'due_at', 'holder_unit_id'] as const
+const FILE_COLUMNS = ['id', 'kind', 'content_type', 'size_bytes', 'sha256', 'storage_key', 'width', 'height', 'thumbnail_key', 'uploaded_by'] as const
+const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outcome', 'ip', 'user_agent', 'details'] as const
 
 /**
- * The new case with its first timeline entry, its photos, its audit entry and the rows beside it in one statement:
- * atomic on its own, so a report needs no transaction around it (one round trip instead of six). The rows ride as JSON
- * typed by their tables (`jsonb_populate_record`); each is written only when the case was (none when the client id
- * existed: undefined).
+ * New cases, each with its first timeline entry, its photos, its audit entry and the rows beside it, in one statement:
+ * atomic on its own, so a report needs no transaction around it. The reports ride as one JSON array, each row typed by
+ * its table (`jsonb_populate_record`); a report's rows are written only when its case was (not when its client id
+ * existed, nor when an earlier report of the same batch had it).
+ */
+const intakeStatement = precompiled((_db: Q, v: { items: string }) => sql<CaseRow>`
+  with i as (select x.item, x.n from jsonb_array_elements(${v.items}::jsonb) with ordinality as x(item, n)),
+  c as (
+    insert into cases (id, ticket, position, counters, ${columns(INTAKE_COLUMNS)})
+    select r.id, (i.item->>'ticketPrefix') || lpad(s.n::text, greatest(6, length(s.n::text)), '0'), r.position, r.counters, ${columns(INTAKE_COLUMNS, 'r')}
+    from i cross join lateral jsonb_populate_record(null::cases, i.item->'case') r cross join lateral nextval('case_ticket_seq') s(n)
+    order by i.n
+    on conflict (source, client_id) do nothing
+    returning ${columns(caseColumns)}, position),
+  made as (select c.id, i.item from c join i on (i.item->'case'->>'id')::uuid = c.id),
+  t as (insert into case_timeline (case_id, ${columns(TIMELINE_COLUMNS)})
+    select made.id, ${columns(TIMELINE_COLUMNS, 'r')} from made cross join lateral jsonb_populate_record(null::case_timeline, made.item->'entry') r),
+  f as (insert into files (case_id, ${columns(FILE_COLUMNS)})
+    select made.id, ${columns(FILE_COLUMNS, 'r')} from made cross join lateral jsonb_populate_recordset(null::files, made.item->'photos') r),
+  a as (insert into audit_log (entity_id, ${columns(AUDIT_COLUMNS)})
+    select made.id::text, ${columns(AUDIT_COLUMNS, 'r')} from made cross join lateral jsonb_populate_record(null::audit_log, made.item->'audit') r),
+  b as (insert into citizen_reports (case_id, ${columns(CITIZEN_REPORT_COLUMNS)})
+    select made.id, ${columns(CITIZEN_REPORT_COLUMNS, 'r')}
+    from made cross join lateral jsonb_populate_record(null::citizen_reports, made.item->'citizenReport') r
+    where jsonb_typeof(made.item->'citizenReport') = 'object')
+  select ${columns(caseColumns)}, ST_X(position) as lng, ST_Y(position) as lat from c`)
+
+async function runIntake(db: Q, items: readonly IntakeItem[]): Promise<Array<CaseRow | undefined>> {
+  const rows = await intakeStatement(db, { items: JSON.stringify(items) })
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return items.map((item) => byId.get(item.case.id))
+}
+
+const intakeBatches = new WeakMap<Q, Batcher<IntakeItem, CaseRow | undefined>>()
+
+/**
+ * The new case with its first timeline entry, its photos, its audit entry and the rows beside it (undefined when the
+ * client id existed). Outside a transaction, reports that arrive together are stored by one statement (`Batcher`).
  */
 export async function insertIntake(db: Q, c: NewCase, rows: IntakeRows): Promise<CaseRow | undefined> {
-  const { counters, ...rest } = c
+  const { counters, ticketPrefix, lng, lat, ...own } = c
   const { details, ...audit } = rows.audit
-  const [row] = await intakeStatement(db, {
-    ...rest,
-    counters: JSON.stringify(counters),
-    entry: JSON.stringify(rows.entry),
-    photos: JSON.stringify(rows.photos),
-    audit: JSON.stringify(audit),
-    auditDetails: details ?? '{}',
-    citizenReport: rows.beside?.citizen_reports ? JSON.stringify(rows.beside.citizen_reports) : null,
-  })
-  return row
+  const item: IntakeItem = {
+    case: { ...own, id: randomUUID(), counters, position: `SRID=4326;POINT(${lng} ${lat})` },
+    ticketPrefix,
+    entry: rows.entry,
+    photos: rows.photos,
+    audit: { ...audit, details: JSON.parse(details ?? '{}') as unknown },
+    citizenReport: rows.beside?.citizen_reports ?? null,
+  }
+  if (db.isTransaction) return (await runIntake(db, [item]))[0]
+  let batches = intakeBatches.get(db)
+  if (!batches) intakeBatches.set(db, batches = new Batcher((items) => runIntake(db, items)))
+  return batches.submit(item)
 }
 
 export interface CaseChange {
@@ -325,63 +339,75 @@ export interface Nearby { classKind: string; classCode: string; lng: number; lat
  * duplicates). `source`/`clientId` null: a fresh id, nothing to look for; `near` null: duplicates are not looked for.
  */
 export async function lookBeforeIntake(db: Q, source: string, clientId: string | null, near: Nearby | null) {
-  const rows = await lookStatement(db, {
+  const look: Look = {
     source,
-    clientId,
+    client_id: clientId,
     near: near !== null,
-    classKind: near?.classKind ?? '',
-    classCode: near?.classCode ?? '',
-    openStates: [...(near?.openStates ?? [])],
+    class_kind: near?.classKind ?? '',
+    class_code: near?.classCode ?? '',
+    open_states: [...(near?.openStates ?? [])],
     hours: near?.hours ?? 0,
     lng: near?.lng ?? 0,
     lat: near?.lat ?? 0,
     // the box (degrees, a little larger than the distance) lets the position index find the candidates first
-    boxDegrees: near ? (near.metres / (111_320 * Math.max(0.1, Math.cos((near.lat * Math.PI) / 180)))) * 1.1 : 0,
+    box: near ? (near.metres / (111_320 * Math.max(0.1, Math.cos((near.lat * Math.PI) / 180)))) * 1.1 : 0,
     metres: near?.metres ?? 0,
-  })
+  }
+  let rows: LookRow[]
+  if (db.isTransaction) rows = (await runLooks(db, [look]))[0]!
+  else {
+    let batches = lookBatches.get(db)
+    if (!batches) lookBatches.set(db, batches = new Batcher((looks) => runLooks(db, looks)))
+    rows = await batches.submit(look)
+  }
   const existed = rows[0]?.same === true
   return { existed, nearby: rows.filter((r) => !r.same).slice(0, 10).map((r) => ({ id: r.id, ticket: r.ticket })) }
 }
 
-interface LookValues {
+/** One look of a batch as the statement takes it (JSON). */
+interface Look {
   source: string
   /** null: a fresh id (the first arm is null, so never true) */
-  clientId: string | null
+  client_id: string | null
   /** false: duplicates are not looked for (the second arm is false) */
   near: boolean
-  classKind: string
-  classCode: string
-  openStates: string[]
+  class_kind: string
+  class_code: string
+  open_states: string[]
   hours: number
   lng: number
   lat: number
-  boxDegrees: number
+  box: number
   metres: number
 }
 
-// The database plans each run with its values (an unnamed statement), so an arm that is null or false drops out of the plan.
-const lookStatement = precompiled((db: Q, v: LookValues) => {
-  const same = sql<boolean | null>`(source = ${v.source} and client_id = ${v.clientId})`
-  const point = sql`ST_SetSRID(ST_MakePoint(${v.lng}, ${v.lat}), 4326)`
-  return db
-    .selectFrom('cases')
-    .select(['id', 'ticket', same.as('same')])
-    .where((eb) => eb.or([
-      eb.and([eb('source', '=', v.source), eb('client_id', '=', v.clientId)]),
-      eb.and([
-        sql<boolean>`${v.near}::boolean`,
-        eb('class_kind', '=', v.classKind),
-        eb('class_code', '=', v.classCode),
-        sql<boolean>`state = any(${v.openStates}::text[])`,
-        eb('created_at', '>', sql<Date>`now() - make_interval(hours => ${v.hours})`),
-        sql<boolean>`position && ST_Expand(${point}, ${v.boxDegrees})`,
-        sql<boolean>`ST_DWithin(position::geography, ${point}::geography, ${v.metres})`,
-      ]),
-    ]))
-    .orderBy(sql`${same} desc nulls last`)
-    .orderBy('created_at')
-    .limit(11)
-})
+interface LookRow { n: number; id: string; ticket: string; same: boolean | null }
+
+/** Each look's cases (at most 11: the one with its client id first, then the nearby ones, oldest first), in one statement. */
+const lookStatement = precompiled((_db: Q, v: { looks: string }) => sql<LookRow>`
+  select q.n, m.id, m.ticket, m.same
+  from jsonb_to_recordset(${v.looks}::jsonb) as q(n int, source text, client_id text, near boolean, class_kind text, class_code text,
+    open_states text[], hours float8, lng float8, lat float8, box float8, metres float8)
+  cross join lateral (
+    select cases.id, cases.ticket, (cases.source = q.source and cases.client_id = q.client_id) as same, cases.created_at
+    from cases
+    where (cases.source = q.source and cases.client_id = q.client_id)
+      or (q.near and cases.class_kind = q.class_kind and cases.class_code = q.class_code and cases.state = any(q.open_states)
+        and cases.created_at > now() - make_interval(hours => q.hours::int)
+        and cases.position && ST_Expand(ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326), q.box)
+        and ST_DWithin(cases.position::geography, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326)::geography, q.metres))
+    order by 3 desc nulls last, cases.created_at
+    limit 11) m
+  order by q.n, m.same desc nulls last, m.created_at`)
+
+async function runLooks(db: Q, looks: readonly Look[]): Promise<LookRow[][]> {
+  const rows = await lookStatement(db, { looks: JSON.stringify(looks.map((look, n) => ({ ...look, n }))) })
+  const answers = looks.map((): LookRow[] => [])
+  for (const row of rows) answers[row.n]!.push(row)
+  return answers
+}
+
+const lookBatches = new WeakMap<Q, Batcher<Look, LookRow[]>>()
 
 /** Which cases a public reader asks for (citizen pages, public map, Open311 search). */
 export interface PublicFilter {

@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.js'
 import { pgliteDialect } from './pglite-dialect.js'
+import { preparedName } from './prepared.js'
 
 export type EngineKind = 'embedded' | 'native'
 
@@ -32,6 +33,17 @@ export interface Db {
 }
 
 const INT8 = 20
+
+/** A connection that runs the statements marked by `keepPrepared` as named prepared statements (Kysely sends text and values). */
+class PreparingClient extends pg.Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's query has a dozen overloads; this passes every call through unchanged but one
+  override query(...args: any[]): any {
+    const [text, values] = args as [unknown, unknown]
+    const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? preparedName(text) : undefined
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return name ? super.query({ name, text: text as string, values: values as any[] }) : (super.query as (...a: unknown[]) => unknown)(...args)
+  }
+}
 
 const notifyAll = (kysely: Kysely<Database>, channel: string, payloads: readonly string[]) =>
   sql`select pg_notify(${channel}, p) from unnest(${[...payloads]}::text[]) as p`.execute(kysely) // a function scan keeps the array order
@@ -91,7 +103,7 @@ async function openNative(databaseUrl: string, poolSize: number): Promise<Db> {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types })
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types, Client: PreparingClient })
   pool.on('error', () => {}) // idle client errors surface on the next query; health reports them
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const listeners = new Map<string, Set<Listener>>()

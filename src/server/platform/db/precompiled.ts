@@ -1,7 +1,9 @@
 // Statements of a fixed shape, built with Kysely once and then run with new values. Building and compiling a wide
 // statement (a case's insert with its CTEs, ~60 nodes) costs 0.2–0.3 ms of CPU each time, as much as the database
-// takes to run it; intake runs two such statements per report (bench/cases.ts, bench/open311.ts).
-import { type Compilable, type Kysely, sql } from 'kysely'
+// takes to run it; intake runs two such statements per report (bench/cases.ts, bench/open311.ts). The native engine
+// also keeps them prepared on each connection (prepared.ts), so the database parses and plans them once.
+import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely'
+import { keepPrepared } from './prepared.js'
 
 const SLOT = Symbol('slot')
 
@@ -18,16 +20,19 @@ const isSlot = (value: unknown): value is Slot => typeof value === 'object' && v
  * concatenation, no arithmetic, no branching on them), since they are not the values. Each run binds the values in
  * the compiled statement's order and goes through the database's plugins like any raw `sql`.
  */
-export function precompiled<DB, V extends object, R>(build: (db: Kysely<DB>, values: V) => Compilable<R>) {
+export function precompiled<DB, V extends object, R>(build: (db: Kysely<DB>, values: V) => Compilable<R> | RawBuilder<R>) {
   let shape: { fragments: TemplateStringsArray; slots: Array<{ name: keyof V } | { fixed: unknown }> } | undefined
   return async (db: Kysely<DB>, values: V): Promise<R[]> => {
-    shape ??= compileShape(db, build)
+    if (!shape) {
+      shape = compileShape(db, build)
+      keepPrepared(sql(shape.fragments, ...shape.slots).compile(db).sql) // the text each run sends: the native engine prepares it once per connection
+    }
     const parameters = shape.slots.map((slot) => ('name' in slot ? values[slot.name] : slot.fixed))
     return (await sql<R>(shape.fragments, ...parameters).execute(db)).rows
   }
 }
 
-function compileShape<DB, V extends object, R>(db: Kysely<DB>, build: (db: Kysely<DB>, values: V) => Compilable<R>) {
+function compileShape<DB, V extends object, R>(db: Kysely<DB>, build: (db: Kysely<DB>, values: V) => Compilable<R> | RawBuilder<R>) {
   const used = new Set<string>()
   const placeholders = new Proxy({}, {
     get: (_, name) => {
@@ -36,7 +41,7 @@ function compileShape<DB, V extends object, R>(db: Kysely<DB>, build: (db: Kysel
       return { [SLOT]: name }
     },
   }) as V
-  const { sql: text, parameters } = build(db, placeholders).compile()
+  const { sql: text, parameters } = (build(db, placeholders) as RawBuilder<R>).compile(db) // a query builder's compile takes no argument and ignores it
   // Kysely numbers its parameters $1, $2 … in order, each used once
   const fragments = text.split(/\$(\d+)\b/)
   const pieces: string[] = []

@@ -1,0 +1,72 @@
+// Concurrent calls of one statement, run as one statement over all of them (group commit, as a database does with its
+// WAL flushes). Under load most of what a small statement costs the database is the statement, not its row: the
+// protocol, the executor's start and end, the commit and its WAL flush. Intake pays that once for every report waiting
+// rather than once each (bench/open311.ts, bench/cases.ts).
+//
+// Nothing waits for a batch to fill: a call starts a batch at once if fewer than `concurrency` are running, so a quiet
+// system answers as fast as before; only the calls that arrive while batches run wait, and they go together in the next.
+
+export interface BatcherOptions {
+  /** Batches running at once (the statements in flight); 2 by default, one for each of two cores. */
+  concurrency?: number
+  /** The most calls in one batch (100 by default). */
+  max?: number
+}
+
+interface Waiting<I, O> {
+  item: I
+  resolve: (value: O) => void
+  reject: (error: unknown) => void
+}
+
+export class Batcher<I, O> {
+  private readonly waiting: Array<Waiting<I, O>> = []
+  private running = 0
+  private readonly concurrency: number
+  private readonly max: number
+
+  /**
+   * `run` answers the items of a batch in their order (one result each). When it fails for a batch of several, each of
+   * them is run again alone, so a bad item fails only its own call.
+   */
+  constructor(private readonly run: (items: readonly I[]) => Promise<readonly O[]>, options: BatcherOptions = {}) {
+    this.concurrency = options.concurrency ?? 2
+    this.max = options.max ?? 100
+  }
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject })
+      this.pump()
+    })
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.max)
+      this.running += 1
+      void this.settle(batch).finally(() => {
+        this.running -= 1
+        this.pump()
+      })
+    }
+  }
+
+  private async settle(batch: Array<Waiting<I, O>>): Promise<void> {
+    try {
+      const results = await this.run(batch.map((w) => w.item))
+      if (results.length !== batch.length) throw new Error(`batcher: ${results.length} results for ${batch.length} items`)
+      batch.forEach((w, i) => w.resolve(results[i]!))
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error)
+      await Promise.all(batch.map(async (w) => {
+        try {
+          const [result] = await this.run([w.item])
+          w.resolve(result!)
+        } catch (alone) {
+          w.reject(alone)
+        }
+      }))
+    }
+  }
+}
