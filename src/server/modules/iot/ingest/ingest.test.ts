@@ -102,6 +102,21 @@ describe('MQTT telemetry (embedded broker, token as user name)', () => {
     expect(seen.last_seen).not.toBeNull()
   })
 
+  it('stores a message as it was sent: white space and line breaks between its tokens, escapes and Chinese inside its strings', async () => {
+    const device = await addDevice('MQ-TEXT')
+    const client = await connect(device.token)
+    // kept as sent (every value as it came) and written out anew (a numeric string the model turns into a number)
+    const asSent = '{\n\t"nh3": 1.25,\r\n  "note": "线路\\\\二\\n第二行\\t\\"引号\\" \\u00e9",  "occupancy": 2 }'
+    const converted = '{ "nh3":\t"3.5",\n "note": "反斜杠 \\\\ 结束\\\\" }'
+    await client.publishAsync('v1/devices/me/telemetry', asSent, { qos: 1 })
+    await client.publishAsync('v1/devices/me/telemetry', converted, { qos: 1 })
+    const stored = (await rows(device.id)).map((r) => r.values)
+    expect(stored).toHaveLength(2)
+    expect(stored).toContainEqual(JSON.parse(asSent))
+    expect(stored).toContainEqual({ nh3: 3.5, note: '反斜杠 \\ 结束\\' })
+    expect(JSON.parse(asSent)).toMatchObject({ note: '线路\\二\n第二行\t"引号" é' })
+  })
+
   it('acknowledges a QoS 1 message only once it is committed', async () => {
     const device = await addDevice('MQ-002')
     const client = await connect(device.token)

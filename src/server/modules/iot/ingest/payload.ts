@@ -9,6 +9,11 @@ export interface Point {
   ts: number
   values: Record<string, Value>
   flags?: { unknown?: string[]; outOfRange?: string[] }
+  /**
+   * The JSON text of `values` when it is the message as sent (a flat object whose every value was kept as it came), so
+   * the writer stores that text rather than writing the values out again.
+   */
+  json?: string
 }
 
 export type RejectCode = 'NOT_JSON' | 'BAD_SHAPE' | 'EMPTY' | 'TOO_LARGE' | 'TOO_MANY_KEYS' | 'TOO_MANY_POINTS' | 'BAD_TS' | 'WRONG_TYPE' | 'BAD_VALUE'
@@ -53,33 +58,41 @@ export const indexKeys = (keys: readonly TelemetryKey[]): KeyIndex => new Map(ke
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
+/** A message parsed: its body, and its text when it came as text (MQTT, the raw HTTP body). */
+export interface Decoded {
+  body: unknown
+  text: string | undefined
+}
+
 /** Parses the raw bytes (MQTT) or text; a parsed body (HTTP) passes through. */
-export function decode(payload: Buffer | string | unknown, limits: Limits = DEFAULT_LIMITS): unknown {
+export function decode(payload: Buffer | string | unknown, limits: Limits = DEFAULT_LIMITS): Decoded {
   if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
     if (payload.length > limits.maxBytes) throw new Rejected('TOO_LARGE', `${payload.length} bytes`)
+    const text = typeof payload === 'string' ? payload : payload.toString('utf8')
     try {
-      return JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'))
+      return { body: JSON.parse(text), text }
     } catch {
       throw new Rejected('NOT_JSON', 'the payload is not JSON')
     }
   }
-  return payload
+  return { body: payload, text: undefined }
 }
 
-/** The telemetry points of a message, checked against the model's keys. */
-export function telemetryPoints(body: unknown, keys: KeyIndex, now: number, limits: Limits = DEFAULT_LIMITS): Point[] {
+/** The telemetry points of a message, checked against the model's keys; `text`: the message's JSON text, when known. */
+export function telemetryPoints(body: unknown, keys: KeyIndex, now: number, limits: Limits = DEFAULT_LIMITS, text?: string): Point[] {
   const items = Array.isArray(body) ? body : [body]
   if (items.length === 0) throw new Rejected('EMPTY', 'an empty array')
   if (items.length > limits.maxPoints) throw new Rejected('TOO_MANY_POINTS', `${items.length} points`)
-  return items.map((item) => point(item, keys, now, limits))
+  return items.map((item) => point(item, keys, now, limits, items.length === 1 && item === body ? text : undefined))
 }
 
-function point(item: unknown, keys: KeyIndex, now: number, limits: Limits): Point {
+function point(item: unknown, keys: KeyIndex, now: number, limits: Limits, text: string | undefined): Point {
   if (!isObject(item)) throw new Rejected('BAD_SHAPE', 'a point must be a JSON object')
   let ts = now
   let raw: Record<string, unknown> = item
   if ('values' in item && isObject(item.values) && Object.keys(item).every((k) => k === 'ts' || k === 'values')) {
     raw = item.values
+    text = undefined // the text is the wrapper's, not the values'
     if ('ts' in item) {
       if (typeof item.ts !== 'number' || !Number.isFinite(item.ts)) throw new Rejected('BAD_TS', 'ts must be milliseconds since 1970')
       if (item.ts > now + limits.maxFutureMs || item.ts < now - limits.maxAgeMs) throw new Rejected('BAD_TS', `ts ${item.ts} is outside the accepted window`)
@@ -92,6 +105,7 @@ function point(item: unknown, keys: KeyIndex, now: number, limits: Limits): Poin
   const values: Record<string, Value> = {}
   let unknown: string[] | undefined
   let outOfRange: string[] | undefined
+  let asSent = text !== undefined
   for (const name of names) {
     if (!KEY.test(name)) throw new Rejected('BAD_SHAPE', `key ${JSON.stringify(name.slice(0, 70))}`)
     const value = raw[name]
@@ -106,9 +120,12 @@ function point(item: unknown, keys: KeyIndex, now: number, limits: Limits): Poin
     }
     const checked = typed(name, value, spec, limits)
     values[name] = checked
+    if (checked !== value) asSent = false
     if (typeof checked === 'number' && ((spec.min !== undefined && checked < spec.min) || (spec.max !== undefined && checked > spec.max))) (outOfRange ??= []).push(name)
   }
-  return unknown || outOfRange ? { ts, values, flags: { ...(unknown ? { unknown } : {}), ...(outOfRange ? { outOfRange } : {}) } } : { ts, values }
+  const out: Point = unknown || outOfRange ? { ts, values, flags: { ...(unknown ? { unknown } : {}), ...(outOfRange ? { outOfRange } : {}) } } : { ts, values }
+  if (asSent) out.json = text
+  return out
 }
 
 /** A known key's value in its model's type: numbers may come as numeric strings, booleans as 0/1 or "true"/"false". */

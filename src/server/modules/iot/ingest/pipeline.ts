@@ -140,13 +140,13 @@ export class TelemetryIngest {
   accept(device: DeviceRef, kind: MessageKind, payload: unknown, options: { wait?: boolean; now?: number } = {}): Accepted {
     const { wait = true, now = Date.now() } = options
     try {
-      const body = decode(payload, this.limits)
+      const { body, text } = decode(payload, this.limits)
       if (kind === 'attributes') {
         const values = attributes(body, this.limits)
         this.metric?.accepted[kind].inc()
         return { points: 0, durable: this.writer.attributes(device.id, values) }
       }
-      const points = telemetryPoints(body, this.models.get(device.modelKey) ?? NO_KEYS, now, this.limits)
+      const points = telemetryPoints(body, this.models.get(device.modelKey) ?? NO_KEYS, now, this.limits, text)
       return this.queue(device, points, wait)
     } catch (error) {
       if (error instanceof Rejected) {

@@ -1,5 +1,7 @@
-// Batched writes of telemetry. Points wait a few milliseconds to be written together in one multi-row INSERT; the
-// promise of a point settles when its batch is committed (QoS 1 acknowledges then). Latest values, last-seen times,
+// Batched writes of telemetry. Points wait a few milliseconds to be written together (COPY on native PostgreSQL, one
+// multi-row INSERT on PGlite); the promise of a point settles when its batch is committed (QoS 1 acknowledges then).
+// A point is kept as its row of COPY text from the moment it is queued: under load a batch waits hundreds of
+// milliseconds, and one string a point costs the garbage collector far less than the point's objects would. Latest values, last-seen times,
 // attributes and reject counters are coalesced per device in memory and written about once a second.
 import { sql } from 'kysely'
 import type { Db } from '../../../platform/db/engine.js'
@@ -42,12 +44,14 @@ interface Ticket {
   reject: (error: Error) => void
 }
 
-interface Pending {
-  deviceId: string
-  point: Point
-  /** Absent for fire-and-forget points (QoS 0): a failed batch only counts them. */
-  ticket: Ticket | undefined
+/** Points waiting, in order: each as its COPY row, with its ticket (absent for QoS 0: a failed batch only counts it) and its time. */
+interface Waiting {
+  rows: string[]
+  tickets: Array<Ticket | undefined>
+  times: number[]
 }
+
+const nothingWaiting = (): Waiting => ({ rows: [], tickets: [], times: [] })
 
 interface Waiter {
   resolve: () => void
@@ -81,7 +85,7 @@ export interface WriterStats {
 export type OnlineListener = (devices: Array<{ id: string; orgPath: string }>) => Promise<void> | void
 
 export class TelemetryWriter {
-  private queue: Pending[] = []
+  private queue: Waiting = nothingWaiting()
   private timer: NodeJS.Timeout | undefined
   private inFlight = 0
   private readonly flushing = new Set<Promise<void>>()
@@ -109,34 +113,28 @@ export class TelemetryWriter {
   /** Queues a device's points; settles when they are committed (rejects when the batch failed or the writer is full). */
   write(deviceId: string, points: readonly Point[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('telemetry writer closed'))
-    if (this.queue.length + points.length > this.options.maxPending) {
+    if (this.queue.rows.length + points.length > this.options.maxPending) {
       this.stats.overloaded += points.length
       return Promise.reject(new Overloaded())
     }
     if (points.length === 0) return Promise.resolve()
     const done = new Promise<void>((resolve, reject) => {
       const ticket: Ticket = { remaining: points.length, error: undefined, resolve, reject }
-      for (const point of points) {
-        this.queue.push({ deviceId, point, ticket })
-        this.remember(deviceId, point)
-      }
+      for (const point of points) this.enqueue(deviceId, point, ticket)
     })
-    this.stats.pending = this.queue.length
+    this.stats.pending = this.queue.rows.length
     this.schedule()
     return done
   }
 
   /** Queues points nobody waits for (QoS 0); false when the writer is full and they were dropped (counted). */
   push(deviceId: string, points: readonly Point[]): boolean {
-    if (this.closed || this.queue.length + points.length > this.options.maxPending) {
+    if (this.closed || this.queue.rows.length + points.length > this.options.maxPending) {
       this.stats.overloaded += points.length
       return false
     }
-    for (const point of points) {
-      this.queue.push({ deviceId, point, ticket: undefined })
-      this.remember(deviceId, point)
-    }
-    this.stats.pending = this.queue.length
+    for (const point of points) this.enqueue(deviceId, point, undefined)
+    this.stats.pending = this.queue.rows.length
     this.schedule()
     return true
   }
@@ -162,6 +160,13 @@ export class TelemetryWriter {
     return state
   }
 
+  private enqueue(deviceId: string, point: Point, ticket: Ticket | undefined) {
+    this.queue.rows.push(copyRow(deviceId, point))
+    this.queue.tickets.push(ticket)
+    this.queue.times.push(point.ts)
+    this.remember(deviceId, point)
+  }
+
   private remember(deviceId: string, point: Point) {
     const state = this.stateOf(deviceId)
     state.seen = Math.max(state.seen, Date.now())
@@ -176,7 +181,7 @@ export class TelemetryWriter {
   }
 
   private schedule() {
-    if (this.queue.length >= this.options.fullBatch) {
+    if (this.queue.rows.length >= this.options.fullBatch) {
       if (this.inFlight < this.options.parallel) this.startBatch()
       return
     }
@@ -187,13 +192,19 @@ export class TelemetryWriter {
   }
 
   private startBatch() {
-    if (this.queue.length === 0) return
-    const batch = this.queue.length <= this.options.maxBatch ? this.queue : this.queue.slice(0, this.options.maxBatch)
-    this.queue = batch === this.queue ? [] : this.queue.slice(batch.length)
-    this.stats.pending = this.queue.length
+    const waiting = this.queue
+    if (waiting.rows.length === 0) return
+    const n = Math.min(waiting.rows.length, this.options.maxBatch)
+    let batch = waiting
+    if (n === waiting.rows.length) this.queue = nothingWaiting()
+    else {
+      batch = { rows: waiting.rows.slice(0, n), tickets: waiting.tickets.slice(0, n), times: waiting.times.slice(0, n) }
+      this.queue = { rows: waiting.rows.slice(n), tickets: waiting.tickets.slice(n), times: waiting.times.slice(n) }
+    }
+    this.stats.pending = this.queue.rows.length
     this.inFlight += 1
     const settle = (error: Error | undefined) => {
-      for (const { ticket } of batch) {
+      for (const ticket of batch.tickets) {
         if (!ticket) continue
         if (error) ticket.error = error
         if (--ticket.remaining === 0) {
@@ -204,7 +215,7 @@ export class TelemetryWriter {
     }
     const run = this.insert(batch).then(
       () => {
-        this.stats.points += batch.length
+        this.stats.points += batch.rows.length
         this.stats.batches += 1
         settle(undefined)
       },
@@ -215,46 +226,36 @@ export class TelemetryWriter {
     ).finally(() => {
       this.inFlight -= 1
       this.flushing.delete(run)
-      if (this.queue.length >= this.options.fullBatch) this.startBatch()
-      else if (this.queue.length) this.schedule()
+      if (this.queue.rows.length >= this.options.fullBatch) this.startBatch()
+      else if (this.queue.rows.length) this.schedule()
     })
     this.flushing.add(run)
   }
 
-  private async insert(batch: Pending[]): Promise<void> {
-    const write = this.db.copyFrom ? () => this.copy(batch) : () => this.unnest(batch)
+  private async insert(batch: Waiting): Promise<void> {
+    const write = this.db.copyFrom ? () => this.db.copyFrom!('COPY telemetry (device_id, ts, values, flags) FROM STDIN', batch.rows.join('')) : () => this.unnest(batch.rows)
     try {
       await write()
     } catch (error) {
       if (!/no partition of relation/.test((error as Error).message)) throw error
       // a day without its partition yet (an old buffered point, or the first write of a day): make it and try again
-      await this.partitions.ensureDays(new Set(batch.map((p) => dayOf(p.point.ts))))
+      await this.partitions.ensureDays(new Set(batch.times.map(dayOf)))
       await write()
     }
   }
 
-  /** Native PostgreSQL: COPY in text format (JSON text escapes no tab or newline; its backslashes are doubled). */
-  private copy(batch: Pending[]): Promise<void> {
-    let rows = ''
-    for (const { deviceId, point } of batch) {
-      const values = JSON.stringify(point.values)
-      const flags = point.flags ? JSON.stringify(point.flags) : undefined
-      rows += `${deviceId}\t${new Date(point.ts).toISOString()}\t${values.includes('\\') ? values.replaceAll('\\', '\\\\') : values}\t${flags === undefined ? '\\N' : flags.includes('\\') ? flags.replaceAll('\\', '\\\\') : flags}\n`
-    }
-    return this.db.copyFrom!('COPY telemetry (device_id, ts, values, flags) FROM STDIN', rows)
-  }
-
-  /** PGlite: one multi-row INSERT over arrays. */
-  private async unnest(batch: Pending[]): Promise<void> {
+  /** PGlite: one multi-row INSERT over arrays, read back from the rows. */
+  private async unnest(rows: readonly string[]): Promise<void> {
     const ids: string[] = []
     const times: string[] = []
     const values: string[] = []
     const flags: Array<string | null> = []
-    for (const { deviceId, point } of batch) {
-      ids.push(deviceId)
-      times.push(new Date(point.ts).toISOString())
-      values.push(JSON.stringify(point.values))
-      flags.push(point.flags ? JSON.stringify(point.flags) : null)
+    for (const row of rows) {
+      const [id, ts, json, flagged] = row.slice(0, -1).split('\t') as [string, string, string, string]
+      ids.push(id)
+      times.push(ts)
+      values.push(fromCopyText(json))
+      flags.push(flagged === '\\N' ? null : fromCopyText(flagged))
     }
     await sql`INSERT INTO telemetry (device_id, ts, values, flags)
       SELECT * FROM unnest(${ids}::uuid[], ${times}::timestamptz[], ${values}::jsonb[], ${flags}::jsonb[])`.execute(this.db.kysely)
@@ -330,8 +331,8 @@ export class TelemetryWriter {
       clearTimeout(this.timer)
       this.timer = undefined
     }
-    while (this.queue.length || this.flushing.size) {
-      if (this.queue.length && this.inFlight < this.options.parallel) this.startBatch()
+    while (this.queue.rows.length || this.flushing.size) {
+      if (this.queue.rows.length && this.inFlight < this.options.parallel) this.startBatch()
       await Promise.race(this.flushing)
     }
     await this.flushState()
@@ -353,4 +354,28 @@ function latestValues(latest: Latest): string {
     values[key] = { v: point.values[key]!, ts: point.ts, q: point.flags?.unknown?.includes(key) ? 2 : point.flags?.outOfRange?.includes(key) ? 1 : 0 }
   }
   return JSON.stringify(values)
+}
+
+/** The last time written out, and its text: a batch's points mostly share their millisecond with the one before. */
+let isoMs = Number.NaN
+let iso = ''
+function isoOf(ts: number): string {
+  if (ts !== isoMs) {
+    isoMs = ts
+    iso = new Date(ts).toISOString()
+  }
+  return iso
+}
+
+/**
+ * JSON as a field of COPY text: its backslashes doubled; tabs and line breaks, which JSON allows only as white space
+ * between tokens (inside strings they are escaped), become spaces.
+ */
+const toCopyText = (json: string) => (/[\\\n\r\t]/.test(json) ? json.replace(/\\/g, '\\\\').replace(/[\n\r\t]/g, ' ') : json)
+const fromCopyText = (text: string) => (text.includes('\\') ? text.replace(/\\\\/g, '\\') : text)
+
+/** A point's row of COPY text (device_id, ts, values, flags); its values as sent when the message was kept as it came. */
+export function copyRow(deviceId: string, point: Point): string {
+  const flags = point.flags ? toCopyText(JSON.stringify(point.flags)) : '\\N'
+  return `${deviceId}\t${isoOf(point.ts)}\t${toCopyText(point.json ?? JSON.stringify(point.values))}\t${flags}\n`
 }
