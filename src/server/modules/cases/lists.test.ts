@@ -188,6 +188,16 @@ describe('command map', () => {
     expect(nearYangluo.items.map((c: { id: string }) => c.id)).toContain(inYangluo.id)
     expect(nearYangluo.items.map((c: { id: string }) => c.id)).not.toContain(inZhucheng.id)
     expect(nearYangluo.items.find((c: { id: string }) => c.id === inYangluo.id)).toMatchObject({ ticket: inYangluo.ticket, light: 'red', classCode: '0103' })
+    // each marker exactly as documented (MapCase), written by the database
+    const marker = nearYangluo.items.find((c: { id: string }) => c.id === inYangluo.id)
+    expect(marker).toEqual({
+      id: inYangluo.id, ticket: inYangluo.ticket, classKind: 'component', classCode: '0103', urgency: expect.any(String), state: 'reported',
+      light: 'red', position: [expect.any(Number), expect.any(Number)], deadline: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      streetName: '阳逻街道',
+    })
+    expect(marker.position[0]).toBeCloseTo(yangluoPoint.lng, 6)
+    expect(marker.position[1]).toBeCloseTo(yangluoPoint.lat, 6)
+    expect(district).toMatchObject({ total: district.items.length, truncated: false })
 
     // 邾城街道 sees its own street's case, never 阳逻's, whatever bbox it asks for
     const street = (await get('zhucheng', `/api/cases/map?bbox=${box(yangluoPoint, 1)}`)).json()

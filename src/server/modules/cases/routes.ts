@@ -78,10 +78,9 @@ export function caseRoutes(app: App, cases: CaseService, files: FileService, db:
     config: { permission: 'case:read' },
     schema: { tags, summary: 'Open cases for the command map (in a bbox), most pressing first, with lights', querystring: s.MapQuery, response: { 200: s.MapReply } },
   }, async (request, reply) => {
-    // 10,000 markers: JSON.stringify is ~4× faster here than the schema serialiser, whose unions (light, urgency,
-    // nullable fields) test each value; the service builds exactly the documented shape (MapReply).
+    // 10,000 markers: the database writes the JSON (exactly the documented shape, MapReply), the server passes it on
     const answer = await cases.map(principalOf(request), filterOf(request.query))
-    return reply.serializer(JSON.stringify).send(answer)
+    return reply.type('application/json; charset=utf-8').serializer((text: string) => text).send(answer as never) // text, not the typed object
   })
 
   app.get('/api/cases/:id', {

@@ -62,8 +62,6 @@ export type Within = (trx: Kysely<Database>, caseId: string) => Promise<void>
 
 export const RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const
 export type Rating = (typeof RATINGS)[number]
-/** The light of each rank the SQL works out (repository lightRank). */
-const RANKED_LIGHTS = ['red', 'yellow', 'green', null] as const
 /** States whose clock is the step deadline (verify, file, dispatch, check, close). */
 const STEP_CLOCK: CaseState[] = ['reported', 'verifying', 'verified', 'filed', 'disposed', 'checked']
 
@@ -424,27 +422,13 @@ export class CaseService {
   }
 
   /** Open cases for the command map, most pressing first (at most MAP_LIMIT; `truncated` says when more matched). */
-  async map(principal: Principal, filter: ListFilter) {
+  /** The open cases on the command map as the JSON text of `MapReply` (written by the database: see `repo.mapCases`). */
+  async map(principal: Principal, filter: ListFilter): Promise<string> {
     const now = new Date()
     const states = filter.states?.length ? filter.states.filter((s) => isOpen(s as CaseState)) : OPEN_STATES
-    if (states.length === 0) return { total: 0, truncated: false, items: [] }
-    const { rows, total } = await repo.mapCases(this.db.kysely, { ...this.scopeFilter(principal, filter), states }, now, MAP_LIMIT)
-    return {
-      total,
-      truncated: total > rows.length,
-      items: rows.map((row) => ({
-        id: row.id,
-        ticket: row.ticket,
-        classKind: row.class_kind,
-        classCode: row.class_code,
-        urgency: row.urgency,
-        state: row.state,
-        light: RANKED_LIGHTS[Number(row.light_rank)] ?? null,
-        position: [row.lng, row.lat] as [number, number],
-        deadline: row.deadline,
-        streetName: row.street_id ? (this.org.unit(row.street_id)?.name ?? null) : null,
-      })),
-    }
+    if (states.length === 0) return JSON.stringify({ items: [], total: 0, truncated: false })
+    const { items, shown, total } = await repo.mapCases(this.db.kysely, { ...this.scopeFilter(principal, filter), states }, now, MAP_LIMIT)
+    return `{"items":${items},"total":${total},"truncated":${total > shown}}`
   }
 
   /** Every case the filter matches, as list summaries, read in batches (for exports). */
