@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { bearer, createTestApp, multipart, pointInCells, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
 import { SYSTEM_ACTOR } from '../../platform/audit.js'
+import { intakeBatching } from './repository.js'
 
 let t: TestApp
 const tokens: Record<string, string> = {}
@@ -83,6 +84,10 @@ describe('intake under load', () => {
     ])
     const ids = answers.map((a) => a.case.id)
     expect(new Set(ids).size).toBe(30)
+    // they went together, and no batch failed (a failed batch is run again report by report, which hides its fault)
+    const batching = intakeBatching(t.db.kysely)!
+    expect(batching.failed).toBe(0)
+    expect(batching.batches).toBeLessThan(batching.items)
     expect(answers[30]!.case.id).toBe(answers[7]!.case.id)
     expect(answers.filter((a) => a.created)).toHaveLength(30)
     expect(new Set(answers.map((a) => a.case.ticket)).size).toBe(30)

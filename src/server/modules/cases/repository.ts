@@ -86,11 +86,14 @@ const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outco
  * existed, nor when an earlier report of the same batch had it).
  */
 const intakeStatement = precompiled((_db: Q, v: { items: string }) => sql<CaseRow>`
-  with i as (select x.item, x.n from jsonb_array_elements(${v.items}::jsonb) with ordinality as x(item, n)),
+  with i as (
+    -- a number for each report (in the select list: a function in FROM that names no column of the row is run once)
+    select x.item, x.n, nextval('case_ticket_seq') as seq
+    from jsonb_array_elements(${v.items}::jsonb) with ordinality as x(item, n)),
   c as (
     insert into cases (id, ticket, position, counters, ${columns(INTAKE_COLUMNS)})
-    select r.id, (i.item->>'ticketPrefix') || lpad(s.n::text, greatest(6, length(s.n::text)), '0'), r.position, r.counters, ${columns(INTAKE_COLUMNS, 'r')}
-    from i cross join lateral jsonb_populate_record(null::cases, i.item->'case') r cross join lateral nextval('case_ticket_seq') s(n)
+    select r.id, (i.item->>'ticketPrefix') || lpad(i.seq::text, greatest(6, length(i.seq::text)), '0'), r.position, r.counters, ${columns(INTAKE_COLUMNS, 'r')}
+    from i cross join lateral jsonb_populate_record(null::cases, i.item->'case') r
     order by i.n
     on conflict (source, client_id) do nothing
     returning ${columns(caseColumns)}, position),
@@ -114,6 +117,9 @@ async function runIntake(db: Q, items: readonly IntakeItem[]): Promise<Array<Cas
 }
 
 const intakeBatches = new WeakMap<Q, Batcher<IntakeItem, CaseRow | undefined>>()
+
+/** How intake's batches went on this handle (tests: reports sent together are stored together, no batch failing). */
+export const intakeBatching = (db: Q) => intakeBatches.get(db)?.stats
 
 /**
  * The new case with its first timeline entry, its photos, its audit entry and the rows beside it (undefined when the

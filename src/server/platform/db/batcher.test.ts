@@ -32,6 +32,7 @@ describe('batcher', () => {
     expect(await Promise.all(answers)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G'])
     // the waiting went in batches of at most three, in order of arrival
     expect(g.batches).toEqual([['a'], ['b'], ['c', 'd', 'e'], ['f', 'g']])
+    expect(batcher.stats).toEqual({ batches: 4, items: 7, failed: 0 })
   })
 
   it('fails only the bad call of a batch: the batch is run again item by item', async () => {
@@ -43,6 +44,7 @@ describe('batcher', () => {
     expect(await first).toBe('X')
     expect(await Promise.all(rest)).toEqual([{ value: 'Y' }, { error: 'bad item' }, { value: 'Z' }])
     expect(g.batches).toEqual([['x'], ['y', 'bad', 'z'], ['y'], ['bad'], ['z']])
+    expect(batcher.stats).toEqual({ batches: 2, items: 4, failed: 1 })
   })
 
   it('refuses a run that answers the wrong number of results, for every call of the batch', async () => {

@@ -19,7 +19,16 @@ interface Waiting<I, O> {
   reject: (error: unknown) => void
 }
 
+export interface BatcherStats {
+  /** Batches run (a failed batch's items run again alone are not counted). */
+  batches: number
+  items: number
+  /** Batches of several that failed and were run again item by item. */
+  failed: number
+}
+
 export class Batcher<I, O> {
+  readonly stats: BatcherStats = { batches: 0, items: 0, failed: 0 }
   private readonly waiting: Array<Waiting<I, O>> = []
   private running = 0
   private readonly concurrency: number
@@ -53,12 +62,15 @@ export class Batcher<I, O> {
   }
 
   private async settle(batch: Array<Waiting<I, O>>): Promise<void> {
+    this.stats.batches += 1
+    this.stats.items += batch.length
     try {
       const results = await this.run(batch.map((w) => w.item))
       if (results.length !== batch.length) throw new Error(`batcher: ${results.length} results for ${batch.length} items`)
       batch.forEach((w, i) => w.resolve(results[i]!))
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error)
+      this.stats.failed += 1
       await Promise.all(batch.map(async (w) => {
         try {
           const [result] = await this.run([w.item])
