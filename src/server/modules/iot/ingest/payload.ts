@@ -111,10 +111,7 @@ function point(item: unknown, keys: KeyIndex, now: number, limits: Limits, text:
     const value = raw[name]
     const spec = keys.get(name)
     if (!spec) {
-      if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') throw new Rejected('WRONG_TYPE', `${name}: only numbers, booleans and strings`)
-      if (typeof value === 'number' && !Number.isFinite(value)) throw new Rejected('BAD_VALUE', name)
-      if (typeof value === 'string' && value.length > limits.maxStringLength) throw new Rejected('BAD_VALUE', `${name}: string too long`)
-      values[name] = value
+      values[name] = scalar(name, value, limits)
       ;(unknown ??= []).push(name)
       continue
     }
@@ -144,9 +141,28 @@ function typed(name: string, value: unknown, spec: TelemetryKey, limits: Limits)
       throw new Rejected('WRONG_TYPE', `${name}: true or false`)
     case 'string':
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new Rejected('WRONG_TYPE', `${name}: a string`)
-      if (String(value).length > limits.maxStringLength) throw new Rejected('BAD_VALUE', `${name}: string too long`)
-      return String(value)
+      return storable(name, String(value), limits)
   }
+}
+
+/** A value of a key the model does not know, or of an attribute: a number, a boolean or a storable string, kept as it came. */
+function scalar(name: string, value: unknown, limits: Limits): Value {
+  if (typeof value === 'string') return storable(name, value, limits)
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value
+  throw new Rejected(typeof value === 'number' ? 'BAD_VALUE' : 'WRONG_TYPE', `${name}: only numbers, booleans and strings`)
+}
+
+/** A UTF-16 surrogate without its pair (a valid JSON escape, `"\ud800"`). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * A string as PostgreSQL's jsonb can hold it: not too long, without U+0000 or a lone surrogate. One such value would
+ * fail the whole batch it is written with, every device's points in it.
+ */
+function storable(name: string, value: string, limits: Limits): string {
+  if (value.length > limits.maxStringLength) throw new Rejected('BAD_VALUE', `${name}: string too long`)
+  if (value.includes('\u0000') || LONE_SURROGATE.test(value)) throw new Rejected('BAD_VALUE', `${name}: a NUL character or a broken surrogate pair`)
+  return value
 }
 
 /** Client attributes (firmware, SIM …): a flat object of scalars. */
@@ -157,11 +173,8 @@ export function attributes(body: unknown, limits: Limits = DEFAULT_LIMITS): Reco
   if (names.length > limits.maxKeys) throw new Rejected('TOO_MANY_KEYS', `${names.length} keys`)
   const out: Record<string, Value> = {}
   for (const name of names) {
-    const value = body[name]
     if (!KEY.test(name)) throw new Rejected('BAD_SHAPE', `key ${JSON.stringify(name.slice(0, 70))}`)
-    if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') throw new Rejected('WRONG_TYPE', `${name}: only numbers, booleans and strings`)
-    if (typeof value === 'string' && value.length > limits.maxStringLength) throw new Rejected('BAD_VALUE', `${name}: string too long`)
-    out[name] = value
+    out[name] = scalar(name, body[name], limits)
   }
   return out
 }
