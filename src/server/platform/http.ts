@@ -75,6 +75,10 @@ export function toAppError(error: FastifyError): AppError {
       return new AppError('UNSUPPORTED_MEDIA_TYPE')
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('BAD_REQUEST', { reason: 'content-length' })
+    // PostgreSQL refused a character of the client's text (U+0000, a lone surrogate), whichever route carried it there
+    case '22021': // character_not_in_repertoire
+    case '22P05': // untranslatable_character
+      return new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文本含有无法保存的字符（如 U+0000）', en: 'the text holds a character that cannot be stored (such as U+0000)' } })
   }
   if (error instanceof SyntaxError) return new AppError('INVALID_JSON')
   if (error.statusCode === 429) return new AppError('RATE_LIMITED')

@@ -70,6 +70,15 @@ describe('intake', () => {
     const unknown = await report('supervisor', { classCode: '9999' })
     expect(unknown.statusCode).toBe(400)
   })
+
+  it('refuses text the database cannot hold (U+0000) with a 400 in both languages, and still stores the report sent with it', async () => {
+    const clientId = `nul-${Date.now()}`
+    const [bad, good] = await Promise.all([report('supervisor', { clientId, description: '井盖\u0000缺失' }), report('supervisor')])
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().error).toMatchObject({ code: 'BAD_REQUEST', messages: { 'zh-CN': expect.stringContaining('U+0000'), en: expect.stringContaining('U+0000') } })
+    expect(await t.db.kysely.selectFrom('cases').select('id').where('client_id', '=', clientId).executeTakeFirst()).toBeUndefined()
+    expect(good.statusCode).toBe(200)
+  })
 })
 
 describe('intake under load', () => {
@@ -77,6 +86,7 @@ describe('intake under load', () => {
     const stamp = Date.now()
     const input = (i: number, clientId = `batch-${stamp}-${i}`) =>
       ({ clientId, source: 'sensor' as const, classKind: 'component' as const, classCode: '0103', description: `井盖倾斜 ${i}`, ...point })
+    const before = { ...(intakeBatching(t.db.kysely) ?? { batches: 0, items: 0, failed: 0 }) }
     // 30 at once, and the same client id twice among them: the batcher sends what waits together
     const answers = await Promise.all([
       ...Array.from({ length: 30 }, (_, i) => t.context.cases.intake(SYSTEM_ACTOR, null, input(i))),
@@ -85,9 +95,9 @@ describe('intake under load', () => {
     const ids = answers.map((a) => a.case.id)
     expect(new Set(ids).size).toBe(30)
     // they went together, and no batch failed (a failed batch is run again report by report, which hides its fault)
-    const batching = intakeBatching(t.db.kysely)!
-    expect(batching.failed).toBe(0)
-    expect(batching.batches).toBeLessThan(batching.items)
+    const after = intakeBatching(t.db.kysely)!
+    expect(after.failed - before.failed).toBe(0)
+    expect(after.batches - before.batches).toBeLessThan(after.items - before.items)
     expect(answers[30]!.case.id).toBe(answers[7]!.case.id)
     expect(answers.filter((a) => a.created)).toHaveLength(30)
     expect(new Set(answers.map((a) => a.case.ticket)).size).toBe(30)
