@@ -25,7 +25,8 @@ export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system' }
  * seals it into the hash chain (0013_audit_sealed_in_batches.sql). No lock is taken here.
  */
 export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
-  await db.insertInto('audit_log').values(auditRow(actor, entry)).execute()
+  const row = auditRecord(actor, entry)
+  await db.insertInto('audit_log').values({ ...row, details: JSON.stringify(row.details) }).execute()
 }
 
 /**
@@ -33,14 +34,13 @@ export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntr
  * (so not at all when the change did nothing), committed with the change.
  */
 export function auditAfter<T>(after: string, actor: Actor, entry: AuditEntry): RawBuilder<T> {
-  const row = JSON.stringify({ ...auditRow(actor, entry), details: undefined })
   return sql<T>`(insert into audit_log (actor_id, actor_name, action, entity_type, entity_id, outcome, ip, user_agent, details)
-    select r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, r.outcome, r.ip, r.user_agent, ${JSON.stringify(entry.details ?? {})}::jsonb
-    from ${sql.table(after)}, jsonb_populate_record(null::audit_log, ${row}::jsonb) r)`
+    select r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, r.outcome, r.ip, r.user_agent, r.details
+    from ${sql.table(after)}, jsonb_populate_record(null::audit_log, ${JSON.stringify(auditRecord(actor, entry))}::jsonb) r)`
 }
 
-/** The audit_log row of an entry, for a statement that writes it together with its change (cases' insertIntake). */
-export function auditRow(actor: Actor, entry: AuditEntry): Insertable<Database['audit_log']> {
+/** The audit_log row of an entry with its details as an object: for a statement that reads it from JSON (`jsonb_populate_record`). */
+export function auditRecord(actor: Actor, entry: AuditEntry): Omit<Insertable<Database['audit_log']>, 'details'> & { details: Record<string, unknown> } {
   return {
     actor_id: actor.userId,
     actor_name: actor.username,
@@ -50,7 +50,7 @@ export function auditRow(actor: Actor, entry: AuditEntry): Insertable<Database['
     outcome: entry.outcome ?? 'ok',
     ip: actor.ip ?? null,
     user_agent: actor.userAgent?.slice(0, 300) ?? null,
-    details: JSON.stringify(entry.details ?? {}),
+    details: entry.details ?? {},
   }
 }
 

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import { type Insertable, type Kysely, sql } from 'kysely'
 import type { Database } from '../../platform/db/database.js'
-import { Batcher } from '../../platform/db/batcher.js'
+import type { auditRecord } from '../../platform/audit.js'
+import { batchedByHandle } from '../../platform/db/batcher.js'
 import { precompiled } from '../../platform/db/precompiled.js'
 
 type Q = Kysely<Database>
@@ -42,7 +43,8 @@ export type NewCase = Omit<Insertable<Database['cases']>, 'position' | 'counters
 export interface IntakeRows {
   entry: Omit<NewTimelineEntry, 'case_id'>
   photos: ReadonlyArray<Omit<Insertable<Database['files']>, 'case_id'>>
-  audit: Omit<Insertable<Database['audit_log']>, 'entity_id'>
+  /** As `auditRecord` makes it. */
+  audit: Omit<ReturnType<typeof auditRecord>, 'entity_id'>
   /** What a channel keeps beside the case (the citizen's contact), written in the same statement. */
   beside?: Beside | undefined
 }
@@ -70,7 +72,7 @@ interface IntakeItem {
   ticketPrefix: string
   entry: Omit<NewTimelineEntry, 'case_id'>
   photos: IntakeRows['photos']
-  audit: Record<string, unknown>
+  audit: IntakeRows['audit']
   citizenReport: Beside['citizen_reports'] | null
 }
 
@@ -116,10 +118,10 @@ async function runIntake(db: Q, items: readonly IntakeItem[]): Promise<Array<Cas
   return items.map((item) => byId.get(item.case.id))
 }
 
-const intakeBatches = new WeakMap<Q, Batcher<IntakeItem, CaseRow | undefined>>()
+const intakeBatches = batchedByHandle(runIntake)
 
 /** How intake's batches went on this handle (tests: reports sent together are stored together, no batch failing). */
-export const intakeBatching = (db: Q) => intakeBatches.get(db)?.stats
+export const intakeBatching = (db: Q) => intakeBatches.stats(db)
 
 /**
  * The new case with its first timeline entry, its photos, its audit entry and the rows beside it (undefined when the
@@ -127,19 +129,14 @@ export const intakeBatching = (db: Q) => intakeBatches.get(db)?.stats
  */
 export async function insertIntake(db: Q, c: NewCase, rows: IntakeRows): Promise<CaseRow | undefined> {
   const { counters, ticketPrefix, lng, lat, ...own } = c
-  const { details, ...audit } = rows.audit
-  const item: IntakeItem = {
+  return intakeBatches.submit(db, {
     case: { ...own, id: randomUUID(), counters, position: `SRID=4326;POINT(${lng} ${lat})` },
     ticketPrefix,
     entry: rows.entry,
     photos: rows.photos,
-    audit: { ...audit, details: JSON.parse(details ?? '{}') as unknown },
+    audit: rows.audit,
     citizenReport: rows.beside?.citizen_reports ?? null,
-  }
-  if (db.isTransaction) return (await runIntake(db, [item]))[0]
-  let batches = intakeBatches.get(db)
-  if (!batches) intakeBatches.set(db, batches = new Batcher((items) => runIntake(db, items)))
-  return batches.submit(item)
+  })
 }
 
 export interface CaseChange {
@@ -300,10 +297,6 @@ export async function listCases(db: Q, f: CaseFilter, now: Date, page: number, p
 }
 
 /**
- * Open cases for the map: the few columns a marker needs, with the light worked out in SQL (0 red, 1 yellow,
- * 2 green, 3 none) and times as text, so 10,000 rows cost little to read; most pressing first, at most `limit`.
- */
-/**
  * The open cases for the command map, most pressing first, as the JSON array of the map's markers (`MapCase`) built by
  * the database: 10,000 markers cost the server ~100 ms of CPU when read as rows and written out again, and the
  * database ~10 ms to write them itself. `total` counts up to ten times `limit`.
@@ -312,7 +305,7 @@ export async function mapCases(db: Q, f: CaseFilter, now: Date, limit: number): 
   const rank = lightRank(now)
   const markers = filtered(db, f, now)
     .select([
-      'id', 'ticket', 'class_kind', 'class_code', 'urgency', 'state', 'street_id', 'due_at', rank.as('light_rank'),
+      'id', 'ticket', 'class_kind', 'class_code', 'urgency', 'state', 'street_id', rank.as('light_rank'),
       sql<number>`row_number() OVER (ORDER BY ${rank}, due_at)`.as('place'),
       sql<string | null>`to_char(CASE WHEN state IN ('dispatched', 'in_disposal') THEN disposal_deadline ELSE step_deadline END AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('deadline'),
       ...withPosition,
@@ -372,13 +365,7 @@ export async function lookBeforeIntake(db: Q, source: string, clientId: string |
     box: near ? (near.metres / (111_320 * Math.max(0.1, Math.cos((near.lat * Math.PI) / 180)))) * 1.1 : 0,
     metres: near?.metres ?? 0,
   }
-  let rows: LookRow[]
-  if (db.isTransaction) rows = (await runLooks(db, [look]))[0]!
-  else {
-    let batches = lookBatches.get(db)
-    if (!batches) lookBatches.set(db, batches = new Batcher((looks) => runLooks(db, looks)))
-    rows = await batches.submit(look)
-  }
+  const rows = await lookBatches.submit(db, look)
   const existed = rows[0]?.same === true
   return { existed, nearby: rows.filter((r) => !r.same).slice(0, 10).map((r) => ({ id: r.id, ticket: r.ticket })) }
 }
@@ -426,7 +413,7 @@ async function runLooks(db: Q, looks: readonly Look[]): Promise<LookRow[][]> {
   return answers
 }
 
-const lookBatches = new WeakMap<Q, Batcher<Look, LookRow[]>>()
+const lookBatches = batchedByHandle(runLooks)
 
 /** Which cases a public reader asks for (citizen pages, public map, Open311 search). */
 export interface PublicFilter {

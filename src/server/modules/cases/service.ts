@@ -4,7 +4,7 @@ import type { Static } from 'typebox'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
-import { type Actor, audit, auditRow, SYSTEM_ACTOR } from '../../platform/audit.js'
+import { type Actor, audit, auditRecord, SYSTEM_ACTOR } from '../../platform/audit.js'
 import { actorOf, type Principal } from '../../platform/auth/principal.js'
 import { AppError, notFound } from '../../platform/errors.js'
 import type { EventBus } from '../../platform/events.js'
@@ -165,7 +165,7 @@ export class CaseService {
       entry: reported,
       photos,
       beside,
-      audit: auditRow(actor, {
+      audit: auditRecord(actor, {
         action: 'case.report', entityType: 'case',
         details: { source: input.source, clientId: input.clientId, class: input.classCode, ...(photos.length ? { photos: photos.map((p) => ({ id: p.id, ...uploadDetails(p) })) } : {}) },
       }),
@@ -421,8 +421,10 @@ export class CaseService {
     return { total, totalCapped, items: items.map((row) => this.summaryOf(row, now)) }
   }
 
-  /** Open cases for the command map, most pressing first (at most MAP_LIMIT; `truncated` says when more matched). */
-  /** The open cases on the command map as the JSON text of `MapReply` (written by the database: see `repo.mapCases`). */
+  /**
+   * Open cases for the command map, most pressing first (at most MAP_LIMIT; `truncated` says when more matched), as
+   * the JSON text of `MapReply` (written by the database: see `repo.mapCases`).
+   */
   async map(principal: Principal, filter: ListFilter): Promise<string> {
     const now = new Date()
     const states = filter.states?.length ? filter.states.filter((s) => isOpen(s as CaseState)) : OPEN_STATES

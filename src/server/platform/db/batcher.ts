@@ -27,6 +27,24 @@ export interface BatcherStats {
   failed: number
 }
 
+/**
+ * One batcher for each database handle, made on its first call. In a transaction a call runs alone on the
+ * transaction's handle: a batch cannot join it.
+ */
+export function batchedByHandle<Q extends { readonly isTransaction: boolean }, I, O>(run: (db: Q, items: readonly I[]) => Promise<readonly O[]>, options?: BatcherOptions) {
+  const batchers = new WeakMap<Q, Batcher<I, O>>()
+  return {
+    async submit(db: Q, item: I): Promise<O> {
+      if (db.isTransaction) return (await run(db, [item]))[0]!
+      let batcher = batchers.get(db)
+      if (!batcher) batchers.set(db, (batcher = new Batcher((items) => run(db, items), options)))
+      return batcher.submit(item)
+    },
+    /** How the handle's batches went (undefined before its first call). */
+    stats: (db: Q): BatcherStats | undefined => batchers.get(db)?.stats,
+  }
+}
+
 export class Batcher<I, O> {
   readonly stats: BatcherStats = { batches: 0, items: 0, failed: 0 }
   private readonly waiting: Array<Waiting<I, O>> = []
