@@ -134,17 +134,11 @@ export const MapQuery = Obj({
   bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'minLng,minLat,maxLng,maxLat (WGS-84)' })),
 })
 
+/** A marker of the command map: where, and how pressing; the popup reads the case (GET /api/cases/{id}) when clicked. */
 export const MapCase = Obj({
   id: Uuid,
-  ticket: Type.String(),
-  classKind: Type.String(),
-  classCode: Type.String(),
-  urgency: Urgency,
-  state: Type.String(),
-  light: Nullable(LightValue),
   position: Type.Tuple([Type.Number(), Type.Number()]),
-  deadline: Nullable(Type.String()),
-  streetName: Nullable(Type.String()),
+  light: Nullable(LightValue),
 })
 
 export const MapReply = Obj({ items: Type.Array(MapCase), total: Type.Integer(), truncated: Type.Boolean() })

@@ -34,6 +34,17 @@ export interface Db {
 
 const INT8 = 20
 
+/**
+ * What the planner is told a page read costs: the working set of a district (cases, their indexes, the recent
+ * telemetry) is held in memory, where reading a page costs about what handling a few index entries does, not the
+ * 4 (random) and 1 (sequential) disk reads PostgreSQL assumes. With the defaults the planner ANDed a bitmap of
+ * 190,000 index entries (a street's scope, a map's box) onto a selective filter's to save heap reads that cost far
+ * less: lists and maps took 50–130 ms where 3–16 ms plans existed (docs/decisions/0002-planner-page-costs.md). An
+ * operator overrides them with `options` in DATABASE_URL (`?options=-c%20random_page_cost%3D1.1`), which replaces these.
+ */
+export const PLANNER_SETTINGS: Readonly<Record<string, string>> = { seq_page_cost: '0.1', random_page_cost: '0.1' }
+const plannerOptions = Object.entries(PLANNER_SETTINGS).map(([name, value]) => `-c ${name}=${value}`).join(' ')
+
 /** A connection that runs the statements marked by `keepPrepared` as named prepared statements (Kysely sends text and values). */
 class PreparingClient extends pg.Client {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's query has a dozen overloads; this passes every call through unchanged but one
@@ -75,6 +86,7 @@ async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | und
     extensions: { postgis },
     parsers: { [INT8]: (value: string) => Number(value) },
   })
+  for (const [name, value] of Object.entries(PLANNER_SETTINGS)) await pglite.query('select set_config($1, $2, false)', [name, value])
   const kysely = new Kysely<Database>({ dialect: pgliteDialect(pglite) })
   return {
     kysely,
@@ -103,7 +115,8 @@ async function openNative(databaseUrl: string, poolSize: number): Promise<Db> {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types, Client: PreparingClient })
+  // options in the URL, when given, replace the planner's settings (pg lets the connection string win)
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types, Client: PreparingClient, options: plannerOptions })
   pool.on('error', () => {}) // idle client errors surface on the next query; health reports them
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const listeners = new Map<string, Set<Listener>>()
