@@ -14,6 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import http from 'node:http'
 import os from 'node:os'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type KyselyPlugin, sql } from 'kysely'
@@ -249,6 +250,11 @@ if (process.env[FLAG] !== '1') {
     cleanups.push(() => closeContext(context))
     const recorder = recordStatements(db)
     const app = await buildApp(context, { logger: log })
+    // the server's own time for each creation (from the request's arrival to its answer), beside what the clients see
+    let inServerMs: number[] = []
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method === 'POST') inServerMs.push(reply.elapsedTime)
+    })
     cleanups.push(() => app.close())
     await app.listen({ host: HOST, port: 0 })
     const port = (app.server.address() as { port: number }).port
@@ -277,12 +283,26 @@ if (process.env[FLAG] !== '1') {
     const summary = [['part', 'run', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'not started', 'server CPU/req', 'queries/req', 'target', '']]
     const ids: string[] = []
     const profiles: string[] = []
+    const stalls: string[] = []
     for (const [name, run] of [['create, closed loop', { rate: undefined, connections: CONNECTIONS, durationMs: CREATE_SECONDS * 1000 }], [`create, ${RATE}/s offered`, { rate: RATE, connections: OPEN_CONNECTIONS, durationMs: CREATE_SECONDS * 1000 }]] as Array<[string, Run]>) {
       const cpu0 = process.cpuUsage()
       const q0 = recorder.count()
       recorder.statements()
+      // where a slow request's time may have gone: the server's event loop held up, its GC pauses, PostgreSQL's checkpoints
+      const loop = monitorEventLoopDelay({ resolution: 1 })
+      const pauses: number[] = []
+      const gc = new PerformanceObserver((list) => pauses.push(...list.getEntries().map((e) => e.duration)))
+      gc.observe({ entryTypes: ['gc'] })
+      const checkpoints = async () => Number((await sql<{ n: number }>`select (checkpoints_timed + checkpoints_req)::int as n from pg_stat_bgwriter`.execute(db.kysely)).rows[0]!.n)
+      const checkpoints0 = native ? await checkpoints() : 0
+      loop.enable()
+      inServerMs = []
       const r = await clients.run(run)
+      const inServer = latencyFigures(inServerMs, 0)
+      loop.disable()
+      gc.disconnect()
       const cpu = process.cpuUsage(cpu0)
+      stalls.push(`  ${name}: in the server (arrival to answer) p50 ${ms(inServer.p50)} ms, p99 ${ms(inServer.p99)} ms, max ${ms(inServer.max)} ms; event loop delay p99 ${ms(loop.percentile(99) / 1e6)} ms, max ${ms(loop.max / 1e6)} ms; GC ${pauses.length} pauses, ${ms(pauses.reduce((a, b) => a + b, 0))} ms in all, longest ${ms(Math.max(0, ...pauses))} ms${native ? `; PostgreSQL checkpoints ${(await checkpoints()) - checkpoints0}` : ''}`)
       const served = Math.max(1, r.completed)
       ids.push(...r.ids)
       const pass = r.errors === 0 && r.missed === 0 && r.rps >= TARGET.rate * 0.97 && r.p99 < TARGET.p99
@@ -322,7 +342,7 @@ if (process.env[FLAG] !== '1') {
     console.log(`\nresult — ${native ? 'native PostgreSQL' : 'embedded PGlite in memory'}; ${memory()}`)
     printTable(summary, (line) => console.log(`  ${line}`))
     console.log('')
-    for (const line of profiles) console.log(line)
+    for (const line of [...stalls, ...profiles]) console.log(line)
   } finally {
     await cleanups.run()
   }

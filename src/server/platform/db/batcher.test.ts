@@ -22,23 +22,40 @@ function gated() {
 }
 
 describe('batcher', () => {
-  it('runs a call at once when a slot is free, and sends the calls that arrive meanwhile together, each answered its own result', async () => {
+  it('sends the calls of one turn together, and those that arrive while a batch runs in the next, each answered its own result', async () => {
     const g = gated()
-    const batcher = new Batcher(g.run, { concurrency: 2, max: 3 })
-    const answers = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((item) => batcher.submit(item))
-    // a and b took the two slots at once; the rest wait
-    expect(g.batches).toEqual([['a'], ['b']])
+    const batcher = new Batcher(g.run, { max: 3 })
+    const turn = () => new Promise((resolve) => setImmediate(resolve))
+    const first = ['a', 'b'].map((item) => batcher.submit(item))
+    expect(g.batches).toEqual([]) // nothing runs before the turn ends
+    await turn()
+    expect(g.batches).toEqual([['a', 'b']])
+    // one batch runs at a time by default: these wait for it, then go in batches of at most three, in order of arrival
+    const later = ['c', 'd', 'e', 'f'].map((item) => batcher.submit(item))
+    await turn()
+    expect(g.batches).toEqual([['a', 'b']])
     await g.releaseAll()
-    expect(await Promise.all(answers)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G'])
-    // the waiting went in batches of at most three, in order of arrival
-    expect(g.batches).toEqual([['a'], ['b'], ['c', 'd', 'e'], ['f', 'g']])
-    expect(batcher.stats).toEqual({ batches: 4, items: 7, failed: 0 })
+    expect(await Promise.all([...first, ...later])).toEqual(['A', 'B', 'C', 'D', 'E', 'F'])
+    expect(g.batches).toEqual([['a', 'b'], ['c', 'd', 'e'], ['f']])
+    expect(batcher.stats).toEqual({ batches: 3, items: 6, failed: 0 })
+  })
+
+  it('runs as many batches at once as its concurrency', async () => {
+    const g = gated()
+    const batcher = new Batcher(g.run, { concurrency: 2, max: 2 })
+    const answers = ['a', 'b', 'c', 'd', 'e'].map((item) => batcher.submit(item))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(g.batches).toEqual([['a', 'b'], ['c', 'd']])
+    await g.releaseAll()
+    expect(await Promise.all(answers)).toEqual(['A', 'B', 'C', 'D', 'E'])
+    expect(g.batches).toEqual([['a', 'b'], ['c', 'd'], ['e']])
   })
 
   it('fails only the bad call of a batch: the batch is run again item by item', async () => {
     const g = gated()
     const batcher = new Batcher(g.run, { concurrency: 1 })
     const first = batcher.submit('x')
+    await new Promise((resolve) => setImmediate(resolve))
     const rest = ['y', 'bad', 'z'].map((item) => batcher.submit(item).then((value) => ({ value }), (error: Error) => ({ error: error.message })))
     await g.releaseAll()
     expect(await first).toBe('X')
