@@ -102,6 +102,24 @@ describe('MQTT telemetry (embedded broker, token as user name)', () => {
     expect(seen.last_seen).not.toBeNull()
   })
 
+  it('keeps the newest value of each key across writes: an older value sent later never replaces a newer one', async () => {
+    const device = await addDevice('MQ-LATEST')
+    const client = await connect(device.token)
+    const ts = Date.now() - 60_000
+    const send = (body: unknown) => client.publishAsync('v1/devices/me/telemetry', JSON.stringify(body), { qos: 1 })
+    await send({ ts, values: { nh3: 1.1, h2s: 0.1 } })
+    expect(await latest(device.id)).toMatchObject({ nh3: { v: 1.1, ts }, h2s: { v: 0.1, ts } })
+    // older than what is stored: only the key new to the device is taken
+    await send({ ts: ts - 5_000, values: { nh3: 9.9, temperature: 18 } })
+    expect(await latest(device.id)).toMatchObject({ nh3: { v: 1.1, ts }, h2s: { v: 0.1, ts }, temperature: { v: 18, ts: ts - 5_000 } })
+    // newer than everything stored: taken whole, the other keys kept
+    await send({ ts: ts + 5_000, values: { nh3: 2.2 } })
+    expect(await latest(device.id)).toMatchObject({ nh3: { v: 2.2, ts: ts + 5_000 }, h2s: { v: 0.1, ts }, temperature: { v: 18 } })
+    // one write holding both an older and a newer value: each key on its own
+    await send([{ ts: ts - 9_000, values: { h2s: 7.7 } }, { ts: ts + 9_000, values: { temperature: 25 } }])
+    expect(await latest(device.id)).toMatchObject({ nh3: { v: 2.2 }, h2s: { v: 0.1, ts }, temperature: { v: 25, ts: ts + 9_000 } })
+  })
+
   it('stores a message as it was sent: white space and line breaks between its tokens, escapes and Chinese inside its strings', async () => {
     const device = await addDevice('MQ-TEXT')
     const client = await connect(device.token)
