@@ -80,7 +80,7 @@ export function caseRoutes(app: App, cases: CaseService, files: FileService, db:
   }, async (request, reply) => {
     // 10,000 markers: the database writes the JSON (exactly the documented shape, MapReply), the server passes it on
     const answer = await cases.map(principalOf(request), filterOf(request.query))
-    return reply.type('application/json; charset=utf-8').serializer((text: string) => text).send(answer as never) // text, not the typed object
+    return reply.type('application/json; charset=utf-8').send(answer as never) // bytes (MapReply as JSON): sent as they are, no serializer
   })
 
   app.get('/api/cases/:id', {

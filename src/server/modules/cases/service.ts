@@ -425,12 +425,16 @@ export class CaseService {
    * Open cases for the command map, most pressing first (at most MAP_LIMIT; `truncated` says when more matched), as
    * the JSON text of `MapReply` (written by the database: see `repo.mapCases`).
    */
-  async map(principal: Principal, filter: ListFilter): Promise<string> {
+  /**
+   * The map's answer as the bytes of its JSON (MapReply). 10,000 markers are 1.1 MB: kept as one string the server
+   * spent ~15 ms more on each answer measuring, flattening and encoding it again on the way out (bench/cases.ts).
+   */
+  async map(principal: Principal, filter: ListFilter): Promise<Buffer> {
     const now = new Date()
     const states = filter.states?.length ? filter.states.filter((s) => isOpen(s as CaseState)) : OPEN_STATES
-    if (states.length === 0) return JSON.stringify({ items: [], total: 0, truncated: false })
+    if (states.length === 0) return Buffer.from(JSON.stringify({ items: [], total: 0, truncated: false }))
     const { items, shown, total } = await repo.mapCases(this.db.kysely, { ...this.scopeFilter(principal, filter), states }, now, MAP_LIMIT)
-    return `{"items":${items},"total":${total},"truncated":${total > shown}}`
+    return Buffer.from(`{"items":${items},"total":${total},"truncated":${total > shown}}`)
   }
 
   /** Every case the filter matches, as list summaries, read in batches (for exports). */
