@@ -53,6 +53,8 @@ export class Batcher<I, O> {
   private running = 0
   private readonly concurrency: number
   private readonly max: number
+  /** A pump is due at the end of this turn of the event loop. */
+  private scheduled = false
 
   /**
    * `run` answers the items of a batch in their order (one result each). When it fails for a batch of several, each of
@@ -62,8 +64,6 @@ export class Batcher<I, O> {
     this.concurrency = options.concurrency ?? 1
     this.max = options.max ?? 100
   }
-
-  private scheduled = false
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {

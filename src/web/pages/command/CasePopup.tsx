@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { MapPopup } from '../../map/MapPopup'
 import { getCase, type CaseDetail, type CaseMapItem, type Lang } from '../../api/client'
 import { formatDateTime } from '../../app/format'
+import { errorMessage } from '../../app/ServerError'
 import { useLoad } from '../../app/useLoad'
 import { LightBadge, StateTag } from '../cases/shared'
 
@@ -35,7 +36,7 @@ export function CasePopup({ item, className, onClose }: {
             <div className="xh-case-popup-meta" data-testid="command-popup-deadline">{t('cases.deadline')} {formatDateTime(shown.deadline, lang)}</div>
           </>
         ) : error ? (
-          <Alert type="error" showIcon message={t('common.networkError')} data-testid="command-popup-error" />
+          <Alert type="error" showIcon message={errorMessage(error)} data-testid="command-popup-error" />
         ) : (
           <Skeleton active title={false} paragraph={{ rows: 3 }} data-testid="command-popup-loading" />
         )}
