@@ -301,6 +301,7 @@ describe('case list', () => {
     expect(lines.every((l, i) => i === 0 || l.includes('待受理'))).toBe(true)
     await page.getByTestId('cases-export-progress').waitFor()
     expect(await page.getByTestId('cases-export-progress').getAttribute('data-finished')).toBe('true')
+    await screenshot(page, 'cases-export-csv-done')
     await page.keyboard.press('Escape')
 
     await root.getByTestId('cases-filter-overdue').click()

@@ -14,6 +14,7 @@ export const ERRORS = {
   VALIDATION_FAILED: { status: 400, 'zh-CN': '请求数据未通过校验', en: 'The request did not pass validation' },
   INVALID_JSON: { status: 400, 'zh-CN': '请求体不是合法的 JSON', en: 'The request body is not valid JSON' },
   INVALID_GEOMETRY: { status: 400, 'zh-CN': '几何图形无效：{reason}', en: 'Invalid geometry: {reason}' },
+  PAGE_TOO_DEEP: { status: 400, 'zh-CN': '列表只能翻阅前 {cap} 条结果，请缩小筛选范围，或导出全部', en: 'A list pages through its first {cap} matches only; narrow the filters, or export them all' },
   WEAK_PASSWORD: { status: 400, 'zh-CN': '密码不符合安全策略：{reason}', en: 'The password does not meet the policy: {reason}' },
   UNAUTHENTICATED: { status: 401, 'zh-CN': '请先登录', en: 'Please sign in first' },
   SESSION_EXPIRED: { status: 401, 'zh-CN': '会话已过期，请重新登录', en: 'Your session has expired; please sign in again' },

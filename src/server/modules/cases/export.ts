@@ -1,6 +1,6 @@
-// The case list as an Excel workbook (.xlsx), streamed row by row so a large export never holds every case in memory.
-// Headings and names in the reader's language; text that a spreadsheet would run as a formula is written as text.
-import { PassThrough } from 'node:stream'
+// The case list as an Excel workbook (.xlsx) or as CSV, streamed row by row so a large export never holds every case
+// in memory. Headings and names in the reader's language; text that a spreadsheet would run as a formula is written as text.
+import { PassThrough, Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import type { Locale } from '../../platform/errors.js'
 import type { CaseClass } from '../classes/service.js'
@@ -59,6 +59,42 @@ const FORMULA = /^[=+\-@\t\r]/
 /** Text a spreadsheet would take for a formula gets a leading apostrophe, as in the CSV export. */
 const safe = (v: string | number | Date | null) => (typeof v === 'string' && FORMULA.test(v) ? `'${v}` : v)
 
+/** A CSV cell: quoted when it holds a quote, comma, line break or edge spaces; a line break inside a cell is a bare LF. */
+function csvField(value: string | number | Date | null, utcOffsetMinutes: number): string {
+  if (value === null) return ''
+  if (value instanceof Date) return local(value, utcOffsetMinutes).toISOString().slice(0, 16).replace('T', ' ')
+  const text = String(safe(value)).replace(/\r\n?/g, '\n')
+  return /[",\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/**
+ * The cases as CSV for Excel: UTF-8 with a byte-order mark (so Excel reads Chinese text), CRLF between records and only
+ * there (so a reader counts records by counting CRLF), local times as "yyyy-mm-dd hh:mm". An error while reading ends the
+ * stream with that error.
+ */
+export function casesCsv(cases: AsyncIterable<CaseSummary>, classes: readonly CaseClass[], locale: Locale, utcOffsetMinutes = 480): Readable {
+  const className = classNames(classes, locale)
+  async function* lines() {
+    yield '\uFEFF' + COLUMNS.map((col) => csvField(col.header[locale], utcOffsetMinutes)).join(',') + '\r\n'
+    let chunk = ''
+    let rows = 0
+    for await (const c of cases) {
+      chunk += COLUMNS.map((col) => csvField(col.value(c, { locale, className }), utcOffsetMinutes)).join(',') + '\r\n'
+      if (++rows % 500 === 0) {
+        yield chunk
+        chunk = ''
+      }
+    }
+    if (chunk) yield chunk
+  }
+  return Readable.from(lines(), { objectMode: false })
+}
+
+const classNames = (classes: readonly CaseClass[], locale: Locale) => {
+  const names = new Map(classes.map((c) => [`${c.kind}:${c.smallCode}`, locale === 'en' ? (c.smallNameEn ?? c.smallName) : c.smallName]))
+  return (c: CaseSummary) => names.get(`${c.classKind}:${c.classCode}`) ?? c.classCode
+}
+
 /** The district's local time as Excel shows it: Excel dates have no zone, so the local wall-clock time is written. */
 const local = (d: Date, offsetMinutes: number) => new Date(d.getTime() + offsetMinutes * 60_000)
 
@@ -68,8 +104,7 @@ const local = (d: Date, offsetMinutes: number) => new Date(d.getTime() + offsetM
  */
 export function casesWorkbook(cases: AsyncIterable<CaseSummary>, classes: readonly CaseClass[], locale: Locale, utcOffsetMinutes = 480): PassThrough {
   const out = new PassThrough()
-  const names = new Map(classes.map((c) => [`${c.kind}:${c.smallCode}`, locale === 'en' ? (c.smallNameEn ?? c.smallName) : c.smallName]))
-  const className = (c: CaseSummary) => names.get(`${c.classKind}:${c.classCode}`) ?? c.classCode
+  const className = classNames(classes, locale)
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false })
   workbook.creator = 'Xiuhua 绣花'
   const sheet = workbook.addWorksheet(locale === 'en' ? 'Cases' : '案卷', { views: [{ state: 'frozen', ySplit: 1 }] })

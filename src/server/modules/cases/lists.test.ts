@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, multipart, pointInCells, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
-import { boundedCount } from './repository.js'
+import { boundedCount, COUNT_CAP } from './repository.js'
 
 let t: TestApp
 const tokens: Record<string, string> = {}
@@ -169,6 +169,19 @@ describe('list', () => {
     expect((await get('acceptor', '/api/cases?sort=random')).statusCode).toBe(400)
     expect((await get('acceptor', '/api/cases?light=blue')).statusCode).toBe(400)
   })
+
+  it('pages as deep as the count reaches, and refuses a page past it in both languages', async () => {
+    const last = await get('dispatcher', `/api/cases?page=${COUNT_CAP / 20}&pageSize=20`)
+    expect(last.statusCode, last.body).toBe(200)
+    for (const url of [`/api/cases?page=${COUNT_CAP / 20 + 1}&pageSize=20`, `/api/cases?page=5&pageSize=500`, '/api/cases?page=500']) {
+      const refused = await get('dispatcher', url)
+      expect(refused.statusCode, url).toBe(400)
+      const { error } = refused.json()
+      expect(error.code).toBe('PAGE_TOO_DEEP')
+      expect(error.messages['zh-CN']).toContain('2000')
+      expect(error.messages.en).toContain('export')
+    }
+  })
 })
 
 describe('command map', () => {
@@ -260,5 +273,45 @@ describe('Excel export', () => {
     const tickets = workbook.worksheets[0]!.getColumn(1).values
     expect(tickets).not.toContain(inYangluo.ticket)
     expect(tickets.length).toBeGreaterThan(1)
+  })
+})
+
+describe('CSV export', () => {
+  /** The records of a CSV answer (fields split on commas outside quotes), its BOM checked. */
+  function records(body: Buffer): string[][] {
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = body.toString('utf8').slice(1)
+    expect(text.endsWith('\r\n')).toBe(true)
+    return text.slice(0, -2).split('\r\n').map((line) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]!.replace(/^"|"$/g, '').replace(/""/g, '"')).slice(0, -1))
+  }
+
+  it('writes every filtered case, one CRLF per record, with headings in the reader’s language and formula-like text made inert', async () => {
+    const marked = await report('supervisor', { description: '=SUM(A1) 第一行\r\n第二行, "引号"' })
+    const response = await get('acceptor', '/api/cases/export.csv?state=reported', { 'accept-language': 'en' })
+    expect(response.statusCode, response.body.slice(0, 200)).toBe(200)
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8')
+    expect(response.headers['content-disposition']).toMatch(/^attachment; filename="cases-\d{4}-\d{2}-\d{2}\.csv"$/)
+    const [header, ...rows] = records(response.rawPayload)
+    expect(header).toEqual(expect.arrayContaining(['Ticket', 'State', 'Light', 'Class', 'Street', 'Description', 'Deadline', 'Reported at']))
+    expect(rows).toHaveLength(Number(response.headers['x-total-count']))
+    const row = rows.find((r) => r[header!.indexOf('Ticket')] === marked.ticket)!
+    expect(row[header!.indexOf('State')]).toBe('Reported')
+    expect(row[header!.indexOf('Description')]).toBe(`'=SUM(A1) 第一行\n第二行, "引号"`)
+    expect(row[header!.indexOf('Reported at')]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
+    expect(rows.every((r) => r[header!.indexOf('State')] === 'Reported')).toBe(true)
+
+    const chinese = records((await get('acceptor', '/api/cases/export.csv?state=reported')).rawPayload)
+    expect(chinese[0]).toContain('案卷编号')
+    expect(chinese.find((r) => r[0] === marked.ticket)).toContain('待受理')
+  })
+
+  it('exports only the user’s scope, and refuses a user without case:read', async () => {
+    const inYangluo = await report('acceptor', yangluoPoint)
+    const response = await get('zhucheng', '/api/cases/export.csv')
+    expect(response.statusCode).toBe(200)
+    const tickets = records(response.rawPayload).slice(1).map((r) => r[0])
+    expect(tickets.length).toBeGreaterThan(0)
+    expect(tickets).not.toContain(inYangluo.ticket)
+    expect((await t.app.inject({ method: 'GET', url: '/api/cases/export.csv' })).statusCode).toBe(401)
   })
 })

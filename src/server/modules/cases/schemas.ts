@@ -123,7 +123,7 @@ const CaseFilters = {
 export const CaseQuery = Obj({
   ...CaseFilters,
   sort: Type.Union([Type.Literal('created'), Type.Literal('deadline'), Type.Literal('light')], { default: 'created', description: 'created: newest first; deadline: nearest first; light: red, yellow, green, then nearest deadline' }),
-  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1, description: 'pages reach the first 2,000 matches (the count); a page past them is refused with PAGE_TOO_DEEP' }),
   pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
 })
 

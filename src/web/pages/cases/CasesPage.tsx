@@ -7,9 +7,8 @@ import { App, Badge, Button, Checkbox, DatePicker, Modal, Progress, Select, Spac
 import type { TableColumnsType } from 'antd'
 import { ClearOutlined, DownloadOutlined, FileExcelOutlined, FilterOutlined, ReloadOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
-import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
-import { exportCasesXlsx, listCases, type CaseQuery, type CaseSummary, type Lang } from '../../api/client'
+import { exportCases, listCases, type CaseQuery, type CaseSummary, type Lang } from '../../api/client'
 import { useAuth } from '../../app/auth'
 import { formatDateTime } from '../../app/format'
 import { localName } from '../../app/i18n'
@@ -17,7 +16,7 @@ import { ServerError } from '../../app/ServerError'
 import { useIsMobile } from '../../app/useIsMobile'
 import { usePagedList } from '../../app/usePagedList'
 import { unitOptions, useUnits } from '../units/unitTree'
-import { download, toCsv } from './csv'
+import { download } from './csv'
 import { LightBadge, StateTag, useClasses } from './shared'
 import { CASE_SOURCES, STATE_ORDER } from './workflow'
 
@@ -26,44 +25,14 @@ type Filters = Pick<CaseQuery, 'state' | 'classCode' | 'streetId' | 'assignedUni
 const SORTS = ['light', 'deadline', 'created'] as const
 const LIGHTS = ['red', 'yellow', 'green'] as const
 
-/** At most this many cases go into one export (pages of EXPORT_PAGE). */
-const EXPORT_CAP = 10_000
-const EXPORT_PAGE = 500
-
 interface ExportState {
-  /** 'xlsx': done counts bytes received, total the cases. */
   kind: 'csv' | 'xlsx'
+  /** Records received (CSV) or bytes (Excel). */
   done: number
+  /** The cases in the file. */
   total: number
   finished: boolean
-  capped: boolean
   error?: unknown
-}
-
-function csvRows(items: CaseSummary[], t: TFunction, lang: Lang, className: (kind: string, code: string) => string): string[][] {
-  const header = [
-    t('cases.ticket'), t('cases.state'), t('cases.light'), t('cases.deadline'), t('cases.kind'), t('cases.class'), `${t('cases.class')} (code)`,
-    t('cases.urgency'), t('cases.source'), t('cases.street'), t('cases.unit'), t('cases.address'), t('cases.description'),
-    t('cases.createdAt'), 'lng', 'lat',
-  ]
-  return [header, ...items.map((c) => [
-    c.ticket,
-    t(`caseState.${c.state}`, { defaultValue: c.state }),
-    c.light ? t(`light.${c.light}`) : '',
-    c.deadline ? formatDateTime(c.deadline, lang) : '',
-    t(`classes.kinds.${c.classKind}`, { defaultValue: c.classKind }),
-    className(c.classKind, c.classCode),
-    c.classCode,
-    t(`urgency.${c.urgency}`),
-    t(`caseSource.${c.source}`, { defaultValue: c.source }),
-    c.streetName ?? '',
-    c.assignedUnitName ?? '',
-    c.address ?? '',
-    c.description,
-    formatDateTime(c.createdAt, lang),
-    c.position[0].toFixed(6),
-    c.position[1].toFixed(6),
-  ])]
 }
 
 export default function CasesPage() {
@@ -97,54 +66,30 @@ export default function CasesPage() {
     list.setFilters({ sort: f.sort })
   }
 
-  const runExport = async () => {
+  /** The server writes the file; the page shows the records (CSV) or bytes (Excel) as they arrive. */
+  const runExport = async (kind: 'csv' | 'xlsx') => {
     const abort = new AbortController()
     cancelExport.current = abort
-    setExporting({ kind: 'csv', done: 0, total: 0, finished: false, capped: false })
+    setExporting({ kind, done: 0, total: 0, finished: false })
     try {
-      const first = await listCases({ ...f, page: 1, pageSize: EXPORT_PAGE }, { signal: abort.signal })
-      // the list counts only up to its cap: when more match, page on until the pages run out (or EXPORT_CAP)
-      const wanted = first.totalCapped ? EXPORT_CAP : Math.min(first.total, EXPORT_CAP)
-      const items = [...first.items]
-      setExporting({ kind: 'csv', done: items.length, total: wanted, finished: false, capped: first.total > EXPORT_CAP })
-      for (let page = 2; items.length < wanted; page++) {
-        const next = await listCases({ ...f, page, pageSize: EXPORT_PAGE }, { signal: abort.signal })
-        if (next.items.length === 0) break
-        items.push(...next.items)
-        setExporting({ kind: 'csv', done: Math.min(items.length, wanted), total: wanted, finished: false, capped: first.total > EXPORT_CAP })
-      }
-      const rows = items.slice(0, wanted)
-      if (rows.length === 0) {
+      const { sort: _sort, ...filters } = f
+      let total = 0
+      const blob = await exportCases(kind, filters, (done, all) => {
+        total = all
+        setExporting({ kind, done, total, finished: false })
+      }, abort.signal)
+      if (total === 0) {
         setExporting(null)
         message.info(t('cases.export.empty'))
         return
       }
       const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')
-      download(`cases-${stamp}.csv`, toCsv(csvRows(rows, t, lang, className)))
-      setExporting({ kind: 'csv', done: rows.length, total: wanted, finished: true, capped: rows.length >= EXPORT_CAP })
-      message.success(t('cases.export.done', { count: rows.length }))
+      download(`cases-${stamp}.${kind}`, blob, blob.type)
+      setExporting({ kind, done: kind === 'csv' ? total : blob.size, total, finished: true })
+      message.success(t(kind === 'csv' ? 'cases.export.done' : 'cases.export.excelDone', { count: total }))
     } catch (e) {
       if (abort.signal.aborted) return
-      setExporting((s) => ({ ...(s ?? { kind: 'csv', done: 0, total: 0, capped: false }), finished: true, error: e }))
-    } finally {
-      cancelExport.current = null
-    }
-  }
-
-  /** The server writes the workbook; the page shows the bytes as they arrive. */
-  const runExcel = async () => {
-    const abort = new AbortController()
-    cancelExport.current = abort
-    setExporting({ kind: 'xlsx', done: 0, total: 0, finished: false, capped: false })
-    try {
-      const { sort: _sort, ...filters } = f
-      const blob = await exportCasesXlsx(filters, (done, total) => setExporting({ kind: 'xlsx', done, total, finished: false, capped: false }), abort.signal)
-      const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')
-      download(`cases-${stamp}.xlsx`, blob, blob.type)
-      setExporting((s) => ({ kind: 'xlsx', done: blob.size, total: s?.total ?? 0, finished: true, capped: false }))
-    } catch (e) {
-      if (abort.signal.aborted) return
-      setExporting((s) => ({ ...(s ?? { kind: 'xlsx', done: 0, total: 0, capped: false }), finished: true, error: e }))
+      setExporting((s) => ({ ...(s ?? { kind, done: 0, total: 0 }), finished: true, error: e }))
     } finally {
       cancelExport.current = null
     }
@@ -198,10 +143,10 @@ export default function CasesPage() {
             </Badge>
           )}
           <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={t('common.reload')}>{mobile ? null : t('common.reload')}</Button>
-          <Button icon={<FileExcelOutlined />} onClick={() => void runExcel()} disabled={exporting !== null} data-testid="cases-export-xlsx">
+          <Button icon={<FileExcelOutlined />} onClick={() => void runExport('xlsx')} disabled={exporting !== null} data-testid="cases-export-xlsx">
             {t('cases.export.excel')}
           </Button>
-          <Button icon={<DownloadOutlined />} onClick={() => void runExport()} disabled={exporting !== null} data-testid="cases-export">
+          <Button icon={<DownloadOutlined />} onClick={() => void runExport('csv')} disabled={exporting !== null} data-testid="cases-export">
             {t('cases.export.button')}
           </Button>
         </Space>
@@ -357,7 +302,6 @@ export default function CasesPage() {
                   ? t('cases.export.done', { count: exporting.done })
                   : t('cases.export.progress', { done: exporting.done, total: exporting.total })}
             </Typography.Paragraph>
-            {exporting.capped && <Typography.Text type="warning">{t('cases.export.capped', { cap: EXPORT_CAP })}</Typography.Text>}
             {exporting.error !== undefined && <ServerError error={exporting.error} style={{ marginTop: 12 }} />}
           </div>
         )}
