@@ -147,4 +147,5 @@ export async function closeContext(context: Context): Promise<void> {
   await context.telemetry.close()
   await context.alarms.close()
   await context.events.stop()
+  await context.files.close()
 }

@@ -1,6 +1,6 @@
 // File use cases: upload a photo (sniffed, size-limited, stored, audited; thumbnailed on first read), read it back, and the checks
 // the cases module runs when a step cites photos. Nothing is ever deleted.
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import type { Kysely } from 'kysely'
@@ -9,7 +9,8 @@ import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
 import { AppError, notFound } from '../../platform/errors.js'
-import { inspectPhoto, type Photo, type PhotoType, thumbnail, THUMBNAIL_TYPE } from '../../platform/files/images.js'
+import { type Photo, type PhotoType, thumbnail, THUMBNAIL_TYPE } from '../../platform/files/images.js'
+import { PhotoThread } from '../../platform/files/photo-thread.js'
 import type { FileStorage } from '../../platform/files/storage.js'
 import * as repo from './repository.js'
 import type { FileRow } from './repository.js'
@@ -63,12 +64,24 @@ export interface NewPhoto {
 /** What the audit log says of a stored photo. */
 export const uploadDetails = (row: NewPhoto) => ({ kind: row.kind, contentType: row.content_type, sizeBytes: row.size_bytes, sha256: row.sha256 })
 
+const rowOf = (id: string, size: number, photo: Photo, sha256: string, uploadedBy: string | null): NewPhoto => ({
+  id, kind: 'photo', content_type: photo.contentType, size_bytes: size, sha256, storage_key: id,
+  width: photo.width, height: photo.height, thumbnail_key: `${id}.thumb`, uploaded_by: uploadedBy, case_id: null,
+})
+
 export class FileService {
+  /** Checks, hashes and writes photos off the event loop. */
+  private readonly photos = new PhotoThread()
+
   constructor(
     private readonly db: Db,
     private readonly storage: FileStorage,
     readonly limits: FileLimits,
   ) {}
+
+  close(): Promise<void> {
+    return this.photos.close()
+  }
 
   /**
    * Stores one photo. `read` is called only once the caller may upload, so a refused request's body is never read;
@@ -102,25 +115,32 @@ export class FileService {
    * the statement that stores the case (cases' `insertIntake`), so a photo never exists without its case nor a case without its photos.
    */
   async preparePhotos(photos: readonly Buffer[], uploadedBy: string | null): Promise<NewPhoto[]> {
-    const checked = await Promise.all(photos.map((bytes) => this.check(bytes)))
-    return Promise.all(checked.map(({ photo, sha256 }, i) => this.keep(photos[i]!, photo, sha256, uploadedBy)))
+    return Promise.all(photos.map(async (bytes) => {
+      const id = randomUUID()
+      // on local disk the photo thread writes the bytes as soon as they pass: one round trip (a refused report may
+      // leave another of its photos' bytes unreferenced, never a row without its bytes)
+      const writeTo = this.storage.localPath?.(id)
+      const size = bytes.length // the thread may take the bytes
+      const { photo, sha256 } = await this.check(bytes, writeTo)
+      const row = rowOf(id, size, photo, sha256, uploadedBy)
+      if (!writeTo) await this.storage.put(row.storage_key, bytes, photo.contentType)
+      return row
+    }))
   }
 
-  /** Not empty, within the size limit, a whole JPEG, PNG or WebP recognised from its bytes; and its hash. */
-  private async check(bytes: Buffer): Promise<{ photo: Photo; sha256: string }> {
+  /**
+   * Not empty, within the size limit, a whole JPEG, PNG or WebP recognised from its bytes; and its hash. With
+   * `writeTo`, the bytes are written there once they pass.
+   */
+  private async check(bytes: Buffer, writeTo?: string): Promise<{ photo: Photo; sha256: string }> {
     if (bytes.length === 0) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文件为空', en: 'the file is empty' } })
     if (bytes.length > this.limits.maxPhotoBytes) throw tooLarge(this.limits.maxPhotoBytes)
-    const photo = await inspectPhoto(bytes)
-    return { photo, sha256: createHash('sha256').update(bytes).digest('hex') }
+    return this.photos.check(bytes, writeTo)
   }
 
   /** Stores the bytes under a new id and gives the row that records them (bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes). */
   private async keep(bytes: Buffer, photo: Photo, sha256: string, uploadedBy: string | null): Promise<NewPhoto> {
-    const id = randomUUID()
-    const row: NewPhoto = {
-      id, kind: 'photo', content_type: photo.contentType, size_bytes: bytes.length, sha256, storage_key: id,
-      width: photo.width, height: photo.height, thumbnail_key: `${id}.thumb`, uploaded_by: uploadedBy, case_id: null,
-    }
+    const row = rowOf(randomUUID(), bytes.length, photo, sha256, uploadedBy)
     await this.storage.put(row.storage_key, bytes, photo.contentType)
     return row
   }

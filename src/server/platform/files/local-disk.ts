@@ -13,13 +13,13 @@ export class LocalDiskStorage implements FileStorage {
   private readonly made = new Set<string>()
 
   /** ab12…-… → <root>/ab/12/ab12…-… */
-  private pathOf(key: string): string {
+  localPath(key: string): string {
     assertKey(key)
     return path.join(this.location, key.slice(0, 2), key.slice(2, 4), key)
   }
 
   async put(key: string, bytes: Buffer): Promise<void> {
-    const file = this.pathOf(key)
+    const file = this.localPath(key)
     const dir = path.dirname(file)
     if (!this.made.has(dir)) {
       await fs.mkdir(dir, { recursive: true })
@@ -37,7 +37,7 @@ export class LocalDiskStorage implements FileStorage {
   }
 
   async get(key: string): Promise<Readable> {
-    const handle = await fs.open(this.pathOf(key), 'r')
+    const handle = await fs.open(this.localPath(key), 'r')
     return handle.createReadStream()
   }
 }

@@ -12,6 +12,11 @@ export interface FileStorage {
   get(key: string): Promise<Readable>
   /** Where the bytes go, for logs and the start-up banner. */
   readonly location: string
+  /**
+   * The file a key's bytes live in, when they live in a local file that another thread may write itself (written
+   * aside and renamed, as `put` does). Absent for storage that is not a local file.
+   */
+  localPath?(key: string): string
 }
 
 export interface StorageOptions {
