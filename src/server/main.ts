@@ -5,10 +5,11 @@ import { type Config, ConfigError, loadConfig } from './config.js'
 import { closeContext, createContext, reload } from './context.js'
 import { DEFAULT_DEMO_PASSWORD, DEMO_USERS, ensureBuiltinRoles, isEmpty, resetDemoPasswords, seedDemo } from './demo/seed.js'
 import { AUDIT_SEAL_EVERY_MS } from './platform/audit.js'
-import { type Broker, connectExternalBroker, startEmbeddedBroker } from './platform/broker.js'
+import { type Broker, connectExternalBroker } from './platform/broker.js'
 import { DEMO_OPEN311_KEY, ensureDemoKey } from './modules/open311/keys.js'
 import { openDatabase } from './platform/db/engine.js'
-import { consumeExternal, embeddedHooks } from './modules/iot/ingest/mqtt.js'
+import { startBrokerThread } from './modules/iot/ingest/broker-thread.js'
+import { consumeExternal } from './modules/iot/ingest/mqtt.js'
 import { migrate } from './platform/db/migrate.js'
 
 function fail(message: string): never {
@@ -59,7 +60,7 @@ async function main() {
   try {
     broker = config.mqttUrl
       ? await connectExternalBroker(config.mqttUrl, (client) => consumeExternal(client, context.telemetry, context.devices), config.mqttConnections)
-      : await startEmbeddedBroker(config.mqttPort, config.host, embeddedHooks(context.telemetry, context.devices))
+      : await startBrokerThread(config.mqttPort, config.host, context.telemetry, context.devices)
   } catch (error) {
     portTaken(error, 'MQTT_PORT', config.mqttPort)
     throw error

@@ -9,8 +9,9 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, pointInCells, type Point, type TestApp } from '../../../../test/helpers.js'
 import { MOSQUITTO, type Mosquitto, startMosquitto } from '../../../../test/mosquitto.js'
-import { type Broker, connectExternalBroker, startEmbeddedBroker } from '../../platform/broker.js'
-import { consumeExternal, embeddedHooks } from './ingest/mqtt.js'
+import { type Broker, connectExternalBroker } from '../../platform/broker.js'
+import { startBrokerThread } from './ingest/broker-thread.js'
+import { consumeExternal } from './ingest/mqtt.js'
 import { markOffline } from './rules/offline.js'
 
 type Values = Record<string, number | boolean>
@@ -48,7 +49,7 @@ beforeAll(async () => {
       waiter.resolve()
     }
   })
-  embedded = await startEmbeddedBroker('any', '127.0.0.1', embeddedHooks(t.context.telemetry, t.context.devices))
+  embedded = await startBrokerThread('any', '127.0.0.1', t.context.telemetry, t.context.devices)
   if (MOSQUITTO) {
     mosquitto = await startMosquitto()
     external = await connectExternalBroker(mosquitto.serverUrl, (client) => consumeExternal(client, t.context.telemetry, t.context.devices))

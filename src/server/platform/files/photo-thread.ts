@@ -3,11 +3,9 @@
 // open, write, close, rename, the image header), ~1.2 ms of the loop per photo, most of it waking pool threads. One
 // worker thread does them with synchronous calls instead: the loop sends the bytes and gets the answer in one round
 // trip (bench/cases.ts, report with its photo, closed loop: 283–324/s → see docs/decisions/0003-photo-thread.md).
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { AppError, type ErrorCode, type ErrorParams } from '../errors.js'
+import { typeScriptWorker } from '../threads.js'
 import type { Photo } from './images.js'
 
 export interface PhotoRequest {
@@ -27,14 +25,6 @@ interface Answer {
   /** An AppError of the checks (a 4xx for the client). */
   refused?: { code: ErrorCode; params: ErrorParams; details: unknown }
   failure?: { message: string; code?: string | undefined }
-}
-
-/** tsx's ESM API module (its `register`), found through tsx's own export map wherever this process was started from. */
-function tsxLoaderApi(): string {
-  const require = createRequire(import.meta.url)
-  const manifest = require.resolve('tsx/package.json')
-  const api = (require(manifest) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default
-  return pathToFileURL(path.join(path.dirname(manifest), api)).href
 }
 
 export class PhotoThread {
@@ -73,10 +63,7 @@ export class PhotoThread {
 
   private started(): Worker {
     if (this.worker) return this.worker
-    // TypeScript as the rest of the server: the thread registers tsx's loader, as `npm start` does, then loads its module
-    const entry = new URL('./photo-worker.ts', import.meta.url).href
-    const tsx = tsxLoaderApi()
-    const worker = new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, { eval: true })
+    const worker = typeScriptWorker(new URL('./photo-worker.ts', import.meta.url))
     worker.unref()
     worker.on('message', (answer: Answer) => this.settle(answer))
     worker.on('error', (error) => this.failAll(error))

@@ -4,9 +4,9 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../../../test/helpers.js'
-import { type Broker, startEmbeddedBroker } from '../../../platform/broker.js'
+import type { Broker } from '../../../platform/broker.js'
 import { DEVICE_CHANGED, newToken, tokenHash } from '../registry.js'
-import { embeddedHooks } from './mqtt.js'
+import { startBrokerThread } from './broker-thread.js'
 
 let t: TestApp
 let broker: Broker & { port: number }
@@ -68,7 +68,7 @@ async function settled(client: MqttClient) {
 
 beforeAll(async () => {
   t = await createTestApp()
-  broker = await startEmbeddedBroker('any', '127.0.0.1', embeddedHooks(t.context.telemetry, t.context.devices))
+  broker = await startBrokerThread('any', '127.0.0.1', t.context.telemetry, t.context.devices)
 })
 
 afterAll(async () => {
