@@ -222,12 +222,9 @@ export interface CaseMapQuery extends Query {
 export const caseMap = (query: CaseMapQuery, init?: RequestInit) => get<CaseMapReply>('/api/cases/map', query, init)
 
 /**
- * The filtered cases as an Excel workbook, read as it streams so the page can show progress (bytes and, from the
- * X-Total-Count header, how many cases). Errors arrive as ApiError like every other call.
- */
-/**
  * Downloads the cases the filters match as the server writes them (Excel or CSV), reporting progress as the bytes
- * arrive: `done` counts bytes for Excel and records for CSV (one CRLF ends each), `total` is the number of cases.
+ * arrive: `done` counts bytes for Excel and records for CSV (one CRLF ends each), `total` is the number of cases (the
+ * X-Total-Count header). Errors arrive as ApiError like every other call.
  */
 export async function exportCases(format: 'xlsx' | 'csv', query: Omit<CaseQuery, 'page' | 'pageSize' | 'sort'>, onProgress: (done: number, total: number) => void, signal?: AbortSignal): Promise<Blob> {
   const res = await fetch(withQuery(`/api/cases/export.${format}`, query), { credentials: 'include', headers: { 'Accept-Language': language }, signal: signal ?? null })
@@ -238,16 +235,15 @@ export async function exportCases(format: 'xlsx' | 'csv', query: Omit<CaseQuery,
   const parts: Uint8Array[] = []
   let bytes = 0
   let records = -1 // the heading's CRLF is not a case
-  let lastCr = false
+  let previous = 0 // the byte before this chunk
   for (;;) {
     const { done, value } = await reader.read()
     if (done) break
     parts.push(value)
     bytes += value.length
     if (format === 'csv') {
-      if (lastCr && value[0] === 0x0a) records++
-      for (let i = value.indexOf(0x0a, 1); i !== -1; i = value.indexOf(0x0a, i + 1)) if (value[i - 1] === 0x0d) records++
-      lastCr = value[value.length - 1] === 0x0d
+      for (let i = value.indexOf(0x0a); i !== -1; i = value.indexOf(0x0a, i + 1)) if ((i > 0 ? value[i - 1] : previous) === 0x0d) records++
+      previous = value[value.length - 1] ?? previous
     }
     onProgress(format === 'csv' ? Math.max(0, records) : bytes, total)
   }

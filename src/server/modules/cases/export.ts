@@ -59,6 +59,15 @@ const FORMULA = /^[=+\-@\t\r]/
 /** Text a spreadsheet would take for a formula gets a leading apostrophe, as in the CSV export. */
 const safe = (v: string | number | Date | null) => (typeof v === 'string' && FORMULA.test(v) ? `'${v}` : v)
 
+/** Each case's class by name in the reader's language (its code when the class is unknown). */
+const classNames = (classes: readonly CaseClass[], locale: Locale) => {
+  const names = new Map(classes.map((c) => [`${c.kind}:${c.smallCode}`, locale === 'en' ? (c.smallNameEn ?? c.smallName) : c.smallName]))
+  return (c: CaseSummary) => names.get(`${c.classKind}:${c.classCode}`) ?? c.classCode
+}
+
+/** The district's local time as Excel shows it: Excel dates have no zone, so the local wall-clock time is written. */
+const local = (d: Date, offsetMinutes: number) => new Date(d.getTime() + offsetMinutes * 60_000)
+
 /** A CSV cell: quoted when it holds a quote, comma, line break or edge spaces; a line break inside a cell is a bare LF. */
 function csvField(value: string | number | Date | null, utcOffsetMinutes: number): string {
   if (value === null) return ''
@@ -89,14 +98,6 @@ export function casesCsv(cases: AsyncIterable<CaseSummary>, classes: readonly Ca
   }
   return Readable.from(lines(), { objectMode: false })
 }
-
-const classNames = (classes: readonly CaseClass[], locale: Locale) => {
-  const names = new Map(classes.map((c) => [`${c.kind}:${c.smallCode}`, locale === 'en' ? (c.smallNameEn ?? c.smallName) : c.smallName]))
-  return (c: CaseSummary) => names.get(`${c.classKind}:${c.classCode}`) ?? c.classCode
-}
-
-/** The district's local time as Excel shows it: Excel dates have no zone, so the local wall-clock time is written. */
-const local = (d: Date, offsetMinutes: number) => new Date(d.getTime() + offsetMinutes * 60_000)
 
 /**
  * Writes the cases to a new workbook on the returned stream (pipe it to the reply). Errors while reading end the

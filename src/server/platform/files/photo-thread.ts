@@ -66,11 +66,15 @@ export class PhotoThread {
     const worker = typeScriptWorker(new URL('./photo-worker.ts', import.meta.url))
     worker.unref()
     worker.on('message', (answer: Answer) => this.settle(answer))
-    worker.on('error', (error) => this.failAll(error))
-    worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = undefined // a crashed thread is started again on the next photo
-      this.failAll(new Error(`the photo thread stopped (exit code ${code})`))
-    })
+    // a crashed thread refuses its photos in flight and is started again on the next photo; one stopped by close()
+    // has refused them already, and must not refuse those of the thread started after it
+    const crashed = (error: Error) => {
+      if (this.worker !== worker) return
+      this.worker = undefined
+      this.failAll(error)
+    }
+    worker.on('error', crashed)
+    worker.on('exit', (code) => crashed(new Error(`the photo thread stopped (exit code ${code})`)))
     this.worker = worker
     return worker
   }

@@ -4,12 +4,11 @@ import { parentPort } from 'node:worker_threads'
 import type { AuthenticateHandler, Client } from 'aedes'
 import { type Broker, startEmbeddedBroker } from '../../../platform/broker.js'
 import { type Batch, type FromBroker, KINDS, type ToBroker } from './broker-protocol.js'
-import type { MessageKind } from './pipeline.js'
+import { TOPICS } from './mqtt.js'
 
 const port = parentPort!
 const post = (message: FromBroker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer)
 
-const TOPICS: Record<string, number> = { 'v1/devices/me/telemetry': 0, 'v1/devices/me/attributes': 1 }
 /** What a ThingsBoard device client subscribes to at start; allowed (nothing is sent there yet), anything else refused. */
 const SUBSCRIBABLE = /^v1\/devices\/me\/(attributes(\/response\/\+)?|rpc\/request\/\+)$/
 
@@ -22,6 +21,7 @@ const ackWaiting = new Map<number, (error?: Error | null) => void>()
 let nextAuth = 0
 let nextAck = 0
 let broker: (Broker & { port: number }) | undefined
+const clientsNow = () => broker?.status().clients ?? 0
 
 /** The messages of this turn, sent together when it ends. */
 const pending = { handles: [] as number[], kinds: [] as number[], acks: [] as number[], payloads: [] as Buffer[], bytes: 0, scheduled: false }
@@ -53,7 +53,7 @@ function flush(): void {
   offsets[n] = at
   const batch: Batch = {
     type: 'batch', handles: Int32Array.from(pending.handles), kinds: Uint8Array.from(pending.kinds), acks: Int32Array.from(pending.acks),
-    offsets, bytes, clients: sessionsOpen(),
+    offsets, bytes, clients: clientsNow(),
   }
   pending.handles = []
   pending.kinds = []
@@ -62,9 +62,6 @@ function flush(): void {
   pending.bytes = 0
   post(batch, [batch.handles.buffer, batch.kinds.buffer, batch.acks.buffer, offsets.buffer, bytes.buffer] as ArrayBuffer[])
 }
-
-let open = 0
-const sessionsOpen = () => open
 
 const authenticate: AuthenticateHandler = (client, username, _password, done) => {
   const id = nextAuth++
@@ -78,7 +75,6 @@ const authenticate: AuthenticateHandler = (client, username, _password, done) =>
     let set = sessions.get(handle)
     if (!set) sessions.set(handle, (set = new Set()))
     set.add(client)
-    open++
     done(null, true)
   })
   post({ type: 'auth', id, token: username ?? '' })
@@ -93,25 +89,25 @@ async function start(listen: { port: number | 'any'; host: string }): Promise<vo
         const handle = handleOf.get(client)
         const kind = TOPICS[packet.topic]
         if (handle === undefined || kind === undefined) {
-          post({ type: 'refused', kind: KINDS[kind ?? 0] as MessageKind, reason: 'bad_topic' })
+          post({ type: 'refused', kind: kind ?? 'telemetry', reason: 'bad_topic' })
           return done(new Error(`publishing to ${packet.topic} is not allowed`))
         }
         if (packet.qos === 0) {
           // nobody waits for the write: a failed batch is counted by the event loop
-          enqueue(handle, kind, packet.payload as Buffer, -1)
+          enqueue(handle, KINDS.indexOf(kind), packet.payload as Buffer, -1)
           return done(null)
         }
         // QoS 1: the PUBACK waits for the commit; a failed write closes the connection and the device sends it again
         const ack = nextAck++
         ackWaiting.set(ack, done)
-        enqueue(handle, kind, packet.payload as Buffer, ack)
+        enqueue(handle, KINDS.indexOf(kind), packet.payload as Buffer, ack)
       },
       authorizeSubscribe(client, subscription, done) {
         done(null, client && handleOf.has(client) && SUBSCRIBABLE.test(subscription.topic) ? subscription : null)
       },
       disconnected(client) {
         const handle = handleOf.get(client)
-        if (handle !== undefined && sessions.get(handle)?.delete(client)) open--
+        if (handle !== undefined) sessions.get(handle)?.delete(client)
       },
       // a device's messages are the server's: the broker passes them on to no one (nor to another device)
       consumes: (client) => handleOf.has(client),
@@ -122,7 +118,7 @@ async function start(listen: { port: number | 'any'; host: string }): Promise<vo
   }
 }
 
-const clientsTimer = setInterval(() => post({ type: 'clients', clients: sessionsOpen() }), 1_000)
+const clientsTimer = setInterval(() => post({ type: 'clients', clients: clientsNow() }), 1_000)
 clientsTimer.unref()
 
 port.on('message', (message: ToBroker) => {

@@ -8,7 +8,8 @@ import type { DeviceRegistry } from '../registry.js'
 import { Rejected } from './payload.js'
 import type { MessageKind, TelemetryIngest } from './pipeline.js'
 
-const TOPICS: Record<string, MessageKind> = {
+/** The device API's topics (ThingsBoard's), and the kind of message each carries. */
+export const TOPICS: Record<string, MessageKind> = {
   'v1/devices/me/telemetry': 'telemetry',
   'v1/devices/me/attributes': 'attributes',
 }
