@@ -8,7 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { beforeEach, expect } from 'vitest'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results/screenshots')
@@ -181,6 +181,8 @@ export interface Session {
   external: string[]
   /** Uncaught page errors, console errors and server errors (5xx). */
   errors: string[]
+  /** The last few refused API calls (4xx), for the report of a failed test. */
+  refused: string[]
 }
 
 /**
@@ -216,10 +218,16 @@ export async function openSession(
     // Refused API calls (401 before sign-in, 403 when probing) are answers, not faults; server faults are caught below.
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(`console: ${message.text()}`)
   })
+  const refused: string[] = []
   page.on('response', (response) => {
-    if (response.status() >= 500) errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`)
+    const status = response.status()
+    if (status >= 500) errors.push(`http ${status}: ${response.request().method()} ${response.url()}`)
+    else if (status >= 400 && new URL(response.url()).pathname.startsWith('/api/')) {
+      refused.push(`${status} ${response.request().method()} ${new URL(response.url()).pathname}`)
+      if (refused.length > 5) refused.shift()
+    }
   })
-  return { context, page, external, errors }
+  return { context, page, external, errors, refused }
 }
 
 /**
@@ -232,6 +240,14 @@ export class SessionPool extends Map<string, Session> {
 
   constructor(private readonly baseUrl: string) {
     super()
+    // made at the top of a test file, so this hook is the file's: a failed test keeps what its pages showed
+    beforeEach(({ task, onTestFailed }) => {
+      onTestFailed(async ({ task: failed }) => {
+        const report = await Promise.all([...this].map(([key, session]) => pageReport(session, `failed-${task.name}-${key}`)))
+        const error = failed.result?.errors?.[0]
+        if (error && report.length) error.message += `\n\nThe pages when it failed:\n${report.join('\n')}`
+      })
+    })
   }
 
   async launch(): Promise<Browser> {
@@ -257,6 +273,23 @@ export class SessionPool extends Map<string, Session> {
     this.clear()
     await this.browser?.close()
   }
+}
+
+/**
+ * What a page showed: its address, the form errors, alerts and messages on it, its errors and its last refused API
+ * calls, in a few lines; and a screenshot (test-results/screenshots/<name>.png).
+ */
+async function pageReport(session: Session, name: string): Promise<string> {
+  const { page } = session
+  const shown = await page.locator('.ant-form-item-explain-error, .ant-alert-message, .ant-alert-description, .ant-message-notice')
+    .allTextContents().catch(() => [])
+  const file = await screenshot(page, name.replace(/[^\p{L}\p{N}_-]+/gu, '_').slice(0, 120)).catch((e: unknown) => `no screenshot (${String(e)})`)
+  return [
+    `- ${page.url()} (${path.relative(ROOT, file)})`,
+    shown.length ? `  on the page: ${shown.join(' | ')}` : '',
+    session.errors.length ? `  errors: ${session.errors.slice(-5).join(' | ')}` : '',
+    session.refused.length ? `  refused: ${session.refused.join(' | ')}` : '',
+  ].filter(Boolean).join('\n')
 }
 
 /** Signs in through the login form and waits for the signed-in shell. */
