@@ -1,10 +1,12 @@
 // The case list's light sort and filters ("mine", pending requests, lights), the command map's bbox query, the Excel
 // export, before-photos on a report, and names in the timeline, through the API with real roles.
 import ExcelJS from 'exceljs'
+import { sql } from 'kysely'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, multipart, pointInCells, supervisorPoint, type TestApp, unitIdOf } from '../../../../test/helpers.js'
 import { boundedCount, COUNT_CAP } from './repository.js'
+import { OPEN_STATES } from './workflow-table.js'
 
 let t: TestApp
 const tokens: Record<string, string> = {}
@@ -230,6 +232,13 @@ describe('command map', () => {
     }
     const closed = (await get('dispatcher', '/api/cases/map?state=closed')).json()
     expect(closed).toEqual({ items: [], total: 0, truncated: false })
+  })
+
+  it('has its index of open cases over exactly the open states of the workflow', async () => {
+    // migration 0019 lists the states in the index's predicate; a state added to OPEN_STATES must be added there too
+    const { rows } = await sql<{ def: string }>`select pg_get_indexdef('cases_open_map'::regclass) as def`.execute(t.db.kysely)
+    const listed = [...rows[0]!.def.matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1])
+    expect(listed.sort()).toEqual([...OPEN_STATES].sort())
   })
 })
 
