@@ -30,7 +30,7 @@ import { CaseQuery, ReportBody } from '../src/server/modules/cases/schemas.js'
 import { openDatabase, type Db } from '../src/server/platform/db/engine.js'
 import { migrate } from '../src/server/platform/db/migrate.js'
 import { FlowClient, type FlowResult, type FlowRun } from './case-flows.js'
-import { Cleanups, envInt, int, type LatencyFigures, LoadClient, type LoadResult, mb, ms, printTable, scratchDatabase } from './lib.js'
+import { Cleanups, envInt, int, type LatencyFigures, LoadClient, type LoadResult, mb, ms, printTable, scratchDatabase, watchStalls } from './lib.js'
 import { loadCases } from './case-load.js'
 
 const HOST = '127.0.0.1'
@@ -372,13 +372,16 @@ try {
     ] satisfies Array<[string, string, FlowRun]>).filter(([kind]) => CREATE_RUNS.has(kind)).map(([, name, run]): [string, FlowRun] => [name, run])
     const table = [['run', 'reports/s', 'report p50', 'report p99', 'upload p50', 'upload p99', 'both p50', 'both p99', 'both max', 'errors', 'not started', 'server CPU/report', 'queries/report', 'machine busy', 'db active', 'of them waiting for the audit lock']]
     const profiles: string[] = []
+    const stalls: string[] = []
     for (const [name, run] of runs) {
+      const stalled = watchStalls()
       const cpu0 = process.cpuUsage()
       const machine0 = machineTimes()
       const queries0 = recorder.count()
       recorder.statements()
       const { value: result, active, advisory } = await sampleWaits(databaseUrl, (): Promise<FlowResult> => flows.run(run))
       const cpu = process.cpuUsage(cpu0)
+      stalls.push(`  ${name}: ${stalled.stop()}`)
       const machine1 = machineTimes()
       const { create, upload, flow } = result.figures as Record<string, LatencyFigures | undefined>
       const rate = flow?.rps ?? 0
@@ -399,6 +402,8 @@ try {
       summary.push(['create', name, `${int(rate)}/s, p99 ${ms(p99)} ms`, `≥ ${TARGET.createRate}/s, p99 < ${TARGET.createP99} ms`, run.rate ? (pass ? 'PASS' : 'FAIL') : 'for information'])
     }
     printTable(table, (line) => console.log(`  ${line}`))
+    console.log('  the server process during each run (the server runs in this process, the clients in another):')
+    for (const line of stalls) console.log(`  ${line}`)
     for (const line of profiles) console.log(line)
     // the database time of each select on cases in one report, alone
     const n = Date.now()

@@ -5,6 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import net from 'node:net'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 
@@ -53,6 +54,27 @@ export function latencyFigures(latencies: ArrayLike<number>, elapsedMs: number):
     p90: percentile(sorted, 0.9),
     p99: percentile(sorted, 0.99),
     max: sorted.at(-1) ?? NaN,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+/**
+ * Watches this process while a run goes on, for where a slow request's time may have gone: how late its event loop
+ * ran (p99, max) and its GC pauses. `stop()` ends the watch and says what it saw, in one line.
+ */
+export function watchStalls(): { stop: () => string } {
+  const loop = monitorEventLoopDelay({ resolution: 1 })
+  const pauses: number[] = []
+  const gc = new PerformanceObserver((list) => pauses.push(...list.getEntries().map((e) => e.duration)))
+  gc.observe({ entryTypes: ['gc'] })
+  loop.enable()
+  return {
+    stop: () => {
+      loop.disable()
+      gc.disconnect()
+      return `event loop delay p99 ${ms(loop.percentile(99) / 1e6)} ms, max ${ms(loop.max / 1e6)} ms; ` +
+        `GC ${pauses.length} pauses, ${ms(pauses.reduce((a, b) => a + b, 0))} ms in all, longest ${ms(Math.max(0, ...pauses))} ms`
+    },
   }
 }
 

@@ -14,7 +14,6 @@ import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import http from 'node:http'
 import os from 'node:os'
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type KyselyPlugin, sql } from 'kysely'
@@ -26,7 +25,7 @@ import { DEFAULT_DEMO_PASSWORD, ensureBuiltinRoles, isEmpty, seedDemo } from '..
 import { AUDIT_SEAL_EVERY_MS, SYSTEM_ACTOR } from '../src/server/platform/audit.js'
 import { openDatabase, type Db } from '../src/server/platform/db/engine.js'
 import { migrate } from '../src/server/platform/db/migrate.js'
-import { Cleanups, envInt, int, latencyFigures, type LatencyFigures, LoadClient, mb, ms, printTable, scratchDatabase } from './lib.js'
+import { Cleanups, envInt, int, latencyFigures, type LatencyFigures, LoadClient, mb, ms, printTable, scratchDatabase, watchStalls } from './lib.js'
 
 const HOST = '127.0.0.1'
 const FLAG = 'XIUHUA_BENCH_OPEN311_CLIENT'
@@ -289,20 +288,15 @@ if (process.env[FLAG] !== '1') {
       const q0 = recorder.count()
       recorder.statements()
       // where a slow request's time may have gone: the server's event loop held up, its GC pauses, PostgreSQL's checkpoints
-      const loop = monitorEventLoopDelay({ resolution: 1 })
-      const pauses: number[] = []
-      const gc = new PerformanceObserver((list) => pauses.push(...list.getEntries().map((e) => e.duration)))
-      gc.observe({ entryTypes: ['gc'] })
+      const stalled = watchStalls()
       const checkpoints = async () => Number((await sql<{ n: number }>`select (checkpoints_timed + checkpoints_req)::int as n from pg_stat_bgwriter`.execute(db.kysely)).rows[0]!.n)
       const checkpoints0 = native ? await checkpoints() : 0
-      loop.enable()
       inServerMs = []
       const r = await clients.run(run)
       const inServer = latencyFigures(inServerMs, 0)
-      loop.disable()
-      gc.disconnect()
+      const watched = stalled.stop()
       const cpu = process.cpuUsage(cpu0)
-      stalls.push(`  ${name}: in the server (arrival to answer) p50 ${ms(inServer.p50)} ms, p99 ${ms(inServer.p99)} ms, max ${ms(inServer.max)} ms; event loop delay p99 ${ms(loop.percentile(99) / 1e6)} ms, max ${ms(loop.max / 1e6)} ms; GC ${pauses.length} pauses, ${ms(pauses.reduce((a, b) => a + b, 0))} ms in all, longest ${ms(Math.max(0, ...pauses))} ms${native ? `; PostgreSQL checkpoints ${(await checkpoints()) - checkpoints0}` : ''}`)
+      stalls.push(`  ${name}: in the server (arrival to answer) p50 ${ms(inServer.p50)} ms, p99 ${ms(inServer.p99)} ms, max ${ms(inServer.max)} ms; ${watched}${native ? `; PostgreSQL checkpoints ${(await checkpoints()) - checkpoints0}` : ''}`)
       const served = Math.max(1, r.completed)
       ids.push(...r.ids)
       const pass = r.errors === 0 && r.missed === 0 && r.rps >= TARGET.rate * 0.97 && r.p99 < TARGET.p99
