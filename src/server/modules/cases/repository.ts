@@ -388,20 +388,31 @@ interface Look {
 
 interface LookRow { n: number; id: string; ticket: string; same: boolean | null }
 
-/** Each look's cases (at most 11: the one with its client id first, then the nearby ones, oldest first), in one statement. */
+/**
+ * Each look's cases (at most 11: the one with its client id first, then the nearby ones, oldest first), in one statement.
+ * Rows come in only by the client id's index and the position index (a few cases near the point); class, state and
+ * report time are checked on those rows. The subquery's OFFSET 0 keeps those checks out of the way in: given them, the
+ * planner joined another index in (a BitmapAnd with cases_class_created or cases_state) or used it alone, reading every
+ * case of the class or every open case. On a table that grew faster than its statistics (37,000 reports in a minute,
+ * bench/open311.ts) that was 1,300–34,000 rows a look, and at 500 reports/s the looks fell behind for good.
+ */
 const lookStatement = precompiled((_db: Q, v: { looks: string }) => sql<LookRow>`
   select q.n, m.id, m.ticket, m.same
   from jsonb_to_recordset(${v.looks}::jsonb) as q(n int, source text, client_id text, near boolean, class_kind text, class_code text,
     open_states text[], hours float8, lng float8, lat float8, box float8, metres float8)
   cross join lateral (
-    select cases.id, cases.ticket, (cases.source = q.source and cases.client_id = q.client_id) as same, cases.created_at
-    from cases
-    where (cases.source = q.source and cases.client_id = q.client_id)
-      or (q.near and cases.class_kind = q.class_kind and cases.class_code = q.class_code and cases.state = any(q.open_states)
-        and cases.created_at > now() - make_interval(hours => q.hours::int)
-        and cases.position && ST_Expand(ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326), q.box)
-        and ST_DWithin(cases.position::geography, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326)::geography, q.metres))
-    order by 3 desc nulls last, cases.created_at
+    select c.id, c.ticket, c.same, c.created_at
+    from (
+      select cases.id, cases.ticket, cases.created_at, cases.class_kind, cases.class_code, cases.state, cases.position,
+        (cases.source = q.source and cases.client_id = q.client_id) as same
+      from cases
+      where (cases.source = q.source and cases.client_id = q.client_id)
+        or (q.near and cases.position && ST_Expand(ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326), q.box))
+      offset 0) c
+    where c.same or (q.near and c.class_kind = q.class_kind and c.class_code = q.class_code and c.state = any(q.open_states)
+      and c.created_at > now() - make_interval(hours => q.hours::int)
+      and ST_DWithin(c.position::geography, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326)::geography, q.metres))
+    order by c.same desc nulls last, c.created_at
     limit 11) m
   order by q.n, m.same desc nulls last, m.created_at`)
 
