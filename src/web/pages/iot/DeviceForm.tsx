@@ -94,10 +94,10 @@ export function DeviceForm({ open, models, onClose, onCreated }: {
         <Form.Item label={t('iot.device.position')} extra={t('iot.devices.positionHelp')} style={{ marginBottom: 0 }}>
           <Space.Compact block>
             <Form.Item name="lng" rules={[{ type: 'number', min: -180, max: 180 }]} messageVariables={{ label: t('iot.device.lng') }} style={{ flex: 1 }}>
-              <InputNumber placeholder={t('iot.device.lng')} step={0.0001} style={{ width: '100%' }} data-testid="device-lng" />
+              <InputNumber placeholder={t('iot.device.lng')} step={0.0001} precision={6} style={{ width: '100%' }} data-testid="device-lng" />
             </Form.Item>
             <Form.Item name="lat" rules={[{ type: 'number', min: -90, max: 90 }]} messageVariables={{ label: t('iot.device.lat') }} style={{ flex: 1 }}>
-              <InputNumber placeholder={t('iot.device.lat')} step={0.0001} style={{ width: '100%' }} data-testid="device-lat" />
+              <InputNumber placeholder={t('iot.device.lat')} step={0.0001} precision={6} style={{ width: '100%' }} data-testid="device-lat" />
             </Form.Item>
           </Space.Compact>
         </Form.Item>
