@@ -15,8 +15,6 @@ export interface Batch {
   acks: Int32Array
   offsets: Uint32Array
   bytes: Uint8Array
-  /** Devices connected now. */
-  clients: number
 }
 
 export type FromBroker =
@@ -24,6 +22,7 @@ export type FromBroker =
   | { type: 'failed'; message: string; code: string | undefined }
   | { type: 'auth'; id: number; token: string }
   | { type: 'refused'; kind: MessageKind; reason: 'unauthorised' | 'bad_topic' }
+  /** Devices connected now (every second). */
   | { type: 'clients'; clients: number }
   | Batch
   | { type: 'closed' }

@@ -52,7 +52,6 @@ export async function startBrokerThread(port: number | 'any', host: string, inge
   }
 
   const take = (batch: Batch) => {
-    clients = batch.clients
     const buffer = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength)
     for (let i = 0; i < batch.handles.length; i++) {
       const device = devices[batch.handles[i]!]!
@@ -63,8 +62,10 @@ export async function startBrokerThread(port: number | 'any', host: string, inge
         const { durable } = ingest.accept(device, kind, payload, { wait: ack >= 0 })
         if (ack >= 0) durable.then(() => acknowledge(ack, true), () => acknowledge(ack, false))
       } catch (error) {
-        // malformed: counted against the device and dropped (acknowledged: resending would not help); the device stays connected
+        // malformed: counted against the device and dropped (acknowledged: resending would not help); the device stays
+        // connected. Any other failure closes its sessions, QoS 0 or not, as a refused PUBACK does.
         if (ack >= 0) acknowledge(ack, error instanceof Rejected)
+        else if (!(error instanceof Rejected)) send({ type: 'kick', handle: batch.handles[i]! })
       }
     }
   }

@@ -53,7 +53,7 @@ function flush(): void {
   offsets[n] = at
   const batch: Batch = {
     type: 'batch', handles: Int32Array.from(pending.handles), kinds: Uint8Array.from(pending.kinds), acks: Int32Array.from(pending.acks),
-    offsets, bytes, clients: clientsNow(),
+    offsets, bytes,
   }
   pending.handles = []
   pending.kinds = []
