@@ -242,3 +242,27 @@ describe.each(CARRIERS)('through $name', (carrier) => {
     expect(await alarmsOf(toilet, '设备离线')).toMatchObject([{ state: 'cleared', clearReason: 'auto' }])
   })
 })
+
+describe('a burst through the embedded broker', () => {
+  it('takes 1,500 messages sent at once whole and in order: stored every one, and the rules saw them in the order sent', async () => {
+    const code = 'PL-BURST-1'
+    const { device, token } = await ok('POST', '/api/iot/devices', { code, name: `流水线测试 ${code}`, modelKey: 'bin_fill', lng: zhucheng.lng, lat: zhucheng.lat })
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${embedded.port}`, { username: token, reconnectPeriod: 0, connectTimeout: 5000 })
+    clients.push(client)
+    // 垃圾满溢 (fill above 90, clears at 70 or below): over the line at message 700, back under at 1,200; taken out of
+    // order, the alarm would be raised or cleared at another message, or left open
+    const start = Math.floor((Date.now() - 2 * 3600_000) / 1000) * 1000
+    const fill = (i: number) => (i === 700 ? 95 : i > 700 && i < 1200 ? 80 : i === 1200 ? 60 : 50)
+    const arrivedBefore = arrived.get(device.id) ?? 0
+    const all = new Promise<void>((resolve) => waiting.push({ deviceId: device.id, count: arrivedBefore + 1500, resolve }))
+    for (let i = 0; i < 1500; i++) client.publish('v1/devices/me/telemetry', JSON.stringify({ ts: start + i * 1000, values: { fill: fill(i) } }), { qos: 0 })
+    await all
+    await t.context.telemetry.writer.flush()
+    await t.context.alarms.idle()
+
+    const stored = await t.db.kysely.selectFrom('telemetry').select((eb) => eb.fn.countAll<string>().as('n')).where('device_id', '=', device.id).executeTakeFirstOrThrow()
+    expect(Number(stored.n)).toBe(1500)
+    const alarms = ((await ok('GET', `/api/iot/alarms?deviceId=${device.id}&pageSize=100`)).items as Alarm[]).filter((a) => a.rule.name === '垃圾满溢')
+    expect(alarms).toMatchObject([{ state: 'cleared', clearReason: 'auto', raisedAt: new Date(start + 700_000).toISOString(), clearedAt: new Date(start + 1_200_000).toISOString() }])
+  })
+})

@@ -23,7 +23,10 @@ let nextAck = 0
 let broker: (Broker & { port: number }) | undefined
 const clientsNow = () => broker?.status().clients ?? 0
 
-/** The messages of this turn, sent together when it ends. */
+/** Messages sent to the event loop together at most. */
+const MESSAGES_PER_BATCH = 500
+
+/** The messages of this turn, sent together when it ends or when `MESSAGES_PER_BATCH` wait. */
 const pending = { handles: [] as number[], kinds: [] as number[], acks: [] as number[], payloads: [] as Buffer[], bytes: 0, scheduled: false }
 
 function enqueue(handle: number, kind: number, payload: Buffer, ack: number): void {
@@ -32,6 +35,9 @@ function enqueue(handle: number, kind: number, payload: Buffer, ack: number): vo
   pending.acks.push(ack)
   pending.payloads.push(payload)
   pending.bytes += payload.length
+  // a turn of this thread reads every device socket with data: at tens of thousands of messages a second that is
+  // thousands of messages and, on a full machine, 100 ms and more; the first would wait for the last
+  if (pending.handles.length >= MESSAGES_PER_BATCH) return flush()
   if (!pending.scheduled) {
     pending.scheduled = true
     setImmediate(flush)
