@@ -282,9 +282,10 @@ export class TelemetryWriter {
     try {
       if (latest.size) {
         // one JSON text for every device (arrays of 10,000 JSON strings cost the server ~200 ms a flush to escape into
-        // array literals, this ~30 ms); a device whose stored values are all older than its new ones (the usual case)
-        // takes them by a plain merge, the rest key by key, the newer value of each key winning
-        await sql`WITH r AS (SELECT * FROM json_to_recordset(${latestJson(latest)}::json) AS r(d uuid, hi timestamptz, lo timestamptz, v jsonb)),
+        // array literals, this ~30 ms), taken as jsonb (as json, PostgreSQL took ~25 % longer: 190 against 150 ms for
+        // 10,000 devices); a device whose stored values are all older than its new ones (the usual case) takes them by a
+        // plain merge, the rest key by key, the newer value of each key winning
+        await sql`WITH r AS (SELECT * FROM jsonb_to_recordset(${await latestJson(latest)}::jsonb) AS r(d uuid, hi timestamptz, lo timestamptz, v jsonb)),
           up AS (UPDATE device_latest l SET ts = GREATEST(l.ts, r.hi),
               values = CASE WHEN l.ts <= r.lo THEN l.values || r.v ELSE l.values || ${newerKeys(sql.raw('l'), sql.raw('r.v'))} END
             FROM r WHERE l.device_id = r.d RETURNING l.device_id)
@@ -362,14 +363,27 @@ function latestValues(latest: Latest): { values: Record<string, { v: Value; ts: 
   return { values, oldest }
 }
 
-/** Each device's newest values as one JSON array: id, newest and oldest time of its values, and the values. */
-function latestJson(latest: Map<string, Latest>): string {
-  const rows: Array<{ d: string; hi: string; lo: string; v: Record<string, unknown> }> = []
+/** Devices whose latest values are put into JSON in one turn of the event loop (~10 ms). */
+const LATEST_PER_TURN = 2000
+
+/**
+ * Each device's newest values as one JSON array: id, newest and oldest time of its values, and the values. Made
+ * `LATEST_PER_TURN` devices a turn: for 10,000 devices the whole text (~3 MB) held the event loop 40–60 ms under load.
+ */
+async function latestJson(latest: Map<string, Latest>): Promise<string> {
+  const parts: string[] = []
+  let rows: Array<{ d: string; hi: string; lo: string; v: Record<string, unknown> }> = []
   for (const [d, device] of latest) {
     const { values, oldest } = latestValues(device)
     rows.push({ d, hi: new Date(device.ts).toISOString(), lo: new Date(oldest).toISOString(), v: values })
+    if (rows.length === LATEST_PER_TURN) {
+      parts.push(JSON.stringify(rows).slice(1, -1))
+      rows = []
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
   }
-  return JSON.stringify(rows)
+  if (rows.length) parts.push(JSON.stringify(rows).slice(1, -1))
+  return `[${parts.join(',')}]`
 }
 
 /** The keys of `incoming` that are new to the stored row or newer than its value of them. */
