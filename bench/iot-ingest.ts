@@ -3,6 +3,9 @@
 // PostgreSQL) and QoS 1 (acknowledged after the commit); the server's memory with every device connected; and the two
 // ceilings the figures are read against: the embedded broker passing messages from publishers to a subscriber with no
 // storage, and PostgreSQL COPY of the same rows (psql) with no broker.
+// Before the runs every device sends its first message, all at once (as after a restart of the server), and the time
+// until they are stored is reported: what the server does once per device (its rules' state, its coming online) is
+// then behind it, and the runs measure sustained ingest.
 // The server runs as its own process (npm start's entry, src/server/main.ts) on a scratch database; the devices are
 // raw MQTT 3.1.1 connections in a forked process, so neither shares the other's event loop.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/iot-ingest.ts
@@ -10,7 +13,8 @@
 // Knobs: BENCH_DEVICES (10000), BENCH_RATE (40000 messages/s offered with QoS 0), BENCH_SECONDS (10 per run),
 //        BENCH_DISTRICT_RATE (10000: the devices once a second, for the rule latency at the district's own pace),
 //        BENCH_QOS1_RATE (20000), BENCH_COPY_ROWS (1000000), BENCH_PARTS (qos0,district,qos1,broker,copy), BENCH_KEEP=1
-//        (native: keep the scratch database).
+//        (native: keep the scratch database), BENCH_DUMP=<file> (appends each probe alarm: run, ms from the run's start to
+//        its message, its latency in ms; tab-separated, to see when in a run the slow ones were).
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -86,6 +90,8 @@ type ToDevices =
   | { kind: 'connect'; port: number; count: number; tokens: boolean }
   | { kind: 'probes'; port: number; count: number }
   | { kind: 'run'; run: DeviceRun }
+  /** Every device's first message, all at once (as after a restart of the server): the runs then measure sustained ingest. */
+  | { kind: 'first' }
   | { kind: 'close' }
 type FromDevices =
   | { kind: 'connected'; ok: number; refused: number; ms: number }
@@ -94,6 +100,7 @@ type FromDevices =
   /** elapsedMs: the time spent sending; raises: how many probe messages went over their alarm line. */
   | { kind: 'ran'; sent: number; heldBack: number; acked: number; latencies: number[]; elapsedMs: number; raises: number }
   | { kind: 'probed'; ok: number }
+  | { kind: 'firstSent'; sent: number }
 
 async function devicesProcess() {
   /** The load devices: each socket with its QoS 1 messages awaiting PUBACK (packet id → sent at). */
@@ -202,6 +209,12 @@ async function devicesProcess() {
     if (probing) clearInterval(probing)
     const elapsedMs = performance.now() - started
     send({ kind: 'sent', sent })
+    if (probes.length) {
+      // every probe back under its line once the last staggered raise has gone, so the next run starts with no alarm open
+      // (a probe left raised would make that run's first raise a repeat, heard of by no alarm.changed)
+      await new Promise((r) => setTimeout(r, 250))
+      for (const socket of probes) socket.write(lel(0))
+    }
     // QoS 1: wait for the acknowledgements still due (up to 10 s)
     const waitUntil = performance.now() + 10_000
     while (qos === 1 && conns.some((c) => c.inflight.size) && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 20))
@@ -239,6 +252,9 @@ async function devicesProcess() {
         }
         send({ kind: 'probed', ok })
       })()
+    } else if (message.kind === 'first') {
+      conns.forEach(({ socket }, i) => socket.write(publishFrame(PAYLOADS[i % PAYLOADS.length]!, 0)))
+      send({ kind: 'firstSent', sent: conns.length })
     } else if (message.kind === 'run') void run(message.run)
     else {
       for (const { socket } of conns) socket.destroy()
@@ -354,6 +370,14 @@ async function main() {
       const connected = await ask(generator, { kind: 'connect', port: mqttPort, count: devices, tokens: true }, 'connected')
       const probed = await ask(generator, { kind: 'probes', port: mqttPort, count: PROBES }, 'probed')
       const afterConnect = usage(server.pid!)
+      // each device's first message, all at once: what the server does once per device (its rules, its state, its coming
+      // online) is done before the runs, which measure sustained ingest; the time it took is reported on its own
+      const countRows = () => db.query(`SELECT count(*) AS n FROM telemetry t JOIN devices d ON d.id = t.device_id WHERE d.model_key = 'toilet_air'`).then((r) => Number(r.rows[0].n))
+      const firstStarted = Date.now()
+      const first = await ask(generator, { kind: 'first' }, 'firstSent')
+      let firstStored = 0
+      while ((firstStored = await countRows()) < first.sent && Date.now() - firstStarted < 30_000) await new Promise((r) => setTimeout(r, 50))
+      notes.push(`first messages: each device's first message, all ${int(first.sent)} at once (as after a restart), ${int(firstStored)} stored in ${((Date.now() - firstStarted) / 1000).toFixed(1)} s; the runs below start after them`)
       notes.push(`connections: ${int(connected.ok)} connected (${connected.refused} refused) in ${(connected.ms / 1000).toFixed(1)} s, and ${probed.ok} probes; server RSS ${mb(idle.rss)} before, ${mb(afterConnect.rss)} with every device connected`)
 
       const runs = ([
@@ -363,7 +387,7 @@ async function main() {
         ['qos1', 'QoS 1', 1, envInt('BENCH_QOS1_RATE', 20_000)],
       ] as const).filter(([part]) => parts.has(part))
       for (const [, label, qos, rate] of runs) {
-        const before = Number((await db.query(`SELECT count(*) AS n FROM telemetry t JOIN devices d ON d.id = t.device_id WHERE d.model_key = 'toilet_air'`)).rows[0].n)
+        const before = await countRows()
         const cpuBefore = usage(server.pid!).cpu
         const t0 = Date.now()
         const sending = next(generator, 'sent')
@@ -374,14 +398,13 @@ async function main() {
         const rssRun = usage(server.pid!).rss
         // then, from the last message written, wait until every accepted message is stored: the time that takes says
         // whether storage kept up (the devices meanwhile wait for acknowledgements and the probes' alarms)
-        const probeRows = () => db.query(`SELECT count(*) AS n FROM telemetry t JOIN devices d ON d.id = t.device_id WHERE d.model_key = 'toilet_air'`).then((r) => Number(r.rows[0].n))
         let stored = 0
         let doneAt = Date.now()
         // until every sent message is stored, or nothing more arrives for 2 s (QoS 0 may lose what a full server dropped)
         for (let last = -1; ; ) {
           // the rows counted were committed before the count began: that is when they are known to be stored
           const asked = Date.now()
-          stored = (await probeRows()) - before
+          stored = (await countRows()) - before
           if (stored !== last) doneAt = asked
           if (stored >= sent || Date.now() - doneAt > 2000) break
           last = stored
@@ -394,6 +417,7 @@ async function main() {
         // an alarm is raised at its message's time (the probe's clock, this machine's): heard minus raised is the whole way
         const alarms = (await db.query<{ id: string; raised_at: Date }>(`SELECT id, raised_at FROM alarms WHERE id = ANY($1::uuid[])`, [[...heard.keys()]])).rows
         const rule = latencyFigures(alarms.map((a) => heard.get(a.id)! - a.raised_at.getTime()), ran.elapsedMs)
+        if (process.env.BENCH_DUMP) fs.appendFileSync(process.env.BENCH_DUMP, alarms.map((a) => `${label}\t${a.raised_at.getTime() - t0}\t${heard.get(a.id)! - a.raised_at.getTime()}\n`).join(''))
         heard.clear()
         if (rule.completed) notes.push(`rule latency during ${label} (${int(rate)}/s offered): ${rule.completed} alarms heard of for the probes' ${ran.raises} messages over the line, message → alarm.changed p50 ${ms(rule.p50)} ms, p99 ${ms(rule.p99)} ms (target p99 < ${TARGET.ruleP99} ms)`)
         rows.push([
