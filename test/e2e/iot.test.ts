@@ -97,6 +97,8 @@ describe('IoT pages', () => {
 
     const page = await as('admin')
     const device = await deviceByCode(page, CHARTED)
+    // the newest values are written about a second after their messages: the page opens once they are
+    await expect.poll(async () => (await pageFetch<{ latest: Record<string, { v: unknown }> }>(page, `/api/iot/devices/${device.id}`)).body.latest.battery?.v).toBe(83)
     await page.goto(`/iot/devices/${device.id}`)
     await page.getByTestId('device-detail-page').waitFor()
     expect(await page.getByTestId('device-code').textContent()).toBe(CHARTED)
@@ -120,6 +122,10 @@ describe('IoT pages', () => {
     await expect.poll(() => page.getByTestId('telemetry-bucket').count()).toBe(1)
     await page.waitForTimeout(300) // the chart's first frame, for the screenshot
     await screenshot(page, 'iot-device-detail-desktop')
+
+    // a new reading: the open page shows it without a reload (it reads the newest values again every 10 s)
+    await send(CHARTED, { ts: Date.now(), values: { battery: 80 } })
+    await expect.poll(() => page.getByTestId('device-latest-battery').textContent(), { timeout: 20_000 }).toContain('80 %')
   })
 
   it('the admin adds a device (its token shown once), issues it a new token and revokes it', async () => {

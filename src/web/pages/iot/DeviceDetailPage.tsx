@@ -1,8 +1,8 @@
 // One device: state, worst alarm and model in the header; its newest values (units, out-of-range marks), open alarms
 // (handled here with alarm:act), telemetry chart, facts, connection (token hint, counters, attributes) and place.
 // Those who may edit devices issue a new token or revoke it (after a confirm; a new token is shown once).
-// Follows the device's alarms and state live.
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react'
+// Follows the device's alarms and state live, and reads its newest values again every 10 s (they announce nothing).
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { App, Button, Card, Col, Descriptions, Empty, List, Result, Row, Space, Spin, Table, Tag, Typography } from 'antd'
 import type { ButtonProps } from 'antd'
@@ -22,6 +22,9 @@ import { keyName } from './ruleText'
 import { Ago, AlarmStateTag, DeviceStateBadge, rangeText, SEVERITY_COLOURS, SeverityTag, useLang, ValueText } from './shared'
 import type { Threshold } from './TelemetryChart'
 import { TokenModal } from './TokenModal'
+
+/** How often the page reads the device's newest values again. */
+const LATEST_EVERY_MS = 10_000
 
 /** The chart brings ECharts: its own chunk, loaded while the rest of the page shows. */
 const TelemetryChart = lazy(() => import('./TelemetryChart'))
@@ -79,6 +82,12 @@ export default function DeviceDetailPage() {
     setTick((n) => n + 1)
   }, [device, alarms])
   const reloadSoon = useDebounced(reloadAll, 600)
+  // the newest values are written about once a second, with no event (a district's devices send thousands a second)
+  const reloadDevice = device.reload
+  useEffect(() => {
+    const timer = setInterval(() => document.visibilityState === 'visible' && reloadDevice(), LATEST_EVERY_MS)
+    return () => clearInterval(timer)
+  }, [reloadDevice])
   useLiveEvents((event) => {
     if (event.deviceId === id) reloadSoon()
   }, true, IOT_EVENTS)
