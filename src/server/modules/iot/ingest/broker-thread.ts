@@ -1,8 +1,9 @@
 // The embedded broker in a worker thread (docs/decisions/0004-broker-thread.md). With the devices' 10,000 sockets on
 // the event loop, a reply from PostgreSQL waited behind every device socket with data (libuv sweeps up to 48 × 1,024
 // ready sockets in one poll): at 28,000 messages/s an alarm's statement ran seconds after its message. The thread holds
-// the sockets, MQTT and the session checks; the event loop gets one batch of messages per turn of the thread, answers
-// who a token is at CONNECT, and sends back the PUBACKs of QoS 1 messages once they are committed.
+// the sockets, MQTT and the session checks; the event loop gets the messages in batches (one per turn of the thread, of
+// 500 at most) and takes 500 a turn of its own, answers who a token is at CONNECT, and sends back the PUBACKs of QoS 1
+// messages once they are committed.
 import type { Broker } from '../../../platform/broker.js'
 import { typeScriptWorker } from '../../../platform/threads.js'
 import type { DeviceRef, DeviceRegistry } from '../registry.js'

@@ -1,5 +1,6 @@
 // The broker thread (see broker-thread.ts): the embedded Aedes broker with the devices' sockets. It checks topics and
-// sessions itself, asks the event loop who a token is, and hands the devices' messages over in one batch per turn.
+// sessions itself, asks the event loop who a token is, and hands the devices' messages over in one batch per turn (of
+// 500 messages at most).
 import { parentPort } from 'node:worker_threads'
 import type { AuthenticateHandler, Client } from 'aedes'
 import { type Broker, startEmbeddedBroker } from '../../../platform/broker.js'
