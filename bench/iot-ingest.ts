@@ -320,11 +320,29 @@ async function startServer(env: Record<string, string>, cleanups: Cleanups): Pro
   })
   await new Promise<void>((resolve, reject) => {
     let out = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const starting = (chunk: Buffer) => {
       out += chunk.toString()
-      if (out.includes('is running at')) resolve()
-    })
+      if (!out.includes('is running at')) return
+      child.stdout!.off('data', starting)
+      resolve()
+    }
+    child.stdout!.on('data', starting)
     child.once('exit', (code) => reject(new Error(`the server stopped (${code}): ${out}`)))
+  })
+  // then its warnings and errors (LOG_LEVEL=warn), so a run that went wrong on the server says so
+  let rest = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n')
+    rest = lines.pop() ?? ''
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } }
+        if ((entry.level ?? 0) >= 40) console.error(`server ${entry.level! >= 50 ? 'error' : 'warning'}: ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message})` : ''}`)
+      } catch {
+        // not a log entry
+      }
+    }
   })
   return { child, mqttPort }
 }
