@@ -479,8 +479,7 @@ async function brokerCeiling(cleanups: Cleanups, notes: string[]): Promise<strin
     runs.push(run)
     if (run.got < run.sent) break // past the ceiling: higher rates only collapse further
   }
-  const kept = runs.filter((r) => r.got >= r.sent)
-  const ceiling = kept.at(-1)
+  const ceiling = runs.filter((r) => r.got >= r.sent).at(-1)
   const over = runs.find((r) => r.got < r.sent)
   notes.push(`broker alone, at rising rates until one fell behind: ${runs.map((r) => `${int(r.rate)}/s offered → ${int(r.got)} of ${int(r.sent)} delivered (${int(r.deliveredPerS)}/s)`).join('; ')}` +
     (ceiling ? `; ceiling ${int(ceiling.deliveredPerS)} messages/s${over ? ` (between ${int(ceiling.rate)} and ${int(over.rate)}/s offered)` : ' (no rate tried fell behind)'}` : '; every rate tried fell behind'))

@@ -120,6 +120,20 @@ describe('MQTT telemetry (embedded broker, token as user name)', () => {
     expect(await latest(device.id)).toMatchObject({ nh3: { v: 2.2 }, h2s: { v: 0.1, ts }, temperature: { v: 25, ts: ts + 9_000 } })
   })
 
+  it('writes the latest values of more devices than one turn of the event loop puts into JSON (2,000), each its own', async () => {
+    const { rows } = await sql<{ id: string }>`INSERT INTO devices (code, name, model_key, org_path)
+      SELECT 'MANY-' || i, '批量 ' || i, 'toilet_air', '/' FROM generate_series(1, 2500) AS i RETURNING id`.execute(t.db.kysely)
+    const ts = Date.now() - 30_000
+    const writer = t.context.telemetry.writer
+    rows.forEach(({ id }, i) => writer.push(id, [{ ts, values: { nh3: i } }]))
+    await writer.flush()
+    const { rows: stored } = await sql<{ device_id: string; nh3: number }>`SELECT device_id, (values->'nh3'->>'v')::int AS nh3 FROM device_latest
+      WHERE device_id = ANY(${rows.map((r) => r.id)}::uuid[])`.execute(t.db.kysely)
+    const byDevice = new Map(stored.map((r) => [r.device_id, r.nh3]))
+    expect(byDevice.size).toBe(2500)
+    expect(rows.every(({ id }, i) => byDevice.get(id) === i)).toBe(true)
+  })
+
   it('stores a message as it was sent: white space and line breaks between its tokens, escapes and Chinese inside its strings', async () => {
     const device = await addDevice('MQ-TEXT')
     const client = await connect(device.token)

@@ -3,6 +3,7 @@
 // A point is kept as its row of COPY text from the moment it is queued: under load a batch waits hundreds of
 // milliseconds, and one string a point costs the garbage collector far less than the point's objects would. Latest values, last-seen times,
 // attributes and reject counters are coalesced per device in memory and written about once a second.
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { type RawBuilder, sql } from 'kysely'
 import type { Db } from '../../../platform/db/engine.js'
 import { dayOf, type Partitions } from './partitions.js'
@@ -379,7 +380,7 @@ async function latestJson(latest: Map<string, Latest>): Promise<string> {
     if (rows.length === LATEST_PER_TURN) {
       parts.push(JSON.stringify(rows).slice(1, -1))
       rows = []
-      await new Promise<void>((resolve) => setImmediate(resolve))
+      await nextTurn()
     }
   }
   if (rows.length) parts.push(JSON.stringify(rows).slice(1, -1))
