@@ -14,7 +14,7 @@
 //        BENCH_SUPERVISORS (20), BENCH_RATE (300 reports/s offered in the open-loop runs), BENCH_CREATE_RUNS (report,upload,photo:
 //        the report alone, upload then report, the report with its photo in one multipart request), BENCH_EXPLAIN=1 (print the
 //        plans: every route's case statements are run once under EXPLAIN ANALYZE for the "db" columns), BENCH_TIME_LIMIT_S (1200), BENCH_KEEP=1 (native: keep the scratch
-//        database to look at plans by hand), LOG_LEVEL (warn).
+//        database to look at plans by hand), BENCH_TEMPLATE=<database> (native: copy a kept, loaded database instead of loading), LOG_LEVEL (warn).
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -125,28 +125,54 @@ function record(db: Db): Recorder {
  * Native only: samples pg_stat_activity every 20 ms while `work` runs, and gives the mean number of this database's
  * backends running a statement and of those waiting for an advisory lock (the audit log's hash chain takes one).
  */
-async function sampleWaits<T>(url: string | undefined, work: () => Promise<T>): Promise<{ value: T; active: number; advisory: number }> {
-  if (!url) return { value: await work(), active: NaN, advisory: NaN }
+interface DbFigures { active: number; advisory: number; waits: string; wal: string }
+
+/** While work runs, samples what the database's sessions do (every 20 ms) and counts its WAL and buffer writes. */
+async function sampleWaits<T>(url: string | undefined, work: () => Promise<T>): Promise<{ value: T } & DbFigures> {
+  if (!url) return { value: await work(), active: NaN, advisory: NaN, waits: '—', wal: '—' }
   const client = new pg.Client({ connectionString: url })
   await client.connect()
+  const counters = async () => (await client.query<{ records: string; fpi: string; bytes: string; syncs: string; checkpoints: string; backend: string; checkpointed: string }>(`
+    select w.wal_records as records, w.wal_fpi as fpi, w.wal_bytes as bytes, w.wal_sync as syncs,
+      b.checkpoints_timed + b.checkpoints_req as checkpoints, b.buffers_backend as backend, b.buffers_checkpoint as checkpointed
+    from pg_stat_wal w, pg_stat_bgwriter b`)).rows[0]!
+  const before = await counters()
   let samples = 0
   let active = 0
   let advisory = 0
+  const waits = new Map<string, number>()
   let running = true
   const loop = (async () => {
     while (running) {
-      const row = (await client.query<{ active: number; advisory: number }>(`
-        select count(*) filter (where state = 'active')::int as active, count(*) filter (where wait_event_type = 'Lock' and wait_event = 'advisory')::int as advisory
-        from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)).rows[0]!
+      const rows = (await client.query<{ state: string; wait: string | null }>(`
+        select state, wait_event_type || ':' || wait_event as wait
+        from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)).rows
       samples++
-      active += row.active
-      advisory += row.advisory
+      for (const row of rows) {
+        if (row.state !== 'active') continue
+        active++
+        if (row.wait === 'Lock:advisory') advisory++
+        const wait = row.wait ?? 'CPU'
+        waits.set(wait, (waits.get(wait) ?? 0) + 1)
+      }
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   })()
   try {
     const value = await work()
-    return { value, active: active / Math.max(1, samples), advisory: advisory / Math.max(1, samples) }
+    running = false
+    await loop
+    const after = await counters()
+    const delta = (key: keyof typeof after) => Number(after[key]) - Number(before[key])
+    const perSample = (n: number) => n / Math.max(1, samples)
+    return {
+      value,
+      active: perSample(active),
+      advisory: perSample(advisory),
+      waits: [...waits].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([wait, n]) => `${wait} ${perSample(n).toFixed(2)}`).join(', '),
+      wal: `WAL ${mb(delta('bytes'))} in ${int(delta('records'))} records (${int(delta('fpi'))} full pages), ${int(delta('syncs'))} syncs; ` +
+        `${delta('checkpoints')} checkpoints; buffers written by backends ${int(delta('backend'))}, by the checkpointer ${int(delta('checkpointed'))}`,
+    }
   } finally {
     running = false
     await loop
@@ -169,7 +195,8 @@ console.log(`server: photoIds on POST /api/cases ${HAS.photoIds ? 'yes' : 'not y
 
 const log = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn' }, pino.destination(2))
 const startedAt = performance.now()
-const databaseUrl = adminUrl ? await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1') : undefined
+const TEMPLATE = process.env.BENCH_TEMPLATE?.trim() || undefined
+const databaseUrl = adminUrl ? await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1', TEMPLATE) : undefined
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xiuhua-bench-'))
 cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }))
 const db = await openDatabase({ databaseUrl })
@@ -228,7 +255,9 @@ async function databaseTimes(label: string, work: () => Promise<unknown>): Promi
 try {
   // ---------------------------------------------------------------------------------------------------------------
   // Data
-  if (CASES > 0 && (PARTS.has('list') || PARTS.has('map'))) {
+  if (TEMPLATE) {
+    console.log(`\nthe cases come from the template database ${TEMPLATE}: ${int(Number((await sql<{ n: number }>`select count(*)::int as n from cases`.execute(db.kysely)).rows[0]!.n))} cases`)
+  } else if (CASES > 0 && (PARTS.has('list') || PARTS.has('map'))) {
     const loadStart = performance.now()
     await loadCases(db, CASES, OPEN)
     const loadMs = performance.now() - loadStart
@@ -379,9 +408,10 @@ try {
       const machine0 = machineTimes()
       const queries0 = recorder.count()
       recorder.statements()
-      const { value: result, active, advisory } = await sampleWaits(databaseUrl, (): Promise<FlowResult> => flows.run(run))
+      const { value: result, active, advisory, waits, wal } = await sampleWaits(databaseUrl, (): Promise<FlowResult> => flows.run(run))
       const cpu = process.cpuUsage(cpu0)
       stalls.push(`  ${name}: ${stalled.stop()}`)
+      stalls.push(`    database: sessions active ${waits}; ${wal}`)
       const machine1 = machineTimes()
       const { create, upload, flow } = result.figures as Record<string, LatencyFigures | undefined>
       const rate = flow?.rps ?? 0

@@ -116,11 +116,11 @@ export class Cleanups {
 }
 
 /** A scratch database created from `url` (never the one it names), dropped at clean-up unless `keep`; its URL. */
-export async function scratchDatabase(url: string, cleanups: Cleanups, keep = false): Promise<string> {
+export async function scratchDatabase(url: string, cleanups: Cleanups, keep = false, template?: string): Promise<string> {
   const name = `xiuhua_bench_${randomBytes(5).toString('hex')}`
   const admin = new pg.Client({ connectionString: url })
   await admin.connect()
-  await admin.query(`create database ${name}`)
+  await admin.query(template ? `create database ${name} template ${pg.escapeIdentifier(template)} strategy file_copy` : `create database ${name}`)
   cleanups.push(async () => {
     if (keep) console.log(`kept the scratch database ${name} (drop it by hand: drop database ${name})`)
     else await admin.query(`drop database if exists ${name} with (force)`)

@@ -1,5 +1,5 @@
-// The planner is told that pages are read from memory on every connection of either engine, and an operator's
-// options in DATABASE_URL replace that.
+// The planner is told that pages are read from memory, and no statement is compiled (JIT), on every connection of
+// either engine; an operator's options in DATABASE_URL replace that.
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase, PLANNER_SETTINGS, type Db } from './engine.js'
@@ -18,15 +18,15 @@ async function open(databaseUrl: string | undefined) {
 /** The settings as four statements at once see them (on native, four connections of the pool). */
 async function settingsSeen(db: Db) {
   return Promise.all(Array.from({ length: 4 }, () =>
-    sql<{ seq: string; random: string }>`select current_setting('seq_page_cost') as seq, current_setting('random_page_cost') as random, pg_sleep(0.05)`
+    sql<{ seq: string; random: string; jit: string }>`select current_setting('seq_page_cost') as seq, current_setting('random_page_cost') as random, current_setting('jit') as jit, pg_sleep(0.05)`
       .execute(db.kysely).then((r) => r.rows[0]!)))
 }
 
 describe('planner settings', () => {
-  it('prices a page read as a read from memory on every connection', async () => {
-    expect(PLANNER_SETTINGS).toEqual({ seq_page_cost: '0.1', random_page_cost: '0.1' })
+  it('prices a page read as a read from memory and compiles no statement, on every connection', async () => {
+    expect(PLANNER_SETTINGS).toEqual({ seq_page_cost: '0.1', random_page_cost: '0.1', jit: 'off' })
     const db = await open(process.env.DATABASE_URL)
-    for (const seen of await settingsSeen(db)) expect(seen).toMatchObject({ seq: '0.1', random: '0.1' })
+    for (const seen of await settingsSeen(db)) expect(seen).toEqual({ seq: '0.1', random: '0.1', jit: 'off', pg_sleep: expect.anything() })
   })
 
   it.skipIf(!process.env.DATABASE_URL)('lets options in DATABASE_URL replace them', async () => {

@@ -42,7 +42,7 @@ const INT8 = 20
  * less: lists and maps took 50–130 ms where 3–16 ms plans existed (docs/decisions/0002-planner-page-costs.md). An
  * operator overrides them with `options` in DATABASE_URL (`?options=-c%20random_page_cost%3D1.1`), which replaces these.
  */
-export const PLANNER_SETTINGS: Readonly<Record<string, string>> = { seq_page_cost: '0.1', random_page_cost: '0.1' }
+export const PLANNER_SETTINGS: Readonly<Record<string, string>> = { seq_page_cost: '0.1', random_page_cost: '0.1', jit: 'off' }
 const plannerOptions = Object.entries(PLANNER_SETTINGS).map(([name, value]) => `-c ${name}=${value}`).join(' ')
 
 /** A connection that runs the statements marked by `keepPrepared` as named prepared statements (Kysely sends text and values). */
