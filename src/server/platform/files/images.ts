@@ -2,7 +2,8 @@
 // and thumbnailed without metadata (on first read of the thumbnail: decoding is what costs, ~12 ms of CPU a photo).
 import { crc32 } from 'node:zlib'
 import { fileTypeFromBuffer } from 'file-type'
-import sharp, { type Metadata } from 'sharp'
+import { imageSize } from 'image-size'
+import sharp from 'sharp'
 import { AppError } from '../errors.js'
 
 /**
@@ -34,22 +35,41 @@ const image = (bytes: Buffer) => sharp(bytes, { limitInputPixels: MAX_PIXELS, fa
 
 /**
  * The photo's real type and displayed size; 415 for anything that is not a photo we take, whatever the client said,
- * 400 for one cut short or with a broken structure. Reads headers only, never the pixels (a fraction of a millisecond).
+ * 400 for one cut short or with a broken structure. Reads headers only, never the pixels.
  */
 export async function inspectPhoto(bytes: Buffer): Promise<Photo> {
   const sniffed = (await fileTypeFromBuffer(bytes))?.mime
   if (!isPhotoType(sniffed)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, { detected: sniffed ?? null, accepted: PHOTO_TYPES })
   if (!COMPLETE[sniffed](bytes)) throw unreadable()
-  let meta: Metadata
-  try {
-    meta = await image(bytes).metadata()
-  } catch {
-    throw unreadable()
-  }
-  const { width, height } = meta.autoOrient
+  const { width, height } = sniffed === 'image/webp' ? await libraryReadSize(bytes) : headerSize(bytes)
   if (!width || !height) throw unreadable()
   if (width * height > MAX_PIXELS) throw new AppError('PAYLOAD_TOO_LARGE', {}, { width, height, maxPixels: MAX_PIXELS })
   return { contentType: sniffed, width, height }
+}
+
+/** EXIF orientations 5–8 turn the picture a quarter: it is shown with its width and height swapped. */
+const turnsAQuarter = (orientation: number | undefined) => orientation !== undefined && orientation >= 5 && orientation <= 8
+
+/**
+ * A JPEG's or PNG's displayed size from its header (SOF segment or IHDR, and the EXIF orientation), read by image-size
+ * in a few microseconds; the image library's own read took ~0.34 ms of CPU for a phone's JPEG, a tenth of a report's.
+ */
+function headerSize(bytes: Buffer): { width: number | undefined; height: number | undefined } {
+  try {
+    const { width, height, orientation } = imageSize(bytes)
+    return turnsAQuarter(orientation) ? { width: height, height: width } : { width, height }
+  } catch {
+    throw unreadable()
+  }
+}
+
+/** A WebP's displayed size by the image library (image-size reads no orientation in WebP's EXIF). */
+async function libraryReadSize(bytes: Buffer): Promise<{ width: number | undefined; height: number | undefined }> {
+  try {
+    return (await image(bytes).metadata()).autoOrient
+  } catch {
+    throw unreadable()
+  }
 }
 
 /** A small WebP, turned upright, with no EXIF, GPS, XMP or ICC data (sharp writes none unless asked). */
