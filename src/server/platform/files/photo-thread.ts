@@ -1,8 +1,8 @@
 // Photo intake off the event loop. Every photo a report brings is checked (type sniffed, whole, size in pixels),
 // hashed and written to disk; on the event loop those are a hash of ~200 KB and six hand-offs to libuv's pool (mkdir,
 // open, write, close, rename, the image header), ~1.2 ms of the loop per photo, most of it waking pool threads. One
-// worker thread does them with synchronous calls instead: the loop sends the bytes and gets the answer in one round
-// trip (bench/cases.ts, report with its photo, closed loop: 283–324/s → see docs/decisions/0003-photo-thread.md).
+// worker thread does them instead, its file flushes in libuv's pool: the loop sends the bytes and gets the answer in
+// one round trip (bench/cases.ts, report with its photo, closed loop: 283–324/s → see docs/decisions/0003-photo-thread.md).
 import type { Worker } from 'node:worker_threads'
 import { AppError, type ErrorCode, type ErrorParams } from '../errors.js'
 import { typeScriptWorker } from '../threads.js'
