@@ -132,10 +132,10 @@ async function sampleWaits<T>(url: string | undefined, work: () => Promise<T>): 
   if (!url) return { value: await work(), active: NaN, advisory: NaN, waits: '—', wal: '—' }
   const client = new pg.Client({ connectionString: url })
   await client.connect()
-  const counters = async () => (await client.query<{ records: string; fpi: string; bytes: string; syncs: string; checkpoints: string; backend: string; checkpointed: string }>(`
+  const counters = async () => (await client.query<{ records: string; fpi: string; bytes: string; syncs: string; checkpoints: string; backend: string; checkpointed: string; sessions: string }>(`
     select w.wal_records as records, w.wal_fpi as fpi, w.wal_bytes as bytes, w.wal_sync as syncs,
-      b.checkpoints_timed + b.checkpoints_req as checkpoints, b.buffers_backend as backend, b.buffers_checkpoint as checkpointed
-    from pg_stat_wal w, pg_stat_bgwriter b`)).rows[0]!
+      b.checkpoints_timed + b.checkpoints_req as checkpoints, b.buffers_backend as backend, b.buffers_checkpoint as checkpointed, d.sessions
+    from pg_stat_wal w, pg_stat_bgwriter b, pg_stat_database d where d.datname = current_database()`)).rows[0]!
   const before = await counters()
   let samples = 0
   let active = 0
@@ -170,7 +170,7 @@ async function sampleWaits<T>(url: string | undefined, work: () => Promise<T>): 
       active: perSample(active),
       advisory: perSample(advisory),
       waits: [...waits].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([wait, n]) => `${wait} ${perSample(n).toFixed(2)}`).join(', '),
-      wal: `WAL ${mb(delta('bytes'))} in ${int(delta('records'))} records (${int(delta('fpi'))} full pages), ${int(delta('syncs'))} syncs; ` +
+      wal: `${delta('sessions')} new sessions; WAL ${mb(delta('bytes'))} in ${int(delta('records'))} records (${int(delta('fpi'))} full pages), ${int(delta('syncs'))} syncs; ` +
         `${delta('checkpoints')} checkpoints; buffers written by backends ${int(delta('backend'))}, by the checkpointer ${int(delta('checkpointed'))}`,
     }
   } finally {
