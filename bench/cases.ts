@@ -14,7 +14,9 @@
 //        BENCH_SUPERVISORS (20), BENCH_RATE (300 reports/s offered in the open-loop runs), BENCH_CREATE_RUNS (report,upload,photo:
 //        the report alone, upload then report, the report with its photo in one multipart request), BENCH_EXPLAIN=1 (print the
 //        plans: every route's case statements are run once under EXPLAIN ANALYZE for the "db" columns), BENCH_TIME_LIMIT_S (1200), BENCH_KEEP=1 (native: keep the scratch
-//        database to look at plans by hand), BENCH_TEMPLATE=<database> (native: copy a kept, loaded database instead of loading), LOG_LEVEL (warn).
+//        database to look at plans by hand), BENCH_TEMPLATE=<database> (native: copy a
+//        kept, loaded database instead of loading; the copy begins with a checkpoint, so the runs write every page they first
+//        touch whole into the WAL, ~8,000 pages in a 10 s run against a few hundred after a load: a harsher start than a running table), LOG_LEVEL (warn).
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -429,7 +431,10 @@ try {
       }
       const p99 = flow?.p99 ?? NaN
       const pass = result.errors === 0 && result.missed === 0 && rate >= TARGET.createRate * 0.97 && p99 < TARGET.createP99
-      summary.push(['create', name, `${int(rate)}/s, p99 ${ms(p99)} ms`, `≥ ${TARGET.createRate}/s, p99 < ${TARGET.createP99} ms`, run.rate ? (pass ? 'PASS' : 'FAIL') : 'for information'])
+      // the target is a report with its photo as the field page sends it (one request), at the offered rate; the report
+      // alone and the photo uploaded first (POST /api/files, then the report citing it) are measured beside it
+      const judged = run.rate !== undefined && run.mode === 'create+photo'
+      summary.push(['create', name, `${int(rate)}/s, p99 ${ms(p99)} ms`, judged ? `≥ ${TARGET.createRate}/s, p99 < ${TARGET.createP99} ms` : '', judged ? (pass ? 'PASS' : 'FAIL') : 'for comparison'])
     }
     printTable(table, (line) => console.log(`  ${line}`))
     console.log('  the server process during each run (the server runs in this process, the clients in another):')
