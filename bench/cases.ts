@@ -15,7 +15,7 @@
 //        the report alone, upload then report, the report with its photo in one multipart request), BENCH_EXPLAIN=1 (print the
 //        plans: every route's case statements are run once under EXPLAIN ANALYZE for the "db" columns), BENCH_TIME_LIMIT_S (1200), BENCH_KEEP=1 (native: keep the scratch
 //        database to look at plans by hand), BENCH_TEMPLATE=<database> (native: copy a
-//        kept, loaded database instead of loading; the copy begins with a checkpoint, so the runs write every page they first
+//        loaded database kept by BENCH_PARTS=map BENCH_KEEP=1 instead of loading; the copy begins with a checkpoint, so the runs write every page they first
 //        touch whole into the WAL, ~8,000 pages in a 10 s run against a few hundred after a load: a harsher start than a running table), LOG_LEVEL (warn).
 import fs from 'node:fs/promises'
 import os from 'node:os'
@@ -123,47 +123,51 @@ function record(db: Db): Recorder {
   }
 }
 
-/**
- * Native only: samples pg_stat_activity every 20 ms while `work` runs, and gives the mean number of this database's
- * backends running a statement and of those waiting for an advisory lock (the audit log's hash chain takes one).
- */
 interface DbFigures { active: number; advisory: number; waits: string; wal: string }
 
-/** While work runs, samples what the database's sessions do (every 20 ms) and counts its WAL and buffer writes. */
+/**
+ * Native only: while `work` runs, samples pg_stat_activity every 20 ms — the mean number of this database's backends
+ * running a statement, of those waiting for an advisory lock (the audit log's hash chain takes one), and what they wait
+ * on — and counts the WAL, syncs, checkpoints, buffer writes and new sessions of the run.
+ */
 async function sampleWaits<T>(url: string | undefined, work: () => Promise<T>): Promise<{ value: T } & DbFigures> {
   if (!url) return { value: await work(), active: NaN, advisory: NaN, waits: '—', wal: '—' }
   const client = new pg.Client({ connectionString: url })
   await client.connect()
-  const counters = async () => (await client.query<{ records: string; fpi: string; bytes: string; syncs: string; checkpoints: string; backend: string; checkpointed: string; sessions: string }>(`
-    select w.wal_records as records, w.wal_fpi as fpi, w.wal_bytes as bytes, w.wal_sync as syncs,
-      b.checkpoints_timed + b.checkpoints_req as checkpoints, b.buffers_backend as backend, b.buffers_checkpoint as checkpointed, d.sessions
-    from pg_stat_wal w, pg_stat_bgwriter b, pg_stat_database d where d.datname = current_database()`)).rows[0]!
-  const before = await counters()
-  let samples = 0
-  let active = 0
-  let advisory = 0
-  const waits = new Map<string, number>()
-  let running = true
-  const loop = (async () => {
-    while (running) {
-      const rows = (await client.query<{ state: string; wait: string | null }>(`
-        select state, wait_event_type || ':' || wait_event as wait
-        from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)).rows
-      samples++
-      for (const row of rows) {
-        if (row.state !== 'active') continue
-        active++
-        if (row.wait === 'Lock:advisory') advisory++
-        const wait = row.wait ?? 'CPU'
-        waits.set(wait, (waits.get(wait) ?? 0) + 1)
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  })()
   try {
-    const value = await work()
-    running = false
-    await loop
+    const counters = async () => (await client.query<{ records: string; fpi: string; bytes: string; syncs: string; checkpoints: string; backend: string; checkpointed: string; sessions: string }>(`
+      select w.wal_records as records, w.wal_fpi as fpi, w.wal_bytes as bytes, w.wal_sync as syncs,
+        b.checkpoints_timed + b.checkpoints_req as checkpoints, b.buffers_backend as backend, b.buffers_checkpoint as checkpointed, d.sessions
+      from pg_stat_wal w, pg_stat_bgwriter b, pg_stat_database d where d.datname = current_database()`)).rows[0]!
+    const before = await counters()
+    let samples = 0
+    let active = 0
+    let advisory = 0
+    const waits = new Map<string, number>()
+    let running = true
+    const loop = (async () => {
+      while (running) {
+        const rows = (await client.query<{ state: string; wait: string | null }>(`
+          select state, wait_event_type || ':' || wait_event as wait
+          from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)).rows
+        samples++
+        for (const row of rows) {
+          if (row.state !== 'active') continue
+          active++
+          if (row.wait === 'Lock:advisory') advisory++
+          const wait = row.wait ?? 'CPU'
+          waits.set(wait, (waits.get(wait) ?? 0) + 1)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
+    let value: T
+    try {
+      value = await work()
+    } finally {
+      running = false
+      await loop
+    }
     const after = await counters()
     const delta = (key: keyof typeof after) => Number(after[key]) - Number(before[key])
     const perSample = (n: number) => n / Math.max(1, samples)
@@ -176,8 +180,6 @@ async function sampleWaits<T>(url: string | undefined, work: () => Promise<T>): 
         `${delta('checkpoints')} checkpoints; buffers written by backends ${int(delta('backend'))}, by the checkpointer ${int(delta('checkpointed'))}`,
     }
   } finally {
-    running = false
-    await loop
     await client.end()
   }
 }
@@ -197,7 +199,7 @@ console.log(`server: photoIds on POST /api/cases ${HAS.photoIds ? 'yes' : 'not y
 
 const log = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn' }, pino.destination(2))
 const startedAt = performance.now()
-const TEMPLATE = process.env.BENCH_TEMPLATE?.trim() || undefined
+const TEMPLATE = native ? process.env.BENCH_TEMPLATE?.trim() || undefined : undefined
 const databaseUrl = adminUrl ? await scratchDatabase(adminUrl, cleanups, process.env.BENCH_KEEP === '1', TEMPLATE) : undefined
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xiuhua-bench-'))
 cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }))

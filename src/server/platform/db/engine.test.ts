@@ -26,7 +26,7 @@ describe('planner settings', () => {
   it('prices a page read as a read from memory and compiles no statement, on every connection', async () => {
     expect(PLANNER_SETTINGS).toEqual({ seq_page_cost: '0.1', random_page_cost: '0.1', jit: 'off' })
     const db = await open(process.env.DATABASE_URL)
-    for (const seen of await settingsSeen(db)) expect(seen).toEqual({ seq: '0.1', random: '0.1', jit: 'off', pg_sleep: expect.anything() })
+    for (const seen of await settingsSeen(db)) expect(seen).toMatchObject({ seq: '0.1', random: '0.1', jit: 'off' })
   })
 
   it.skipIf(!process.env.DATABASE_URL)('lets options in DATABASE_URL replace them', async () => {

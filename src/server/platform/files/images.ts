@@ -47,6 +47,9 @@ export async function inspectPhoto(bytes: Buffer): Promise<Photo> {
   return { contentType: sniffed, width, height }
 }
 
+/** A size as a header gives it: either side may be missing (an unreadable header). */
+interface HeaderSize { width: number | undefined; height: number | undefined }
+
 /** EXIF orientations 5–8 turn the picture a quarter: it is shown with its width and height swapped. */
 const turnsAQuarter = (orientation: number | undefined) => orientation !== undefined && orientation >= 5 && orientation <= 8
 
@@ -54,7 +57,7 @@ const turnsAQuarter = (orientation: number | undefined) => orientation !== undef
  * A JPEG's or PNG's displayed size from its header (SOF segment or IHDR, and the EXIF orientation), read by image-size
  * in a few microseconds; the image library's own read took ~0.34 ms of CPU for a phone's JPEG, a tenth of a report's.
  */
-function headerSize(bytes: Buffer): { width: number | undefined; height: number | undefined } {
+function headerSize(bytes: Buffer): HeaderSize {
   try {
     const { width, height, orientation } = imageSize(bytes)
     return turnsAQuarter(orientation) ? { width: height, height: width } : { width, height }
@@ -64,7 +67,7 @@ function headerSize(bytes: Buffer): { width: number | undefined; height: number 
 }
 
 /** A WebP's displayed size by the image library (image-size reads no orientation in WebP's EXIF). */
-async function libraryReadSize(bytes: Buffer): Promise<{ width: number | undefined; height: number | undefined }> {
+async function libraryReadSize(bytes: Buffer): Promise<HeaderSize> {
   try {
     return (await image(bytes).metadata()).autoOrient
   } catch {

@@ -1,6 +1,5 @@
 // File storage on the local disk under <dataDir>/files/, sharded by the key's first characters so no directory grows huge.
 import { randomBytes } from 'node:crypto'
-import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
@@ -15,9 +14,9 @@ const partialOf = (file: string) => `${file}.${randomBytes(6).toString('hex')}.p
  * to disk (fdatasync), renamed into place, and the rename flushed with its directory (fsync). A report names its
  * photo in a row that PostgreSQL has flushed by the time the report is answered; without these flushes the photo
  * stayed only in the page cache for up to 30 s, so a power cut could leave the row without its photo, and its bytes
- * reached the disk in bursts of a gigabyte and more that held up PostgreSQL's own flushes. Small calls are made
- * synchronously (a photo thread's loop does little else); the flushes run in libuv's pool, so the flushes of photos in
- * flight together are made at once. `made` holds the directories the caller has made or found.
+ * reached the disk in bursts of a gigabyte and more that held up PostgreSQL's own flushes. The calls run in libuv's
+ * pool, off the calling thread's loop, so the flushes of files written together are made at once. `made` holds the
+ * directories the caller has made or found.
  */
 export async function writeWholeDurably(file: string, bytes: Uint8Array, made: Set<string>): Promise<void> {
   const dir = path.dirname(file)
@@ -29,7 +28,7 @@ export async function writeWholeDurably(file: string, bytes: Uint8Array, made: S
   try {
     const handle = await fs.open(partial, 'wx')
     try {
-      fsSync.writeFileSync(handle.fd, bytes)
+      await handle.writeFile(bytes)
       await handle.datasync()
     } finally {
       await handle.close()
