@@ -25,8 +25,6 @@ export interface FlowRun {
    * one multipart POST /api/cases with the fields and the photo.
    */
   mode: 'create' | 'upload+create' | 'create+photo'
-  /** Whether POST /api/cases takes `photoIds` (the server's schema says). */
-  photoIds: boolean
   /** undefined: closed loop; a number: reports per second offered (open loop). */
   rate: number | undefined
   durationMs: number
@@ -184,7 +182,7 @@ export async function runFlows(setup: FlowSetup, run: FlowRun, photo: Buffer): P
       address: `新洲区第 ${1 + (n % 300)} 号附近`,
       lng,
       lat,
-      ...(photoId && run.photoIds ? { photoIds: [photoId] } : {}),
+      ...(photoId ? { photoIds: [photoId] } : {}),
     }
     const answer = run.mode === 'create+photo'
       ? await send(agent, setup, token, '/api/cases', `multipart/form-data; boundary=${BOUNDARY}`, reportFields(body), retag(photoParts[supervisor]!, tagAt(photoHead), `${tag}-${n}`))

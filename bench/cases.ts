@@ -28,7 +28,6 @@ import { loadConfig } from '../src/server/config.js'
 import { closeContext, createContext, type Context } from '../src/server/context.js'
 import { DEFAULT_DEMO_PASSWORD, ensureBuiltinRoles, isEmpty, seedDemo } from '../src/server/demo/seed.js'
 import { COUNT_CAP } from '../src/server/modules/cases/repository.js'
-import { CaseQuery, ReportBody } from '../src/server/modules/cases/schemas.js'
 import { openDatabase, type Db } from '../src/server/platform/db/engine.js'
 import { migrate } from '../src/server/platform/db/migrate.js'
 import { FlowClient, type FlowResult, type FlowRun } from './case-flows.js'
@@ -51,8 +50,6 @@ const CREATE_RUNS = new Set((process.env.BENCH_CREATE_RUNS ?? 'report,upload,pho
 const EXPLAIN = process.env.BENCH_EXPLAIN === '1'
 const TIME_LIMIT_MS = envInt('BENCH_TIME_LIMIT_S', 1200) * 1000
 const TARGET = { createRate: 300, createP99: 100, listP99: 50, mapMs: 100 }
-/** What the server's schemas take today (the lead is adding these): the bench uses them once they are there. */
-const HAS = { photoIds: 'photoIds' in ReportBody.properties, sort: 'sort' in CaseQuery.properties, mine: 'mine' in CaseQuery.properties, light: 'light' in CaseQuery.properties }
 
 const benchStart = performance.now()
 const cleanups = new Cleanups()
@@ -195,7 +192,6 @@ const machineTimes = () =>
 
 console.log(`Case loop bench — Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
 console.log(`engine: ${engineLabel}; parts: ${[...PARTS].join(', ')}; ${int(CASES)} cases (${int(OPEN)} open)`)
-console.log(`server: photoIds on POST /api/cases ${HAS.photoIds ? 'yes' : 'not yet'}; list sort ${HAS.sort ? 'yes' : 'not yet'}, mine ${HAS.mine ? 'yes' : 'not yet'}, light ${HAS.light ? 'yes' : 'not yet'}\n`)
 
 const log = pino({ level: process.env.LOG_LEVEL?.trim() || 'warn' }, pino.destination(2))
 const startedAt = performance.now()
@@ -344,9 +340,11 @@ try {
       ['source=hotline', `${list}&source=hotline`],
       ['a week a month ago', `${list}&from=${iso(37 * day)}&to=${iso(30 * day)}`],
       ['closed + class + 3 months', `${list}&state=closed&classCode=${commonClass?.class_code ?? '0101'}&from=${iso(120 * day)}&to=${iso(30 * day)}`],
-      ...(HAS.sort ? [['sort=light', `${list}&sort=light`], ['sort=deadline', `${list}&sort=deadline`], ['open states, sort=light', `${list}&sort=light&state=dispatched&state=in_disposal&state=filed`]] as Array<[string, string]> : []),
-      ...(HAS.light ? [['light=red', `${list}&light=red`]] as Array<[string, string]> : []),
-      ...(HAS.mine ? [['mine=true', `${list}&mine=true`]] as Array<[string, string]> : []),
+      ['sort=light', `${list}&sort=light`],
+      ['sort=deadline', `${list}&sort=deadline`],
+      ['open states, sort=light', `${list}&sort=light&state=dispatched&state=in_disposal&state=filed`],
+      ['light=red', `${list}&light=red`],
+      ['mine=true', `${list}&mine=true`],
     ]
     await measure('list', 'zhucheng', filters(street.id), TARGET.listP99, (r) => r.p99)
     await measure('list', 'dispatcher', filters(otherStreet.id), TARGET.listP99, (r) => r.p99)
@@ -397,15 +395,15 @@ try {
     cleanups.push(() => flows.close())
     const before = Number((await sql<{ n: number }>`select count(*)::int as n from cases`.execute(db.kysely)).rows[0]!.n)
     console.log(`\nreporting — ${SUPERVISORS} supervisors (one keep-alive connection each), ${CREATE_SECONDS} s per run, on a table of ${int(before)} cases; ` +
-      `photo ~200 KB JPEG 1600×1200${HAS.photoIds ? ', cited as photoIds' : ' (uploaded, not yet cited: POST /api/cases has no photoIds on this server)'}`)
-    await flows.run({ mode: 'upload+create', photoIds: HAS.photoIds, rate: undefined, durationMs: 1000 }) // warm-up
+      'photo ~200 KB JPEG 1600×1200, cited as photoIds')
+    await flows.run({ mode: 'upload+create', rate: undefined, durationMs: 1000 }) // warm-up
     const runs = ([
-      ['report', 'report alone, closed loop', { mode: 'create', photoIds: false, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
-      ['report', `report alone, ${RATE}/s offered`, { mode: 'create', photoIds: false, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
-      ['upload', 'upload + report, closed loop', { mode: 'upload+create', photoIds: HAS.photoIds, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
-      ['upload', `upload + report, ${RATE}/s offered`, { mode: 'upload+create', photoIds: HAS.photoIds, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
-      ['photo', 'report with its photo (one request), closed loop', { mode: 'create+photo', photoIds: false, rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
-      ['photo', `report with its photo (one request), ${RATE}/s offered`, { mode: 'create+photo', photoIds: false, rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+      ['report', 'report alone, closed loop', { mode: 'create', rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      ['report', `report alone, ${RATE}/s offered`, { mode: 'create', rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+      ['upload', 'upload + report, closed loop', { mode: 'upload+create', rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      ['upload', `upload + report, ${RATE}/s offered`, { mode: 'upload+create', rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
+      ['photo', 'report with its photo (one request), closed loop', { mode: 'create+photo', rate: undefined, durationMs: CREATE_SECONDS * 1000 }],
+      ['photo', `report with its photo (one request), ${RATE}/s offered`, { mode: 'create+photo', rate: RATE, durationMs: CREATE_SECONDS * 1000 }],
     ] satisfies Array<[string, string, FlowRun]>).filter(([kind]) => CREATE_RUNS.has(kind)).map(([, name, run]): [string, FlowRun] => [name, run])
     const table = [['run', 'reports/s', 'report p50', 'report p99', 'upload p50', 'upload p99', 'both p50', 'both p99', 'both max', 'errors', 'not started', 'server CPU/report', 'queries/report', 'machine busy', 'db active', 'of them waiting for the audit lock']]
     const profiles: string[] = []

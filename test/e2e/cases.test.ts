@@ -8,7 +8,7 @@ import { CASE_SOURCES, OPEN_STATES, REJECT_REASONS, STATES, WORKFLOW } from '../
 import en from '../../src/web/app/locales/en.json'
 import zh from '../../src/web/app/locales/zh-CN.json'
 import * as web from '../../src/web/pages/cases/workflow.js'
-import { AFTER_PHOTO, BEFORE_PHOTO, CHECK_PHOTO, png, pointInSupervisorCell } from './fixtures.js'
+import { AFTER_PHOTO, BEFORE_PHOTO, CHECK_PHOTO, pointInSupervisorCell } from './fixtures.js'
 import { fillReport, openFieldSession, reportedCaseId } from './field-helpers.js'
 import { login, openSession, PHONE, screenshot, SessionPool, tablesLoaded } from './harness.js'
 
@@ -36,16 +36,6 @@ async function actFromPage(page: Page, caseId: string, body: Record<string, unkn
   return page.evaluate(async ({ id, b }) => (await fetch(`/api/cases/${id}/actions`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b),
   })).status, { id: caseId, b: body })
-}
-
-/** Whether POST /api/files is there: a real upload from the page (the id is not used). */
-async function filesApi(page: Page): Promise<boolean> {
-  const status = await page.evaluate(async (bytes) => {
-    const form = new FormData()
-    form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'probe.png')
-    return (await fetch('/api/files', { method: 'POST', body: form })).status
-  }, [...png(8, 8, () => [200, 200, 200])])
-  return status === 200
 }
 
 /** Opens the inbox through the menu, picks a tab, and opens the case's row. */
@@ -116,7 +106,6 @@ describe('the web copy of the workflow', () => {
 describe('one case through every role', () => {
   let caseId = ''
   let ticket = ''
-  let photos = false
 
   it('the supervisor reports a problem in their cell with a photo on the phone', async () => {
     const phone = await openFieldSession(browser, baseUrl)
@@ -132,7 +121,6 @@ describe('one case through every role', () => {
     ticket = (await page.getByTestId('field-report-ticket').textContent()) ?? ''
     expect(ticket).toMatch(/^420117-\d{8}-\d{6}$/)
     caseId = await reportedCaseId(page)
-    photos = await filesApi(page)
   })
 
   it('the acceptor sees it in the inbox with its light and files it from the detail page', async () => {
@@ -186,11 +174,10 @@ describe('one case through every role', () => {
     expect(await page.getByTestId('case-deadline').textContent()).toMatch(/^办理期限 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/)
   })
 
-  it('邾城街道 signs for it and reports the disposal with an after-photo', async ({ skip }) => {
+  it('邾城街道 signs for it and reports the disposal with an after-photo', async () => {
     const page = await as('zhucheng')
     await openFromInbox(page, 'sign', ticket)
     await act(page, 'sign_for', 'in_disposal')
-    if (!photos) skip('POST /api/files is missing: report_disposal needs photoIds, so the loop stops after signing for')
     await act(page, 'report_disposal', 'disposed', async () => {
       await uploadPhoto(page, 'after.png', AFTER_PHOTO)
       await page.getByTestId('case-field-comment').fill('已清理完毕')
@@ -198,15 +185,13 @@ describe('one case through every role', () => {
     })
   })
 
-  it('the supervisor checks it with a photo', async ({ skip }) => {
-    if (!photos) skip('POST /api/files is missing')
+  it('the supervisor checks it with a photo', async () => {
     const page = await as('supervisor')
     await openFromInbox(page, 'check', ticket)
     await act(page, 'check_pass', 'checked', () => uploadPhoto(page, 'check.png', CHECK_PHOTO))
   })
 
-  it('the acceptor closes it, and the timeline shows every step with who, when and the photos', async ({ skip }) => {
-    if (!photos) skip('POST /api/files is missing')
+  it('the acceptor closes it, and the timeline shows every step with who, when and the photos', async () => {
     const page = await as('acceptor')
     await openFromInbox(page, 'close', ticket)
     await act(page, 'close', 'closed')
