@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, type FormPart, multipart, type TestApp } from '../../../../test/helpers.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { AppError } from '../../platform/errors.js'
-import { assertPhotos, attachToCase } from './service.js'
+import { uploadBatching } from './repository.js'
+import { assertPhotos, attachToCase, FileService } from './service.js'
+import { LocalDiskStorage } from '../../platform/files/local-disk.js'
 
 let t: TestApp
 let dataDir: string
@@ -35,6 +37,8 @@ const upload = (user: string | null, parts: Part[]) => {
 }
 const photoPart = (data: Buffer, filename = 'photo.jpg', type = 'image/jpeg'): Part => ({ name: 'file', filename, type, data })
 const userId = (username: string) => t.db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow().then((r) => r.id)
+/** The files under a directory (partial files included), by path. */
+const filesUnder = async (dir: string) => (await fs.readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort()
 const get = (user: string | null, url: string) => t.app.inject({ method: 'GET', url, headers: user ? bearer(tokens[user]!) : {} })
 
 /** A phone photo: 1200×800 pixels stored sideways (EXIF orientation 6, so shown 800×1200), with GPS in its EXIF. */
@@ -116,6 +120,59 @@ describe('uploading a photo', () => {
     expect(again.id).toBe(first.id)
     const byOther = (await upload('acceptor', [photoPart(png, 'a.png', 'image/png')])).json()
     expect(byOther.id).not.toBe(first.id)
+  })
+
+  it('keeps no second copy of a retried upload’s bytes on disk, and one row and one audit entry', async () => {
+    // the test app keeps files in memory (its database is in memory): this service stores them on disk
+    const store = path.join(dataDir, 'disk')
+    const service = new FileService(t.db, new LocalDiskStorage(store), { maxPhotoBytes: 1024 * 1024 })
+    try {
+      const png = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#654321' } }).png().toBuffer()
+      const actor = { actor: { userId: await userId('supervisor'), username: 'supervisor' } }
+      const first = await service.storePhoto(Buffer.from(png), actor.actor.userId, actor)
+      const before = await filesUnder(store)
+      expect(before).toEqual([path.join(store, first.id.slice(0, 2), first.id.slice(2, 4), first.id)])
+      const again = await service.storePhoto(Buffer.from(png), actor.actor.userId, actor)
+      expect(again.id).toBe(first.id)
+      expect(await filesUnder(store)).toEqual(before)
+      expect(await fs.readFile(before[0]!)).toEqual(png)
+      const sha = (await t.db.kysely.selectFrom('files').select('sha256').where('id', '=', first.id).executeTakeFirstOrThrow()).sha256
+      expect(await t.db.kysely.selectFrom('files').select('id').where('sha256', '=', sha).execute()).toEqual([{ id: first.id }])
+      expect(await t.db.kysely.selectFrom('audit_log').select('action').where('entity_id', '=', first.id).execute()).toEqual([{ action: 'file.upload' }])
+    } finally {
+      await service.close()
+    }
+  })
+
+  it('stores uploads sent together in one statement, each with its row and audit entry, a retry among them answered with its copy', async () => {
+    const earlier = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#0a0b0c' } }).png().toBuffer()
+    const earlierId = (await upload('zhucheng', [photoPart(earlier, 'e.png', 'image/png')])).json().id
+    const batchesBefore = uploadBatching(t.db.kysely)?.batches ?? 0
+    const photos = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      sharp({ create: { width: 20 + i, height: 20, channels: 3, background: { r: i * 20, g: 100, b: 50 } } }).png().toBuffer()))
+    const sent = [
+      ...photos.map((png, i) => ({ user: i % 2 ? 'supervisor' : 'zhucheng', png })),
+      { user: 'zhucheng', png: earlier },
+    ]
+    const answers = await Promise.all(sent.map(async ({ user, png }) => {
+      const response = await upload(user, [photoPart(png, 'p.png', 'image/png')])
+      expect(response.statusCode, response.body).toBe(200)
+      return response.json() as { id: string; width: number }
+    }))
+    expect(answers.at(-1)!.id).toBe(earlierId)
+    const fresh = answers.slice(0, -1)
+    expect(new Set(fresh.map((a) => a.id)).size).toBe(12)
+    expect(fresh.map((a) => a.width)).toEqual(photos.map((_, i) => 20 + i))
+    const rows = await t.db.kysely.selectFrom('files').select(['id', 'uploaded_by', 'width']).where('id', 'in', fresh.map((a) => a.id)).execute()
+    const users = { zhucheng: await userId('zhucheng'), supervisor: await userId('supervisor') }
+    expect(rows.sort((a, b) => (a.width ?? 0) - (b.width ?? 0)).map((r) => r.uploaded_by)).toEqual(sent.slice(0, -1).map((s) => users[s.user as keyof typeof users]))
+    const audited = await t.db.kysely.selectFrom('audit_log').select(['entity_id', 'actor_name']).where('action', '=', 'file.upload').where('entity_id', 'in', answers.map((a) => a.id)).execute()
+    expect(audited.filter((a) => a.entity_id !== earlierId).map((a) => a.entity_id).sort()).toEqual(fresh.map((a) => a.id).sort())
+    expect(audited.filter((a) => a.entity_id === earlierId)).toHaveLength(1)
+    // the uploads arrived together, so they went in fewer statements than uploads
+    const stats = uploadBatching(t.db.kysely)!
+    expect(stats.batches - batchesBefore).toBeLessThan(sent.length)
+    expect(stats.failed).toBe(0)
   })
 
   it('records the upload in the audit log', async () => {

@@ -1,6 +1,9 @@
 // The files module's SQL: the facts of each stored file (the bytes are in storage).
-import type { Insertable, Kysely } from 'kysely'
+import { type Insertable, type Kysely, sql } from 'kysely'
+import type { auditRecord } from '../../platform/audit.js'
+import { batchedByHandle } from '../../platform/db/batcher.js'
 import type { Database } from '../../platform/db/database.js'
+import { precompiled } from '../../platform/db/precompiled.js'
 
 type Q = Kysely<Database>
 
@@ -12,20 +15,61 @@ export function findFile(db: Q, id: string) {
 
 export type FileRow = NonNullable<Awaited<ReturnType<typeof findFile>>>
 
-/** The same bytes uploaded before by the same person and not yet used by a case: a retried upload. */
-export function findUnusedCopy(db: Q, uploadedBy: string, sha256: string) {
-  return db.selectFrom('files').select(fileColumns)
-    .where('uploaded_by', '=', uploadedBy).where('sha256', '=', sha256).where('kind', '=', 'photo').where('case_id', 'is', null)
-    .orderBy('uploaded_at').limit(1).executeTakeFirst()
+const columns = (names: readonly string[], from?: string) => sql.join(names.map((k) => sql.ref(from ? `${from}.${k}` : k)))
+const NEW_FILE_COLUMNS = ['id', 'kind', 'content_type', 'size_bytes', 'sha256', 'storage_key', 'width', 'height', 'thumbnail_key', 'uploaded_by'] as const
+const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outcome', 'ip', 'user_agent', 'details'] as const
+
+/** A photo whose bytes are stored, to be recorded with its audit entry (the entry's entity id is the file's). */
+export interface Upload {
+  file: Omit<Insertable<Database['files']>, 'case_id' | 'uploaded_at' | 'public'> & { uploaded_by: string }
+  audit: ReturnType<typeof auditRecord>
 }
 
-export function insertFile(db: Q, file: Insertable<Database['files']>) {
-  return db.insertInto('files').values(file).execute()
+/**
+ * Uploads, each recorded with its audit entry unless its uploader has an unused copy of the same bytes (a retried
+ * upload): then that copy is the answer and nothing is written. One statement for all the uploads waiting, atomic on
+ * its own, as intake's (cases/repository.ts); the uploads ride as one JSON array, each row typed by its table.
+ */
+const uploadStatement = precompiled((_db: Q, v: { items: string }) => sql<FileRow & { n: string; copied: boolean }>`
+  with i as (
+    select x.n, x.item->'audit' as audit, r.*
+    from jsonb_array_elements(${v.items}::jsonb) with ordinality as x(item, n)
+    cross join lateral jsonb_populate_record(null::files, x.item->'file') r),
+  earlier as (
+    select distinct on (i.n) i.n, ${columns(fileColumns, 'f')}
+    from i join files f on f.uploaded_by = i.uploaded_by and f.sha256 = i.sha256 and f.kind = 'photo' and f.case_id is null
+    order by i.n, f.uploaded_at),
+  stored as (
+    insert into files (${columns(NEW_FILE_COLUMNS)})
+    select ${columns(NEW_FILE_COLUMNS, 'i')} from i where not exists (select from earlier where earlier.n = i.n) order by i.n
+    returning ${columns(fileColumns)}),
+  a as (
+    insert into audit_log (entity_id, ${columns(AUDIT_COLUMNS)})
+    select stored.id::text, ${columns(AUDIT_COLUMNS, 'r')}
+    from stored join i on i.id = stored.id cross join lateral jsonb_populate_record(null::audit_log, i.audit) r)
+  select earlier.*, true as copied from earlier
+  union all
+  select i.n, ${columns(fileColumns, 'stored')}, false from stored join i on i.id = stored.id`)
+
+async function runUploads(db: Q, items: readonly Upload[]): Promise<Array<{ row: FileRow; copied: boolean }>> {
+  const rows = await uploadStatement(db, { items: JSON.stringify(items) })
+  const byN = new Map(rows.map(({ n, copied, ...row }) => [Number(n), { row, copied }]))
+  return items.map((_, index) => {
+    const answer = byN.get(index + 1)
+    if (!answer) throw new Error(`upload ${index + 1} of ${items.length} has no answer`)
+    return answer
+  })
 }
 
-export function insertFiles(db: Q, files: ReadonlyArray<Insertable<Database['files']>>) {
-  return db.insertInto('files').values([...files]).execute()
+const uploadBatches = batchedByHandle(runUploads)
+
+/** Records an upload (see `uploadStatement`): the row stored, or the uploader's unused copy of the same bytes (`copied`). */
+export function recordUpload(db: Q, upload: Upload): Promise<{ row: FileRow; copied: boolean }> {
+  return uploadBatches.submit(db, upload)
 }
+
+/** How uploads' batches went on this handle (tests: uploads sent together are stored together). */
+export const uploadBatching = (db: Q) => uploadBatches.stats(db)
 
 export function filesByIds(db: Q, ids: readonly string[]) {
   if (!ids.length) return Promise.resolve([])

@@ -1,10 +1,11 @@
 // File use cases: upload a photo (sniffed, size-limited, stored, audited; thumbnailed on first read), read it back, and the checks
 // the cases module runs when a step cites photos. Nothing is ever deleted.
 import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import type { Kysely } from 'kysely'
-import { type Actor, audit } from '../../platform/audit.js'
+import { type Actor, auditRecord } from '../../platform/audit.js'
 import { actorOf, can, type Principal } from '../../platform/auth/principal.js'
 import type { Database } from '../../platform/db/database.js'
 import type { Db } from '../../platform/db/engine.js'
@@ -99,15 +100,22 @@ export class FileService {
    * first read (see `open`); its key is set now. The caller has checked who may upload.
    */
   async storePhoto(bytes: Buffer, uploadedBy: string, audited: { actor: Actor }): Promise<UploadedFile> {
-    const { photo, sha256 } = await this.check(bytes)
-    const copy = await repo.findUnusedCopy(this.db.kysely, uploadedBy, sha256)
-    if (copy) return present(copy)
-    const row = await this.keep(bytes, photo, sha256, uploadedBy)
-    await this.db.kysely.transaction().execute(async (trx) => {
-      await repo.insertFile(trx, row)
-      await audit(trx, audited.actor, { action: 'file.upload', entityType: 'file', entityId: row.id, details: uploadDetails(row) })
+    const id = randomUUID()
+    // on local disk the photo thread writes the bytes as soon as they pass (one round trip, as for a report's photos)
+    const writeTo = this.storage.localPath?.(id)
+    const size = bytes.length // the thread may take the bytes
+    const { photo, sha256 } = await this.check(bytes, writeTo)
+    const row = rowOf(id, size, photo, sha256, uploadedBy)
+    if (!writeTo) await this.storage.put(row.storage_key, bytes, photo.contentType)
+    // bytes first, row second: a failure leaves at worst bytes no row names, never a row without its bytes
+    const stored = await repo.recordUpload(this.db.kysely, {
+      file: { ...row, uploaded_by: uploadedBy },
+      audit: auditRecord(audited.actor, { action: 'file.upload', entityType: 'file', details: uploadDetails(row) }),
     })
-    return present(row)
+    // a retry: its bytes were written again under an id no row names; on local disk they are removed (a store that
+    // cannot delete keeps them, unreferenced)
+    if (stored.copied && writeTo) await rm(writeTo, { force: true })
+    return present(stored.row)
   }
 
   /**
@@ -136,13 +144,6 @@ export class FileService {
     if (bytes.length === 0) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '文件为空', en: 'the file is empty' } })
     if (bytes.length > this.limits.maxPhotoBytes) throw tooLarge(this.limits.maxPhotoBytes)
     return this.photos.check(bytes, writeTo)
-  }
-
-  /** Stores the bytes under a new id and gives the row that records them (bytes first, row second: a failure leaves at worst unreferenced bytes, never a row without its bytes). */
-  private async keep(bytes: Buffer, photo: Photo, sha256: string, uploadedBy: string | null): Promise<NewPhoto> {
-    const row = rowOf(randomUUID(), bytes.length, photo, sha256, uploadedBy)
-    await this.storage.put(row.storage_key, bytes, photo.contentType)
-    return row
   }
 
   /** The bytes of a file (as uploaded) or of its thumbnail. */
