@@ -43,6 +43,8 @@ export type NewCase = Omit<Insertable<Database['cases']>, 'position' | 'counters
 export interface IntakeRows {
   entry: Omit<NewTimelineEntry, 'case_id'>
   photos: ReadonlyArray<Omit<Insertable<Database['files']>, 'case_id'>>
+  /** Photos the reporter uploaded before (no repeats), linked to the case; if one is not theirs and free, nothing is stored. */
+  cited?: readonly string[] | undefined
   /** As `auditRecord` makes it. */
   audit: Omit<ReturnType<typeof auditRecord>, 'entity_id'>
   /** What a channel keeps beside the case (the citizen's contact), written in the same statement. */
@@ -72,6 +74,7 @@ interface IntakeItem {
   ticketPrefix: string
   entry: Omit<NewTimelineEntry, 'case_id'>
   photos: IntakeRows['photos']
+  cited: readonly string[]
   audit: IntakeRows['audit']
   citizenReport: Beside['citizen_reports'] | null
 }
@@ -85,7 +88,9 @@ const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outco
  * New cases, each with its first timeline entry, its photos, its audit entry and the rows beside it, in one statement:
  * atomic on its own, so a report needs no transaction around it. The reports ride as one JSON array, each row typed by
  * its table (`jsonb_populate_record`); a report's rows are written only when its case was (not when its client id
- * existed, nor when an earlier report of the same batch had it).
+ * existed, nor when an earlier report of the same batch had it). The photos a report cites (uploaded before by its
+ * reporter) are linked to its case; one that is not theirs, or was taken by another case meanwhile, undoes the whole
+ * statement (`xiuhua_refuse`, 0020), so one picture is never the evidence of two cases.
  */
 const intakeStatement = precompiled((_db: Q, v: { items: string }) => sql<CaseRow>`
   with i as (
@@ -109,8 +114,15 @@ const intakeStatement = precompiled((_db: Q, v: { items: string }) => sql<CaseRo
   b as (insert into citizen_reports (case_id, ${columns(CITIZEN_REPORT_COLUMNS)})
     select made.id, ${columns(CITIZEN_REPORT_COLUMNS, 'r')}
     from made cross join lateral jsonb_populate_record(null::citizen_reports, made.item->'citizenReport') r
-    where jsonb_typeof(made.item->'citizenReport') = 'object')
-  select ${columns(caseColumns)}, ST_X(position) as lng, ST_Y(position) as lat from c`)
+    where jsonb_typeof(made.item->'citizenReport') = 'object'),
+  cited as (select made.id as case_id, p.id::uuid as file_id, (made.item->'case'->>'reported_by')::uuid as reporter
+    from made cross join lateral jsonb_array_elements_text(made.item->'cited') p(id)),
+  linked as (update files set case_id = cited.case_id from cited
+    where files.id = cited.file_id and files.uploaded_by = cited.reporter and files.kind = 'photo' and files.case_id is null
+    returning files.id)
+  select ${columns(caseColumns)}, ST_X(position) as lng, ST_Y(position) as lat from c
+  where case when (select count(*) from linked) = (select count(*) from cited) then true
+    else xiuhua_refuse('PHOTOS_TAKEN', (select string_agg(file_id::text, ', ') from cited where file_id not in (select id from linked))) end`)
 
 async function runIntake(db: Q, items: readonly IntakeItem[]): Promise<Array<CaseRow | undefined>> {
   const rows = await intakeStatement(db, { items: JSON.stringify(items) })
@@ -134,6 +146,7 @@ export async function insertIntake(db: Q, c: NewCase, rows: IntakeRows): Promise
     ticketPrefix,
     entry: rows.entry,
     photos: rows.photos,
+    cited: rows.cited ?? [],
     audit: rows.audit,
     citizenReport: rows.beside?.citizen_reports ?? null,
   })

@@ -12,7 +12,7 @@ import { type Crs, toWgs84 } from '../../platform/geo/coords.js'
 import { findClass } from '../classes/service.js'
 import { findUsersByIds } from '../identity/repository.js'
 import { notifyReporters, notifyReviewers, pushNotifications } from '../notifications/service.js'
-import { assertPhotos, attachToCase, type NewPhoto, publicPhotos, uploadDetails } from '../files/service.js'
+import { assertPhotos, attachToCase, type NewPhoto, photosTakenRefused, publicPhotos, uploadDetails } from '../files/service.js'
 import { open311Status, type PublicCase, publicStage, serviceCodeOf } from './public.js'
 import type { GridService } from '../org/grid.js'
 import type { OrgService } from '../org/service.js'
@@ -119,7 +119,9 @@ export class CaseService {
       if (existing) return { created: false, row: existing }
     }
     // a person's report cites their own photos (a retry above answers the case, whose photos are linked to it already)
-    if (reportedBy) await assertPhotos(this.db.kysely, input.photoIds ?? [], reportedBy)
+    const cited = [...new Set(input.photoIds ?? [])]
+    if (cited.length && !reportedBy) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': '无上报人的案卷不能引用已上传的照片', en: 'a case without a reporter cannot cite uploaded photos' } })
+    if (reportedBy) await assertPhotos(this.db.kysely, cited, reportedBy)
     if (!cls || !cls.active) throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `不存在的分类 ${input.classCode}`, en: `unknown class ${input.classCode}` } })
     const cell = this.grid.cellAt(lng, lat)
     const community = cell ? this.org.unit(cell.communityId) : undefined
@@ -128,7 +130,7 @@ export class CaseService {
     if (!district) throw new AppError('UNAVAILABLE', { reason: { 'zh-CN': '尚未建立组织机构', en: 'no organisation yet' } })
     const possibleDuplicates = looked.nearby
     const photos = newPhotos ? await newPhotos() : []
-    const photoIds = [...(input.photoIds ?? []), ...photos.map((p) => p.id)]
+    const photoIds = [...cited, ...photos.map((p) => p.id)]
     const now = new Date()
     const fileBy = deadlineFor('file', {}, now, this.calendar)
     const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
@@ -164,23 +166,23 @@ export class CaseService {
     }, {
       entry: reported,
       photos,
+      cited,
       beside,
       audit: auditRecord(actor, {
         action: 'case.report', entityType: 'case',
         details: { source: input.source, clientId: input.clientId, class: input.classCode, ...(photos.length ? { photos: photos.map((p) => ({ id: p.id, ...uploadDetails(p) })) } : {}) },
       }),
     })
-    // one statement stores the case, its entry, photos, audit entry and the rows beside it; photos uploaded before
-    // (which may have been taken by another case meanwhile) and a channel's own step need a transaction around it
-    const created = within || input.photoIds?.length
-      ? await this.db.kysely.transaction().execute(async (trx) => {
+    // one statement stores the case, its entry, photos (those sent with it and those uploaded before), audit entry
+    // and the rows beside it; a channel's own step needs a transaction around it
+    const created = await photosTakenRefused(() => within
+      ? this.db.kysely.transaction().execute(async (trx) => {
         const row = await intake(trx)
         if (!row) return undefined // the same client id won a race: answer with that case
-        await attachToCase(trx, input.photoIds ?? [], row.id)
-        if (within) await within(trx, row.id)
+        await within(trx, row.id)
         return row
       })
-      : await intake(this.db.kysely)
+      : intake(this.db.kysely))
     const row = created ?? await repo.findByClientId(this.db.kysely, input.source, input.clientId)
     if (!row) throw new AppError('INTERNAL')
     if (!created) return { created: false, row }

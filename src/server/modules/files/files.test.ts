@@ -359,6 +359,45 @@ describe('photos cited by a case step', () => {
     await expect(refused).rejects.toMatchObject({ code: 'BAD_REQUEST', details: { taken: [id] } })
   })
 
+  const reportCiting = (photoIds: string[]) => t.app.inject({
+    method: 'POST', url: '/api/cases', headers: bearer(tokens.supervisor!),
+    payload: { clientId: `cite-${Date.now()}-${randomBytes(3).toString('hex')}`, source: 'supervisor', classKind: 'component', classCode: '0103', description: '井盖缺失（先传照片）', lng: 114.8, lat: 30.84, photoIds },
+  })
+  const caseCount = async () => Number((await t.db.kysely.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+
+  it('links the photos a report cites to its case, and answers a repeat in the list once', async () => {
+    const [a, b] = [await photo('supervisor'), await photo('supervisor')]
+    const response = await reportCiting([a, b, a])
+    expect(response.statusCode, response.body).toBe(200)
+    const c = response.json().case
+    expect(c.timeline[0].photoIds).toEqual([a, b])
+    const linked = await t.db.kysely.selectFrom('files').select('id').where('case_id', '=', c.id).execute()
+    expect(linked.map((f) => f.id).sort()).toEqual([a, b].sort())
+  })
+
+  it('gives a photo cited by two reports at once to one of them: the other is refused with 400 and stores nothing', async () => {
+    const id = await photo('supervisor')
+    const before = await caseCount()
+    const answers = await Promise.all([reportCiting([id]), reportCiting([id])])
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 400])
+    const refused = answers.find((r) => r.statusCode === 400)!
+    expectError(refused, 400, 'BAD_REQUEST')
+    expect(refused.json().error.messages.en).toContain(id)
+    const won = answers.find((r) => r.statusCode === 200)!.json().case.id
+    expect((await t.db.kysely.selectFrom('files').select('case_id').where('id', '=', id).executeTakeFirstOrThrow()).case_id).toBe(won)
+    expect(await caseCount()).toBe(before + 1)
+  })
+
+  it('refuses a report citing a photo another case has, or someone else’s, and stores no case', async () => {
+    const taken = await photo('supervisor')
+    expect((await reportCiting([taken])).statusCode).toBe(200)
+    const theirs = await photo('zhucheng')
+    const before = await caseCount()
+    expectError(await reportCiting([await photo('supervisor'), taken]), 400, 'BAD_REQUEST')
+    expectError(await reportCiting([theirs]), 400, 'BAD_REQUEST')
+    expect(await caseCount()).toBe(before)
+  })
+
   it('shows a photo to whoever took it and to those who see its case, and to nobody else', async () => {
     const caseId = await newCase()
     const loose = await photo('supervisor')

@@ -232,9 +232,25 @@ export async function attachToCase(trx: Kysely<Database>, ids: readonly string[]
   const unique = [...new Set(ids)]
   const linked = new Set(await repo.linkToCase(trx, unique, caseId))
   const taken = unique.filter((id) => !linked.has(id))
-  if (taken.length) {
-    const named = taken.join(', ')
-    throw new AppError('BAD_REQUEST', { reason: { 'zh-CN': `照片不存在或已属于其他案卷：${named}`, en: `photos unknown or already part of another case: ${named}` } }, { taken })
+  if (taken.length) throw photosTaken(taken)
+}
+
+const photosTaken = (taken: readonly string[]) => {
+  const named = taken.join(', ')
+  return new AppError('BAD_REQUEST', { reason: { 'zh-CN': `照片不存在或已属于其他案卷：${named}`, en: `photos unknown or already part of another case: ${named}` } }, { taken })
+}
+
+/**
+ * Runs a statement that links cited photos itself (cases' intake) and answers its refusal (`xiuhua_refuse`, 0020:
+ * a photo not the reporter's or taken by another case meanwhile, the whole statement undone) as `attachToCase` does.
+ */
+export async function photosTakenRefused<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    const e = error as { code?: unknown; message?: unknown; detail?: unknown }
+    if (e.code === 'XH001' && e.message === 'PHOTOS_TAKEN') throw photosTaken(typeof e.detail === 'string' ? e.detail.split(', ') : [])
+    throw error
   }
 }
 
