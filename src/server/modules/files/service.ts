@@ -113,8 +113,8 @@ export class FileService {
       audit: auditRecord(audited.actor, { action: 'file.upload', entityType: 'file', details: uploadDetails(row) }),
     })
     // a retry: its bytes were written again under an id no row names; on local disk they are removed (a store that
-    // cannot delete keeps them, unreferenced)
-    if (stored.copied && writeTo) await rm(writeTo, { force: true })
+    // cannot delete keeps them, unreferenced, as does a removal that fails: the answer is the first copy either way)
+    if (stored.copied && writeTo) await rm(writeTo, { force: true }).catch(() => undefined)
     return present(stored.row)
   }
 
