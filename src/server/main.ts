@@ -60,7 +60,9 @@ async function main() {
   try {
     broker = config.mqttUrl
       ? await connectExternalBroker(config.mqttUrl, (client) => consumeExternal(client, context.telemetry, context.devices), config.mqttConnections)
-      : await startBrokerThread(config.mqttPort, config.host, context.telemetry, context.devices)
+      : await startBrokerThread(config.mqttPort, config.host, context.telemetry, context.devices, {
+        onRestart: ({ error, restarts, inMs }) => log.error({ err: error, restarts, inMs }, 'the MQTT broker thread died; starting it again'),
+      })
   } catch (error) {
     portTaken(error, 'MQTT_PORT', config.mqttPort)
     throw error

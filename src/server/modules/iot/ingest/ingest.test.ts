@@ -4,12 +4,12 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../../../test/helpers.js'
-import type { Broker } from '../../../platform/broker.js'
 import { DEVICE_CHANGED, newToken, tokenHash } from '../registry.js'
-import { startBrokerThread } from './broker-thread.js'
+import { type BrokerThread, RESTART_FIRST_MS, startBrokerThread } from './broker-thread.js'
 
 let t: TestApp
-let broker: Broker & { port: number }
+let broker: BrokerThread
+const restarts: Array<{ error: Error; restarts: number; inMs: number }> = []
 const clients: MqttClient[] = []
 
 interface TestDevice {
@@ -68,7 +68,7 @@ async function settled(client: MqttClient) {
 
 beforeAll(async () => {
   t = await createTestApp()
-  broker = await startBrokerThread('any', '127.0.0.1', t.context.telemetry, t.context.devices)
+  broker = await startBrokerThread('any', '127.0.0.1', t.context.telemetry, t.context.devices, { onRestart: (event) => restarts.push(event) })
 })
 
 afterAll(async () => {
@@ -259,6 +259,27 @@ describe('MQTT telemetry (embedded broker, token as user name)', () => {
     await settled(talker)
     await settled(listener)
     expect(heard).toEqual([])
+  })
+})
+
+describe('the broker thread dying', () => {
+  it('is started again on the same port: health says down, then up; the device reconnects by itself and is heard', async () => {
+    const device = await addDevice('MQ-RESTART')
+    const client = await connect(device.token, { reconnectPeriod: 100 })
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 1 }), { qos: 1 })
+    expect(broker.status()).toMatchObject({ up: true, clients: expect.any(Number) })
+    const reconnected = new Promise<void>((resolve) => client.once('connect', () => resolve()))
+
+    await broker.thread().terminate() // as if the broker had thrown
+    await expect.poll(() => restarts.length).toBe(1)
+    expect(broker.status().up).toBe(false)
+    expect(restarts).toEqual([expect.objectContaining({ restarts: 1, inMs: RESTART_FIRST_MS })])
+    expect(restarts[0]!.error.message).toContain('exit code')
+
+    await reconnected
+    expect(broker.status()).toMatchObject({ up: true, detail: `mqtt://127.0.0.1:${broker.port} (restarted 1×)` })
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ nh3: 2 }), { qos: 1 })
+    expect((await rows(device.id)).map((r) => r.values)).toEqual([{ nh3: 1 }, { nh3: 2 }])
   })
 })
 
