@@ -90,13 +90,14 @@ const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outco
  * its table (`jsonb_populate_record`); a report's rows are written only when its case was (not when its client id
  * existed, nor when an earlier report of the same batch had it). The photos a report cites (uploaded before by its
  * reporter) are linked to its case; one that is not theirs, or was taken by another case meanwhile, undoes the whole
- * statement (`xiuhua_refuse`, 0020), so one picture is never the evidence of two cases.
+ * statement (`xiuhua_refuse`, 0020), so one picture is never the evidence of two cases. Batches in which no report
+ * cites a photo (a report with its photos in one request, a citizen's, a sensor's) run the statement without that part.
  */
-const intakeStatement = precompiled((_db: Q, v: { items: string }) => sql<CaseRow>`
+const intakeSql = (items: unknown, cited: boolean) => sql<CaseRow>`
   with i as (
     -- a number for each report (in the select list: a function in FROM that names no column of the row is run once)
     select x.item, x.n, nextval('case_ticket_seq') as seq
-    from jsonb_array_elements(${v.items}::jsonb) with ordinality as x(item, n)),
+    from jsonb_array_elements(${items}::jsonb) with ordinality as x(item, n)),
   c as (
     insert into cases (id, ticket, position, counters, ${columns(INTAKE_COLUMNS)})
     select r.id, (i.item->>'ticketPrefix') || lpad(i.seq::text, greatest(6, length(i.seq::text)), '0'), r.position, r.counters, ${columns(INTAKE_COLUMNS, 'r')}
@@ -114,18 +115,22 @@ const intakeStatement = precompiled((_db: Q, v: { items: string }) => sql<CaseRo
   b as (insert into citizen_reports (case_id, ${columns(CITIZEN_REPORT_COLUMNS)})
     select made.id, ${columns(CITIZEN_REPORT_COLUMNS, 'r')}
     from made cross join lateral jsonb_populate_record(null::citizen_reports, made.item->'citizenReport') r
-    where jsonb_typeof(made.item->'citizenReport') = 'object'),
+    where jsonb_typeof(made.item->'citizenReport') = 'object')${cited ? sql`,
   cited as (select made.id as case_id, p.id::uuid as file_id, (made.item->'case'->>'reported_by')::uuid as reporter
     from made cross join lateral jsonb_array_elements_text(made.item->'cited') p(id)),
   linked as (update files set case_id = cited.case_id from cited
     where files.id = cited.file_id and files.uploaded_by = cited.reporter and files.kind = 'photo' and files.case_id is null
-    returning files.id)
+    returning files.id)` : sql``}
   select ${columns(caseColumns)}, ST_X(position) as lng, ST_Y(position) as lat from c
-  where case when (select count(*) from linked) = (select count(*) from cited) then true
-    else xiuhua_refuse('PHOTOS_TAKEN', (select string_agg(file_id::text, ', ') from cited where file_id not in (select id from linked))) end`)
+  ${cited ? sql`where case when (select count(*) from linked) = (select count(*) from cited) then true
+    else xiuhua_refuse('PHOTOS_TAKEN', (select string_agg(file_id::text, ', ') from cited where file_id not in (select id from linked))) end` : sql``}`
+
+const intakeStatement = precompiled((_db: Q, v: { items: string }) => intakeSql(v.items, false))
+const intakeCitingStatement = precompiled((_db: Q, v: { items: string }) => intakeSql(v.items, true))
 
 async function runIntake(db: Q, items: readonly IntakeItem[]): Promise<Array<CaseRow | undefined>> {
-  const rows = await intakeStatement(db, { items: JSON.stringify(items) })
+  const statement = items.some((item) => item.cited.length) ? intakeCitingStatement : intakeStatement
+  const rows = await statement(db, { items: JSON.stringify(items) })
   const byId = new Map(rows.map((row) => [row.id, row]))
   return items.map((item) => byId.get(item.case.id))
 }
