@@ -100,13 +100,7 @@ export class FileService {
    * first read (see `open`); its key is set now. The caller has checked who may upload.
    */
   async storePhoto(bytes: Buffer, uploadedBy: string, audited: { actor: Actor }): Promise<UploadedFile> {
-    const id = randomUUID()
-    // on local disk the photo thread writes the bytes as soon as they pass (one round trip, as for a report's photos)
-    const writeTo = this.storage.localPath?.(id)
-    const size = bytes.length // the thread may take the bytes
-    const { photo, sha256 } = await this.check(bytes, writeTo)
-    const row = rowOf(id, size, photo, sha256, uploadedBy)
-    if (!writeTo) await this.storage.put(row.storage_key, bytes, photo.contentType)
+    const { row, writeTo } = await this.keep(bytes, uploadedBy)
     // bytes first, row second: a failure leaves at worst bytes no row names, never a row without its bytes
     const stored = await repo.recordUpload(this.db.kysely, {
       file: { ...row, uploaded_by: uploadedBy },
@@ -123,17 +117,23 @@ export class FileService {
    * the statement that stores the case (cases' `insertIntake`), so a photo never exists without its case nor a case without its photos.
    */
   async preparePhotos(photos: readonly Buffer[], uploadedBy: string | null): Promise<NewPhoto[]> {
-    return Promise.all(photos.map(async (bytes) => {
-      const id = randomUUID()
-      // on local disk the photo thread writes the bytes as soon as they pass: one round trip (a refused report may
-      // leave another of its photos' bytes unreferenced, never a row without its bytes)
-      const writeTo = this.storage.localPath?.(id)
-      const size = bytes.length // the thread may take the bytes
-      const { photo, sha256 } = await this.check(bytes, writeTo)
-      const row = rowOf(id, size, photo, sha256, uploadedBy)
-      if (!writeTo) await this.storage.put(row.storage_key, bytes, photo.contentType)
-      return row
-    }))
+    // a refused report may leave another of its photos' bytes unreferenced, never a row without its bytes
+    return Promise.all(photos.map(async (bytes) => (await this.keep(bytes, uploadedBy)).row))
+  }
+
+  /**
+   * Checks a photo and stores its bytes under a new id; the row that will record them, and the local file they went
+   * to (none: storage that is not a local file). On local disk the photo thread writes the bytes as soon as they
+   * pass: one round trip.
+   */
+  private async keep(bytes: Buffer, uploadedBy: string | null): Promise<{ row: NewPhoto; writeTo: string | undefined }> {
+    const id = randomUUID()
+    const writeTo = this.storage.localPath?.(id)
+    const size = bytes.length // the thread may take the bytes
+    const { photo, sha256 } = await this.check(bytes, writeTo)
+    const row = rowOf(id, size, photo, sha256, uploadedBy)
+    if (!writeTo) await this.storage.put(row.storage_key, bytes, photo.contentType)
+    return { row, writeTo }
   }
 
   /**
