@@ -1,6 +1,7 @@
 // The audit log (审计日志): every login and every change, with who, when, what and from where.
 import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database } from './db/database.js'
+import { columns } from './db/precompiled.js'
 
 export interface Actor {
   userId: string | null
@@ -34,10 +35,16 @@ export async function audit(db: Kysely<Database>, actor: Actor, entry: AuditEntr
  * (so not at all when the change did nothing), committed with the change.
  */
 export function auditAfter<T>(after: string, actor: Actor, entry: AuditEntry): RawBuilder<T> {
-  return sql<T>`(insert into audit_log (actor_id, actor_name, action, entity_type, entity_id, outcome, ip, user_agent, details)
-    select r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, r.outcome, r.ip, r.user_agent, r.details
+  return sql<T>`(insert into audit_log (entity_id, ${columns(AUDIT_COLUMNS)})
+    select r.entity_id, ${columns(AUDIT_COLUMNS, 'r')}
     from ${sql.table(after)}, jsonb_populate_record(null::audit_log, ${JSON.stringify(auditRecord(actor, entry))}::jsonb) r)`
 }
+
+/**
+ * The audit_log columns an `auditRecord` fills besides the entity id, for statements that write entries from JSON
+ * (`jsonb_populate_record`) and set the entity id from the row they made.
+ */
+export const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outcome', 'ip', 'user_agent', 'details'] as const
 
 /** The audit_log row of an entry with its details as an object: for a statement that reads it from JSON (`jsonb_populate_record`). */
 export function auditRecord(actor: Actor, entry: AuditEntry): Omit<Insertable<Database['audit_log']>, 'details'> & { details: Record<string, unknown> } {

@@ -2,9 +2,10 @@
 import { randomUUID } from 'node:crypto'
 import { type Insertable, type Kysely, sql } from 'kysely'
 import type { Database } from '../../platform/db/database.js'
-import type { auditRecord } from '../../platform/audit.js'
+import { AUDIT_COLUMNS, type auditRecord } from '../../platform/audit.js'
 import { batchedByHandle } from '../../platform/db/batcher.js'
-import { precompiled } from '../../platform/db/precompiled.js'
+import { columns, precompiled } from '../../platform/db/precompiled.js'
+import { NEW_FILE_COLUMNS } from '../files/repository.js'
 
 type Q = Kysely<Database>
 
@@ -79,10 +80,7 @@ interface IntakeItem {
   citizenReport: Beside['citizen_reports'] | null
 }
 
-const columns = (names: readonly string[], from?: string) => sql.join(names.map((k) => sql.ref(from ? `${from}.${k}` : k)))
 const TIMELINE_COLUMNS = ['kind', 'action', 'at', 'actor_id', 'role', 'unit_id', 'from_state', 'to_state', 'comment', 'reason', 'photo_ids', 'detail', 'due_at', 'holder_unit_id'] as const
-const FILE_COLUMNS = ['id', 'kind', 'content_type', 'size_bytes', 'sha256', 'storage_key', 'width', 'height', 'thumbnail_key', 'uploaded_by'] as const
-const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outcome', 'ip', 'user_agent', 'details'] as const
 
 /**
  * New cases, each with its first timeline entry, its photos, its audit entry and the rows beside it, in one statement:
@@ -108,8 +106,8 @@ const intakeSql = (items: unknown, cited: boolean) => sql<CaseRow>`
   made as (select c.id, i.item from c join i on (i.item->'case'->>'id')::uuid = c.id),
   t as (insert into case_timeline (case_id, ${columns(TIMELINE_COLUMNS)})
     select made.id, ${columns(TIMELINE_COLUMNS, 'r')} from made cross join lateral jsonb_populate_record(null::case_timeline, made.item->'entry') r),
-  f as (insert into files (case_id, ${columns(FILE_COLUMNS)})
-    select made.id, ${columns(FILE_COLUMNS, 'r')} from made cross join lateral jsonb_populate_recordset(null::files, made.item->'photos') r),
+  f as (insert into files (case_id, ${columns(NEW_FILE_COLUMNS)})
+    select made.id, ${columns(NEW_FILE_COLUMNS, 'r')} from made cross join lateral jsonb_populate_recordset(null::files, made.item->'photos') r),
   a as (insert into audit_log (entity_id, ${columns(AUDIT_COLUMNS)})
     select made.id::text, ${columns(AUDIT_COLUMNS, 'r')} from made cross join lateral jsonb_populate_record(null::audit_log, made.item->'audit') r),
   b as (insert into citizen_reports (case_id, ${columns(CITIZEN_REPORT_COLUMNS)})

@@ -144,7 +144,7 @@ describe('uploading a photo', () => {
     }
   })
 
-  it('stores uploads sent together in one statement, each with its row and audit entry, a retry among them answered with its copy', async () => {
+  it('stores uploads sent together in batches, each with its row and audit entry, a retry among them answered with its copy', async () => {
     const earlier = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#0a0b0c' } }).png().toBuffer()
     const earlierId = (await upload('zhucheng', [photoPart(earlier, 'e.png', 'image/png')])).json().id
     const batchesBefore = uploadBatching(t.db.kysely)?.batches ?? 0

@@ -1,9 +1,9 @@
 // The files module's SQL: the facts of each stored file (the bytes are in storage).
 import { type Insertable, type Kysely, sql } from 'kysely'
-import type { auditRecord } from '../../platform/audit.js'
+import { AUDIT_COLUMNS, type auditRecord } from '../../platform/audit.js'
 import { batchedByHandle } from '../../platform/db/batcher.js'
 import type { Database } from '../../platform/db/database.js'
-import { precompiled } from '../../platform/db/precompiled.js'
+import { columns, precompiled } from '../../platform/db/precompiled.js'
 
 type Q = Kysely<Database>
 
@@ -15,9 +15,8 @@ export function findFile(db: Q, id: string) {
 
 export type FileRow = NonNullable<Awaited<ReturnType<typeof findFile>>>
 
-const columns = (names: readonly string[], from?: string) => sql.join(names.map((k) => sql.ref(from ? `${from}.${k}` : k)))
-const NEW_FILE_COLUMNS = ['id', 'kind', 'content_type', 'size_bytes', 'sha256', 'storage_key', 'width', 'height', 'thumbnail_key', 'uploaded_by'] as const
-const AUDIT_COLUMNS = ['actor_id', 'actor_name', 'action', 'entity_type', 'outcome', 'ip', 'user_agent', 'details'] as const
+/** The columns a new photo's row is written with (the rest: the case, when it is linked; the time and `public` by default). */
+export const NEW_FILE_COLUMNS = ['id', 'kind', 'content_type', 'size_bytes', 'sha256', 'storage_key', 'width', 'height', 'thumbnail_key', 'uploaded_by'] as const
 
 /** A photo whose bytes are stored, to be recorded with its audit entry (the entry's entity id is the file's). */
 export interface Upload {

@@ -5,6 +5,9 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely'
 import { keepPrepared } from './prepared.js'
 
+/** Column names as a statement's list (`a, b, c`), or qualified by a table or alias (`r.a, r.b, r.c`). */
+export const columns = (names: readonly string[], from?: string) => sql.join(names.map((k) => sql.ref(from ? `${from}.${k}` : k)))
+
 const SLOT = Symbol('slot')
 
 interface Slot {
